@@ -1,0 +1,55 @@
+use crate::domain::user::{CurrentUser, SignInForm};
+use crate::AppError;
+use leptos::prelude::*;
+
+/// The signed-in user, or `None`.
+#[server(endpoint = "auth/me")]
+pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
+    crate::server::auth::viewer().await
+}
+
+/// Signs in and goes on to `next` or the role's home page.
+#[server(endpoint = "auth/sign_in")]
+pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<CurrentUser, AppError> {
+    use crate::domain::user::safe_next;
+    use crate::server::{auth, forms, state::app_state};
+
+    let result = async {
+        let attempt = form.parse().map_err(AppError::fields)?;
+        let state = app_state()?;
+        let parts: http::request::Parts = leptos_axum::extract().await.map_err(crate::server::error::internal)?;
+        let session: tower_sessions::Session =
+            leptos_axum::extract().await.map_err(crate::server::error::internal)?;
+        let address = auth::client_address(&state, &parts);
+        auth::sign_in(&state, &session, &address, attempt).await
+    }
+    .await;
+    match result {
+        Ok(user) => {
+            let next = safe_next(form.next.as_deref()).unwrap_or_else(|| user.role.home().to_owned());
+            leptos_axum::redirect(&next);
+            Ok(user)
+        }
+        Err(e) => {
+            // The login stays in the form; the password never does.
+            let kept = SignInForm { password: String::new(), ..form };
+            forms::keep_for_retry("sign_in", &kept).await?;
+            Err(e)
+        }
+    }
+}
+
+/// What the sign-in form showed before a failed plain post.
+#[server(endpoint = "auth/sign_in_form")]
+pub async fn kept_sign_in() -> Result<Option<SignInForm>, AppError> {
+    crate::server::forms::take_kept("sign_in").await
+}
+
+#[server(endpoint = "auth/sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let session: tower_sessions::Session =
+        leptos_axum::extract().await.map_err(crate::server::error::internal)?;
+    crate::server::auth::sign_out(&session).await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! The frames around pages: the reporter's phone layout and the desk's desktop layout.
+use super::encode_query;
+use crate::api::auth::SignOut;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// Link to the other language; a full page load so the server renders it from the cookie.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let href = move || {
+        let other = match i18n.get_locale() {
+            Locale::zh_CN => Locale::en,
+            Locale::en => Locale::zh_CN,
+        };
+        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        format!("/lang/{}?back={}", other.as_str(), encode_query(&here))
+    };
+    view! {
+        <a class="lang-switch" href=href rel="external" hreflang=move || if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" }
+            aria-label=move || t_string!(i18n, nav.switch_language_label)>
+            {t!(i18n, nav.switch_language)}
+        </a>
+    }
+}
+
+#[component]
+pub fn SignOutButton(#[prop(optional)] class: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <ActionForm action=sign_out attr:class="inline-form">
+            <button type="submit" class=format!("link-button {class}")>{t!(i18n, nav.sign_out)}</button>
+        </ActionForm>
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Home,
+    Report,
+    Mine,
+    None,
+}
+
+/// The reporter's phone frame: a title bar, the page, and a tab bar at the thumb.
+#[component]
+pub fn ReporterShell(
+    title: String,
+    #[prop(optional)] back: Option<&'static str>,
+    tab: Tab,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="phone">
+            <header class="topbar">
+                {back.map(|href| view! {
+                    <a class="topbar-back" href=href aria-label=t_string!(i18n, back)>
+                        <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d="M15 5l-7 7 7 7" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"/></svg>
+                    </a>
+                })}
+                <h1 class="topbar-title">{title}</h1>
+                <div class="topbar-actions"><LangSwitch/></div>
+            </header>
+            <main class="phone-main">{children()}</main>
+            <nav class="tabbar" aria-label=t_string!(i18n, app_short)>
+                <a href="/" class="tab" aria-current=(tab == Tab::Home).then_some("page")>
+                    <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d="M4 11l8-7 8 7v9a1 1 0 0 1-1 1h-5v-6h-4v6H5a1 1 0 0 1-1-1z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/></svg>
+                    <span>{t!(i18n, nav.home)}</span>
+                </a>
+                <a href="/report/new" class="tab tab-primary" aria-current=(tab == Tab::Report).then_some("page")>
+                    <span class="tab-plus" aria-hidden="true">
+                        <svg viewBox="0 0 24 24" width="26" height="26"><path d="M12 5v14M5 12h14" stroke="currentColor" stroke-width="2.6" stroke-linecap="round"/></svg>
+                    </span>
+                    <span>{t!(i18n, nav.report)}</span>
+                </a>
+                <a href="/incidents" class="tab" aria-current=(tab == Tab::Mine).then_some("page")>
+                    <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d="M7 4h10a1 1 0 0 1 1 1v15l-3-2-3 2-3-2-3 2V5a1 1 0 0 1 1-1z M9 9h6M9 13h6" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/></svg>
+                    <span>{t!(i18n, nav.mine)}</span>
+                </a>
+            </nav>
+        </div>
+    }
+}
+
+/// The desk's desktop frame: a top bar with the team's navigation and the signed-in handler.
+#[component]
+pub fn DeskShell(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let user = super::guard::current();
+    view! {
+        <div class="desk">
+            <header class="desk-bar">
+                <a class="desk-brand" href="/desk">
+                    <span class="logo" aria-hidden="true">"M"</span>
+                    <span>{t!(i18n, app_name)}</span>
+                </a>
+                <nav class="desk-nav" aria-label=t_string!(i18n, desk.title)>
+                    <a href="/desk" aria-current="page">{t!(i18n, desk.queue)}</a>
+                </nav>
+                <div class="desk-user">
+                    <span class="desk-user-name">{user.display_name}</span>
+                    <LangSwitch/>
+                    <SignOutButton/>
+                </div>
+            </header>
+            <main class="desk-main">{children()}</main>
+        </div>
+    }
+}

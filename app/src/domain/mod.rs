@@ -1,0 +1,141 @@
+//! Validated types shared by the server and the browser build.
+//!
+//! Raw form input becomes one of these once, at the boundary; the rest of the code cannot hold an
+//! invalid value. The same `parse` runs in the browser (instant feedback) and on the server (the
+//! check that counts).
+
+pub mod incident;
+pub mod time;
+pub mod user;
+
+use serde::{Deserialize, Serialize};
+
+/// Which input a validation problem belongs to. Serialized in snake_case; these names are also the
+/// `field` values of the REST API's error body and the `name`s of the form inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Login,
+    Password,
+    DisplayName,
+    Role,
+    CustomerName,
+    CustomerNumber,
+    Description,
+    IdempotencyKey,
+    Cursor,
+    Status,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Login => "login",
+            Field::Password => "password",
+            Field::DisplayName => "display_name",
+            Field::Role => "role",
+            Field::CustomerName => "customer_name",
+            Field::CustomerNumber => "customer_number",
+            Field::Description => "description",
+            Field::IdempotencyKey => "idempotency_key",
+            Field::Cursor => "cursor",
+            Field::Status => "status",
+        }
+    }
+}
+
+/// Why a value was refused. Carries only what the translated message needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    Required,
+    TooShort { min: u32 },
+    TooLong { max: u32 },
+    DigitsOnly,
+    LengthBetween { min: u32, max: u32 },
+    LoginChars,
+    UnknownValue,
+}
+
+impl Reason {
+    /// The stable code of the REST API's error body.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::Required => "required",
+            Reason::TooShort { .. } => "too_short",
+            Reason::TooLong { .. } => "too_long",
+            Reason::DigitsOnly => "digits_only",
+            Reason::LengthBetween { .. } => "length_between",
+            Reason::LoginChars => "login_chars",
+            Reason::UnknownValue => "unknown_value",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub reason: Reason,
+}
+
+/// Collects every field's problem at once, so a form shows all of them in one round trip.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    /// Keeps the value when it parsed, records the problem when it did not.
+    pub fn check<T>(&mut self, field: Field, parsed: Result<T, Reason>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(reason) => {
+                self.0.push(FieldError { field, reason });
+                None
+            }
+        }
+    }
+
+    pub fn into_result<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(self.0),
+        }
+    }
+}
+
+/// Trims, then requires between `min` and `max` characters (characters, not bytes: 张三 is 2).
+pub(crate) fn text_between(raw: &str, min: usize, max: usize) -> Result<String, Reason> {
+    let value = raw.trim();
+    let count = value.chars().count();
+    if count == 0 && min > 0 {
+        Err(Reason::Required)
+    } else if count < min {
+        Err(Reason::TooShort { min: min as u32 })
+    } else if count > max {
+        Err(Reason::TooLong { max: max as u32 })
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        assert_eq!(text_between("张三", 2, 4), Ok("张三".into()));
+        assert_eq!(text_between(" 张 ", 2, 4), Err(Reason::TooShort { min: 2 }));
+        assert_eq!(text_between("   ", 1, 4), Err(Reason::Required));
+        assert_eq!(text_between("一二三四五", 1, 4), Err(Reason::TooLong { max: 4 }));
+    }
+
+    #[test]
+    fn problems_collect_every_field() {
+        let mut p = Problems::default();
+        let a = p.check(Field::Login, Err::<String, _>(Reason::Required));
+        let b = p.check(Field::Password, Ok::<_, Reason>(1));
+        assert!(a.is_none() && b == Some(1));
+        let errors = p.into_result(Some(())).unwrap_err();
+        assert_eq!(errors, vec![FieldError { field: Field::Login, reason: Reason::Required }]);
+    }
+}

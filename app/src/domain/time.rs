@@ -1,0 +1,32 @@
+//! The business runs on China Standard Time (UTC+8, no daylight saving): incident numbers take
+//! their date from it and every time shown is in it.
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+const CST_SECONDS: i32 = 8 * 3600;
+
+pub fn business_offset() -> FixedOffset {
+    // A constant well inside ±24 h: `east_opt` cannot refuse it.
+    FixedOffset::east_opt(CST_SECONDS).expect("UTC+8 is a valid offset")
+}
+
+pub fn business_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&business_offset()).date_naive()
+}
+
+/// `2026-11-21 14:05`, in business time.
+pub fn format_minute(at: DateTime<Utc>) -> String {
+    at.with_timezone(&business_offset()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_late_utc_evening_is_the_next_business_day() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 20, 17, 30, 0).unwrap();
+        assert_eq!(business_date(at), NaiveDate::from_ymd_opt(2026, 11, 21).unwrap());
+        assert_eq!(format_minute(at), "2026-11-21 01:30");
+    }
+}

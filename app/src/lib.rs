@@ -1,0 +1,98 @@
+//! MSS, the mobile incident reporting app: every page, component and server function, shared by
+//! the server build (`ssr`) and the browser build (`hydrate`).
+#![recursion_limit = "512"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Generated from `locales/*.json` by `build.rs`; `i18n::Locale`, `t!`, `td_string!`, ….
+#[allow(clippy::new_ret_no_self, clippy::wrong_self_convention)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+}
+pub use generated::i18n;
+
+pub use error::AppError;
+
+use components::guard::provide_auth;
+use i18n::*;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+use pages::desk::{incident::DeskIncidentPage, queue::QueuePage};
+use pages::login::LoginPage;
+use pages::not_found::NotFoundPage;
+use pages::reporter::{
+    home::HomePage, incident::ReporterIncidentPage, mine::MyIncidentsPage, report::ReportPage,
+    submitted::SubmittedPage,
+};
+
+/// The HTML document around the app (server only renders it).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <meta name="theme-color" content="#1765e6"/>
+                <meta name="format-detection" content="telephone=no"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/mss.css"/>
+            <AppTitle/>
+            <Router>
+                <AppRoutes/>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || t_string!(i18n, app_name).to_string()/> }
+}
+
+/// Every page is rendered whole before it is sent (`SsrMode::Async`), so redirects and status
+/// codes are real HTTP ones and a browser without JavaScript gets a complete page.
+#[component]
+fn AppRoutes() -> impl IntoView {
+    provide_auth();
+    let ssr = SsrMode::Async;
+    view! {
+        <Routes fallback=NotFoundPage>
+            <Route path=path!("/login") view=LoginPage ssr=ssr.clone()/>
+            <Route path=path!("/") view=HomePage ssr=ssr.clone()/>
+            <Route path=path!("/report/new") view=ReportPage ssr=ssr.clone()/>
+            <Route path=path!("/report/submitted/:number") view=SubmittedPage ssr=ssr.clone()/>
+            <Route path=path!("/incidents") view=MyIncidentsPage ssr=ssr.clone()/>
+            <Route path=path!("/incidents/:number") view=ReporterIncidentPage ssr=ssr.clone()/>
+            <Route path=path!("/desk") view=QueuePage ssr=ssr.clone()/>
+            <Route path=path!("/desk/incidents/:number") view=DeskIncidentPage ssr/>
+        </Routes>
+    }
+}

@@ -1,0 +1,3 @@
+//! The incident team's desktop back office.
+pub mod incident;
+pub mod queue;

@@ -1,0 +1,61 @@
+use crate::api::auth::{kept_sign_in, SignIn};
+use crate::components::feedback::{FormError, Loading};
+use crate::components::fields::{SubmitButton, TextField};
+use crate::components::guard::Auth;
+use crate::components::shell::LangSwitch;
+use crate::domain::user::{safe_next, Login};
+use crate::domain::Field;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::{components::Redirect, hooks::use_query_map};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = expect_context::<Auth>();
+    let action = ServerAction::<SignIn>::new();
+    let query = use_query_map();
+    let kept = Resource::new(|| (), |_| kept_sign_in());
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let banner = Signal::derive(move || error.get().filter(|e| e.reason_for(Field::Login).is_none() && e.reason_for(Field::Password).is_none()));
+    view! {
+        <main class="auth">
+            <div class="auth-lang"><LangSwitch/></div>
+            <div class="auth-card">
+                <div class="auth-brand">
+                    <span class="logo logo-lg" aria-hidden="true">"M"</span>
+                    <p class="auth-app">{t!(i18n, app_name)}</p>
+                    <p class="auth-sub">{t!(i18n, login.subtitle)}</p>
+                </div>
+                <h1 class="auth-title">{t!(i18n, login.title)}</h1>
+                <Suspense fallback=Loading>
+                    {move || Suspend::new(async move {
+                        // Someone already signed in goes straight home.
+                        if let Ok(Some(user)) = auth.user.await {
+                            let to = safe_next(query.read_untracked().get("next").as_deref()).unwrap_or_else(|| user.role.home().to_owned());
+                            return view! { <Redirect path=to/> }.into_any();
+                        }
+                        let kept = kept.await.ok().flatten().unwrap_or_default();
+                        let next = query.read_untracked().get("next").or(kept.next).unwrap_or_default();
+                        view! {
+                            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                                <FormError error=banner/>
+                                <input type="hidden" name="next" value=next/>
+                                <TextField field=Field::Login label=t_string!(i18n, login.login).to_string()
+                                    value=kept.login error autocomplete="username" required=true
+                                    placeholder=t_string!(i18n, login.login_placeholder).to_string()
+                                    check=|v| Login::parse(v).map(|_| ())/>
+                                <TextField field=Field::Password label=t_string!(i18n, login.password).to_string()
+                                    value="" error kind="password" autocomplete="current-password" required=true/>
+                                <SubmitButton pending=action.pending()
+                                    label=t_string!(i18n, login.submit).to_string()
+                                    pending_label=t_string!(i18n, login.submitting).to_string()/>
+                            </ActionForm>
+                        }.into_any()
+                    })}
+                </Suspense>
+                <p class="auth-foot">{t!(i18n, login.footer)}</p>
+            </div>
+        </main>
+    }
+}

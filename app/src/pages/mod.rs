@@ -1,0 +1,4 @@
+pub mod desk;
+pub mod login;
+pub mod not_found;
+pub mod reporter;

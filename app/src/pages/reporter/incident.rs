@@ -1,0 +1,33 @@
+use crate::api::incidents::incident;
+use crate::components::feedback::{ErrorPanel, Loading};
+use crate::components::guard::{Guard, REPORTER};
+use crate::components::incident::IncidentFacts;
+use crate::components::shell::{ReporterShell, Tab};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// `/incidents/{number}`: one of the reporter's own incidents; anyone else's is "not found".
+#[component]
+pub fn ReporterIncidentPage() -> impl IntoView {
+    view! { <Guard roles=REPORTER><ReporterIncident/></Guard> }
+}
+
+#[component]
+fn ReporterIncident() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let found = Resource::new(move || params.read().get("number").unwrap_or_default(), incident);
+    view! {
+        <ReporterShell title=t_string!(i18n, incident.title).to_string() back="/incidents" tab=Tab::Mine>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match found.await {
+                        Ok(detail) => view! { <div class="stack"><IncidentFacts detail/></div> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </ReporterShell>
+    }
+}

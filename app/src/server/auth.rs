@@ -1,0 +1,154 @@
+//! Who is calling: passwords (argon2), sign-in with throttling, the session, bearer tokens.
+use super::{db, error::internal, AppState};
+use crate::domain::user::{CurrentUser, Role, SignInAttempt};
+use crate::AppError;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::Utc;
+use std::net::SocketAddr;
+use std::sync::LazyLock;
+use std::time::Duration;
+use tower_sessions::Session;
+
+const USER_ID_KEY: &str = "user_id";
+
+/// Hashes off the async runtime: argon2 is deliberately slow.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await?
+    .map_err(internal)
+}
+
+/// A hash to check against when the login does not exist, so both cases take as long.
+static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(b"no such user", &salt).ok().map(|h| h.to_string())
+});
+
+async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let Some(hash) = hash.or_else(|| DUMMY_HASH.clone()) else { return false };
+        let real = PasswordHash::new(&hash).ok();
+        real.is_some_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(AppError::from)
+}
+
+/// Checks the password, slowing down after two recent failures and refusing for a while after
+/// `max_failures`; on success renews the session id and stores the user in the session.
+pub async fn sign_in(
+    state: &AppState,
+    session: &Session,
+    address: &str,
+    attempt: SignInAttempt,
+) -> Result<CurrentUser, AppError> {
+    let policy = &state.settings.sign_in;
+    let login = attempt.login.as_str();
+    let recent = db::sign_in::recent(&state.pool, login, address, policy.window_minutes).await?;
+    if recent.by_login >= policy.max_failures_per_login
+        || recent.by_address >= policy.max_failures_per_address
+    {
+        let until = recent.oldest.unwrap_or_else(Utc::now) + chrono::Duration::minutes(policy.window_minutes);
+        let retry_after_secs = (until - Utc::now()).num_seconds().max(1) as u64;
+        tracing::warn!(login, address, "sign-in refused: too many failures");
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+    // Many agents may share an office's address: it counts, but five times less than a login.
+    let failures = recent.by_login.max(recent.by_address / 5);
+    if failures >= 2 {
+        // 0.25 s, 0.5 s, 1 s, … capped at 4 s.
+        let delay = 250u64.saturating_mul(1 << (failures - 2).min(4));
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    let found = db::users::credentials(&state.pool, &attempt.login).await?;
+    let hash = found.as_ref().map(|c| c.password_hash.clone());
+    let ok = verify_password(attempt.password, hash).await?;
+    match found {
+        Some(credentials) if ok => {
+            db::sign_in::clear(&state.pool, login).await?;
+            // A new id at sign-in: a session id planted before cannot ride along.
+            session.cycle_id().await?;
+            session.insert(USER_ID_KEY, credentials.user.id).await?;
+            tracing::info!(user = credentials.user.id, "signed in");
+            Ok(credentials.user)
+        }
+        _ => {
+            db::sign_in::record(&state.pool, login, address).await?;
+            tracing::info!(login, address, "sign-in failed");
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// The active user of a session, if any. A disabled account's session stops working at once.
+pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, AppError> {
+    let Some(id) = session.get::<i64>(USER_ID_KEY).await? else { return Ok(None) };
+    db::users::active_by_id(&state.pool, id).await
+}
+
+/// The caller's address for throttling: the socket's, or the first `X-Forwarded-For` hop when
+/// the app is told it sits behind a proxy.
+pub fn client_address(state: &AppState, parts: &http::request::Parts) -> String {
+    if state.settings.trust_forwarded_for {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_owned());
+        if let Some(address) = forwarded.filter(|a| !a.is_empty()) {
+            return address;
+        }
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// For server functions and pages: the signed-in user, if any.
+pub async fn viewer() -> Result<Option<CurrentUser>, AppError> {
+    let state = super::state::app_state()?;
+    let session: Session = leptos_axum::extract().await.map_err(internal)?;
+    session_user(&state, &session).await
+}
+
+/// For server functions: the signed-in user, who must have one of `roles`. Call it first.
+pub async fn require(roles: &[Role]) -> Result<CurrentUser, AppError> {
+    let user = viewer().await?.ok_or(AppError::Unauthorized)?;
+    if roles.contains(&user.role) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub const DESK: &[Role] = &[Role::Handler, Role::Admin];
+pub const ANYONE: &[Role] = &[Role::Reporter, Role::Handler, Role::Admin];
+pub const REPORTER: &[Role] = &[Role::Reporter];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_and_differ() {
+        let a = hash_password("correct horse".into()).await.unwrap();
+        let b = hash_password("correct horse".into()).await.unwrap();
+        assert_ne!(a, b, "salted");
+        assert!(a.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse".into(), Some(a.clone())).await.unwrap());
+        assert!(!verify_password("wrong".into(), Some(a)).await.unwrap());
+        assert!(!verify_password("anything".into(), None).await.unwrap());
+    }
+}

@@ -1,0 +1,77 @@
+//! What the `mss` operator subcommands do. Argument parsing lives in `src/main.rs`.
+use super::{auth::hash_password, db, Settings};
+use crate::domain::user::{DisplayName, Login, NewPassword, Role};
+use crate::error::reason_message;
+use crate::i18n::Locale;
+use crate::AppError;
+use anyhow::{anyhow, bail, Context};
+use sqlx::PgPool;
+
+fn explain(what: &str, reason: crate::domain::Reason) -> anyhow::Error {
+    anyhow!("{what}: {}", reason_message(reason, Locale::en))
+}
+
+fn fail(e: AppError) -> anyhow::Error {
+    anyhow!("{}", e.message(Locale::en))
+}
+
+async fn pool(settings: &Settings) -> anyhow::Result<PgPool> {
+    db::connect(settings).await.context("could not connect to the database (DATABASE_URL)")
+}
+
+/// `mss migrate`
+pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let pool = pool(settings).await?;
+    db::migrate(&pool).await.context("a migration failed")?;
+    println!("migrations applied");
+    Ok(())
+}
+
+/// `mss user add --login L --name N --role R`, password from standard input.
+pub async fn add_user(settings: &Settings, login: &str, name: &str, role: &str, password: &str) -> anyhow::Result<i64> {
+    let login = Login::parse(login).map_err(|r| explain("--login", r))?;
+    let name = DisplayName::parse(name).map_err(|r| explain("--name", r))?;
+    let role = Role::parse(role).map_err(|_| anyhow!("--role: use reporter, handler or admin"))?;
+    let password = NewPassword::parse(password).map_err(|r| explain("password", r))?;
+    let pool = pool(settings).await?;
+    db::migrate(&pool).await.context("a migration failed")?;
+    let hash = hash_password(password.expose().to_owned()).await.map_err(fail)?;
+    match db::users::insert(&pool, &login, &name, role, &hash).await {
+        Ok(id) => Ok(id),
+        Err(AppError::Conflict) => bail!("the login {} is taken", login.as_str()),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// `mss token create --login L [--label X]`: returns the token, to print once.
+pub async fn create_token(settings: &Settings, login: &str, label: &str) -> anyhow::Result<(i64, String)> {
+    let pool = pool(settings).await?;
+    let user = user_id(&pool, login).await?;
+    let token = db::tokens::create(&pool, user, label).await.map_err(fail)?;
+    Ok((token.id, token.token))
+}
+
+/// `mss token list --login L`
+pub async fn list_tokens(settings: &Settings, login: &str) -> anyhow::Result<Vec<db::tokens::TokenInfo>> {
+    let pool = pool(settings).await?;
+    let user = user_id(&pool, login).await?;
+    db::tokens::list(&pool, user).await.map_err(fail)
+}
+
+/// `mss token revoke --id N`
+pub async fn revoke_token(settings: &Settings, id: i64) -> anyhow::Result<()> {
+    let pool = pool(settings).await?;
+    if db::tokens::revoke(&pool, id).await.map_err(fail)? {
+        Ok(())
+    } else {
+        bail!("no live token with id {id}")
+    }
+}
+
+async fn user_id(pool: &PgPool, login: &str) -> anyhow::Result<i64> {
+    let login = Login::parse(login).map_err(|r| explain("--login", r))?;
+    db::users::id_by_login(pool, &login)
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| anyhow!("no user with login {}", login.as_str()))
+}

@@ -1,0 +1,161 @@
+//! Typed settings, read once from the environment (and a `.env` file for local runs).
+use secrecy::SecretString;
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// How repeated failed sign-ins are slowed down and then refused.
+#[derive(Debug, Clone)]
+pub struct SignInPolicy {
+    /// Failures for one login within the window before it is refused.
+    pub max_failures_per_login: i64,
+    /// Failures from one address within the window before it is refused.
+    pub max_failures_per_address: i64,
+    pub window_minutes: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// May hold a password: never printed (`SecretString` debug-prints as redacted).
+    pub database_url: SecretString,
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub log_format: LogFormat,
+    pub db_max_connections: u32,
+    pub session_idle_hours: i64,
+    pub sign_in: SignInPolicy,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// Create the demo accounts and incidents at start-up when missing.
+    pub demo: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set (see README, Settings)")]
+    Missing(&'static str),
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Settings {
+    /// Reads `.env` (when present) and then the environment.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Settings::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let database_url = get("DATABASE_URL").ok_or(ConfigError::Missing("DATABASE_URL"))?;
+        // cargo-leptos passes the site address as LEPTOS_SITE_ADDR; MSS_ADDR wins over it.
+        let addr = parse("MSS_ADDR", get("MSS_ADDR").or_else(|| get("LEPTOS_SITE_ADDR")), || {
+            SocketAddr::from(([127, 0, 0, 1], 3000))
+        })?;
+        let public_url = get("MSS_PUBLIC_URL")
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{addr}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                name: "MSS_PUBLIC_URL",
+                reason: "must start with http:// or https://".into(),
+            });
+        }
+        let log_format = match get("MSS_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "MSS_LOG_FORMAT",
+                    reason: format!("`{other}`: use `pretty` or `json`"),
+                })
+            }
+        };
+        Ok(Settings {
+            database_url: SecretString::from(database_url),
+            addr,
+            public_url,
+            log_format,
+            db_max_connections: parse("MSS_DB_MAX_CONNECTIONS", get("MSS_DB_MAX_CONNECTIONS"), || 10)?,
+            session_idle_hours: parse("MSS_SESSION_IDLE_HOURS", get("MSS_SESSION_IDLE_HOURS"), || 12)?,
+            sign_in: SignInPolicy {
+                max_failures_per_login: parse(
+                    "MSS_SIGNIN_MAX_FAILURES",
+                    get("MSS_SIGNIN_MAX_FAILURES"),
+                    || 5,
+                )?,
+                max_failures_per_address: parse(
+                    "MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS",
+                    get("MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS"),
+                    || 30,
+                )?,
+                window_minutes: parse("MSS_SIGNIN_LOCK_MINUTES", get("MSS_SIGNIN_LOCK_MINUTES"), || 15)?,
+            },
+            trust_forwarded_for: parse("MSS_TRUST_FORWARDED_FOR", get("MSS_TRUST_FORWARDED_FOR"), || false)?,
+            demo: parse("MSS_DEMO", get("MSS_DEMO"), || false)?,
+        })
+    }
+
+    /// Cookies are `Secure` when the app is reached over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    name: &'static str,
+    raw: Option<String>,
+    default: impl FnOnce() -> T,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match raw {
+        None => Ok(default()),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|e: T::Err| ConfigError::Invalid { name, reason: e.to_string() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn database_url_has_no_default_and_never_prints() {
+        assert!(matches!(settings(&[]), Err(ConfigError::Missing("DATABASE_URL"))));
+        let s = settings(&[("DATABASE_URL", "postgres://u:hunter2@db/mss")]).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert_eq!(s.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.public_url, "http://127.0.0.1:3000");
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = settings(&[("DATABASE_URL", "x"), ("MSS_LOG_FORMAT", "xml")]).unwrap_err();
+        assert!(e.to_string().contains("MSS_LOG_FORMAT"));
+        let e = settings(&[("DATABASE_URL", "x"), ("MSS_ADDR", "nowhere")]).unwrap_err();
+        assert!(e.to_string().contains("MSS_ADDR"));
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        let s = settings(&[("DATABASE_URL", "x"), ("MSS_PUBLIC_URL", "https://mss.example.com/")])
+            .unwrap();
+        assert!(s.secure_cookies());
+        assert_eq!(s.public_url, "https://mss.example.com");
+    }
+}

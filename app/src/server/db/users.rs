@@ -1,0 +1,69 @@
+use crate::domain::user::{CurrentUser, DisplayName, Login, Role};
+use crate::AppError;
+use sqlx::PgExecutor;
+
+/// An active account as sign-in needs it.
+pub struct Credentials {
+    pub user: CurrentUser,
+    pub password_hash: String,
+}
+
+fn to_user(id: i64, login: String, display_name: String, role: &str) -> Result<CurrentUser, AppError> {
+    let role = Role::parse(role)
+        .map_err(|_| super::super::error::internal(format!("user {id} has unknown role {role}")))?;
+    Ok(CurrentUser { id, login, display_name, role })
+}
+
+pub async fn active_by_id(db: impl PgExecutor<'_>, id: i64) -> Result<Option<CurrentUser>, AppError> {
+    let row = sqlx::query!(
+        "SELECT id, login, display_name, role FROM users WHERE id = $1 AND disabled_at IS NULL",
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| to_user(r.id, r.login, r.display_name, &r.role)).transpose()
+}
+
+pub async fn credentials(db: impl PgExecutor<'_>, login: &Login) -> Result<Option<Credentials>, AppError> {
+    let row = sqlx::query!(
+        "SELECT id, login, display_name, role, password_hash FROM users
+         WHERE lower(login) = $1 AND disabled_at IS NULL",
+        login.as_str()
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        Ok(Credentials {
+            user: to_user(r.id, r.login, r.display_name, &r.role)?,
+            password_hash: r.password_hash,
+        })
+    })
+    .transpose()
+}
+
+pub async fn id_by_login(db: impl PgExecutor<'_>, login: &Login) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar!("SELECT id FROM users WHERE lower(login) = $1", login.as_str())
+        .fetch_optional(db)
+        .await?)
+}
+
+/// Creates the account, or `Conflict` when the login is taken.
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    login: &Login,
+    name: &DisplayName,
+    role: Role,
+    password_hash: &str,
+) -> Result<i64, AppError> {
+    let result = sqlx::query_scalar!(
+        "INSERT INTO users (login, display_name, role, password_hash) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING RETURNING id",
+        login.as_str(),
+        name.as_str(),
+        role.as_str(),
+        password_hash
+    )
+    .fetch_optional(db)
+    .await?;
+    result.ok_or(AppError::Conflict)
+}

@@ -1,0 +1,18 @@
+//! Everything that touches the database, the network or the file system. Compiled only with `ssr`.
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod forms;
+pub mod health;
+pub mod locale;
+pub mod rest;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use startup::Application;
+pub use state::AppState;

@@ -1,0 +1,25 @@
+use super::Settings;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// What every request handler and server function may use. Cloned per request (all `Arc`s).
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub settings: Arc<Settings>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state inside a server function or a server-rendered page.
+pub fn app_state() -> Result<AppState, crate::AppError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| super::error::internal("AppState missing from the Leptos context"))
+}

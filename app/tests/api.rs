@@ -1,0 +1,403 @@
+//! API tests: the real application (`Application::build_with_pool`, the same router `main`
+//! serves) on port 0, against a real PostgreSQL database made for each test by `#[sqlx::test]`.
+#![cfg(feature = "ssr")]
+
+use app::domain::incident::{Cursor, NewIncidentForm};
+use app::domain::user::{DisplayName, Login, Role};
+use app::server::{auth::hash_password, db, Application, Settings};
+use leptos::config::LeptosOptions;
+use reqwest::{header, redirect, Client, Response, StatusCode};
+use serde_json::Value;
+use sqlx::PgPool;
+use std::net::SocketAddr;
+
+const PASSWORD: &str = "correct-horse-9";
+
+struct TestApp {
+    addr: SocketAddr,
+    pool: PgPool,
+}
+
+impl TestApp {
+    async fn spawn(pool: PgPool) -> TestApp {
+        let settings = Settings::from_lookup(|key| match key {
+            // The pool is handed over directly; the URL is never used.
+            "DATABASE_URL" => Some("postgres://unused".into()),
+            "MSS_ADDR" => Some("127.0.0.1:0".into()),
+            _ => None,
+        })
+        .expect("test settings");
+        let options = LeptosOptions::builder().output_name("mss").site_root("target/site").build();
+        let app = Application::build_with_pool(settings, options, pool.clone()).await.expect("app builds");
+        let addr = app.addr();
+        tokio::spawn(app.run_until(std::future::pending()));
+        TestApp { addr, pool }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A browser-like client that keeps cookies and does not follow redirects.
+    fn client(&self) -> Client {
+        Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().expect("client")
+    }
+
+    async fn user(&self, login: &str, name: &str, role: Role) -> i64 {
+        let hash = hash_password(PASSWORD.into()).await.expect("hash");
+        db::users::insert(
+            &self.pool,
+            &Login::parse(login).expect("login"),
+            &DisplayName::parse(name).expect("name"),
+            role,
+            &hash,
+        )
+        .await
+        .expect("user inserted")
+    }
+
+    /// Signs in as a server-function client would (the wasm's fetch): JSON back, no page.
+    async fn sign_in(&self, client: &Client, login: &str, password: &str) -> Response {
+        client
+            .post(self.url("/api/auth/sign_in"))
+            .header(header::ACCEPT, "application/json")
+            .form(&[("login", login), ("password", password), ("next", "")])
+            .send()
+            .await
+            .expect("sign-in request")
+    }
+
+    async fn signed_in(&self, login: &str) -> Client {
+        let client = self.client();
+        let res = self.sign_in(&client, login, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "sign-in of {login}: {}", res.text().await.unwrap_or_default());
+        client
+    }
+
+    async fn report(&self, client: &Client, customer: &str, key: &str) -> Response {
+        client
+            .post(self.url("/api/incidents/create"))
+            .header(header::ACCEPT, "application/json")
+            .form(&[
+                ("customer_name", customer),
+                ("customer_number", "310012345678"),
+                ("description", "客户开户时人脸识别一直失败，提示检测超时"),
+                ("idempotency_key", key),
+            ])
+            .send()
+            .await
+            .expect("report request")
+    }
+
+    async fn reported(&self, client: &Client, customer: &str) -> String {
+        let res = self.report(client, customer, &uuid::Uuid::new_v4().to_string()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<String>().await.expect("incident number")
+    }
+}
+
+async fn json(res: Response) -> Value {
+    res.json().await.expect("JSON body")
+}
+
+#[sqlx::test(migrations = false)]
+async fn health_and_readiness(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = app.client();
+    let res = client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().contains_key("x-request-id"), "every response carries its request id");
+    assert_eq!(client.get(app.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
+    // The database goes away: not ready, but still alive.
+    pool.close().await;
+    assert_eq!(client.get(app.url("/readyz")).send().await.unwrap().status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(client.get(app.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = false)]
+async fn sign_in_sets_a_fresh_http_only_lax_session(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.user("agent", "王小明", Role::Reporter).await;
+    let client = app.client();
+    // A failed plain-form sign-in leaves a session (it keeps the typed login for the form).
+    let res = client
+        .post(app.url("/api/auth/sign_in"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, app.url("/login"))
+        .form(&[("login", "agent"), ("password", "wrong"), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let before = session_cookie(&res).expect("a session before sign-in");
+
+    let res = app.sign_in(&client, "agent", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("mss_session="))
+        .expect("session cookie set at sign-in")
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    let after = cookie.split(';').next().unwrap_or_default().to_owned();
+    assert_ne!(before, after, "the session id is renewed at sign-in");
+
+    let me = json(client.get(app.url("/api/v1/me")).send().await.unwrap()).await;
+    assert_eq!(me["login"], "agent");
+    assert_eq!(me["role"], "reporter");
+
+    // Signing out ends the session.
+    let res = client.post(app.url("/api/auth/sign_out")).header(header::ACCEPT, "application/json").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(client.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}
+
+fn session_cookie(res: &Response) -> Option<String> {
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("mss_session="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+}
+
+#[sqlx::test(migrations = false)]
+async fn repeated_failures_are_refused_for_a_while(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.user("agent", "王小明", Role::Reporter).await;
+    let client = app.client();
+    for _ in 0..5 {
+        let body = json(app.sign_in(&client, "agent", "wrong-password").await).await;
+        assert_eq!(body["kind"], "bad_credentials");
+    }
+    // Now even the right password is refused, with a clear, translatable error.
+    let body = json(app.sign_in(&client, "agent", PASSWORD).await).await;
+    assert_eq!(body["kind"], "rate_limited", "{body}");
+    assert!(body["retry_after_secs"].as_u64().unwrap_or(0) > 60);
+    // Other accounts are not locked out by it.
+    app.user("agent2", "李娜", Role::Reporter).await;
+    assert_eq!(app.sign_in(&app.client(), "agent2", PASSWORD).await.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = false)]
+async fn bearer_tokens_work_until_revoked(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let id = app.user("handler", "陈静", Role::Handler).await;
+    let token = db::tokens::create(&app.pool, id, "itsm").await.unwrap();
+    let client = app.client();
+    let res = client.get(app.url("/api/v1/me")).bearer_auth(&token.token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json(res).await["role"], "handler");
+
+    assert!(db::tokens::revoke(&app.pool, token.id).await.unwrap());
+    let res = client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token.token)
+        .header(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body = json(res).await;
+    assert_eq!(body["error"]["code"], "unauthorized");
+    assert_eq!(body["error"]["message"], "Please sign in first");
+    assert_eq!(body["error"]["fields"], serde_json::json!([]));
+
+    // Chinese unless asked otherwise.
+    let body = json(client.get(app.url("/api/v1/incidents")).send().await.unwrap()).await;
+    assert_eq!(body["error"]["message"], "请先登录");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_report_is_filed_once_per_key(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.user("agent", "王小明", Role::Reporter).await;
+    let client = app.signed_in("agent").await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let first = app.report(&client, "张三", &key).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let number: String = first.json().await.unwrap();
+    assert!(number.starts_with("MSS-") && number.len() == "MSS-20261121-0001".len(), "{number}");
+    // A double tap, a retry after a timeout: the same incident, not a second one.
+    let again: String = app.report(&client, "张三", &key).await.json().await.unwrap();
+    assert_eq!(again, number);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(count, 1);
+    // A new key is a new incident with the next number of the day.
+    let next = app.reported(&client, "李四").await;
+    assert_eq!(&next[..13], &number[..13]);
+    assert_eq!(next[13..].parse::<u32>().unwrap(), number[13..].parse::<u32>().unwrap() + 1);
+}
+
+#[sqlx::test(migrations = false)]
+async fn bad_reports_name_every_field(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.user("agent", "王小明", Role::Reporter).await;
+    let client = app.signed_in("agent").await;
+    let res = client
+        .post(app.url("/api/incidents/create"))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("customer_name", ""), ("customer_number", "12ab"), ("description", "交易不了"), ("idempotency_key", "x")])
+        .send()
+        .await
+        .unwrap();
+    let body = json(res).await;
+    assert_eq!(body["kind"], "validation");
+    let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().filter_map(|f| f["field"].as_str()).collect();
+    assert_eq!(fields, ["customer_name", "customer_number", "description", "idempotency_key"]);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(count, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn without_javascript_a_bad_report_comes_back_filled_in(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.user("agent", "王小明", Role::Reporter).await;
+    let client = app.signed_in("agent").await;
+    let res = client
+        .post(app.url("/api/incidents/create"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, app.url("/report/new"))
+        .form(&[("customer_name", "欧阳娜娜"), ("customer_number", "310099"), ("description", "太短"), ("idempotency_key", &uuid::Uuid::new_v4().to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(location.contains("/report/new") && location.contains("__err="), "{location}");
+    let page = client.get(&location).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("欧阳娜娜"), "what was typed is still there");
+    assert!(page.contains("太短"));
+    assert!(page.contains("至少 10 个字"), "the problem is said beside the field");
+
+    // And a good plain post lands on the confirmation page.
+    let res = client
+        .post(app.url("/api/incidents/create"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, app.url("/report/new"))
+        .form(&[("customer_name", "欧阳娜娜"), ("customer_number", "310099"), ("description", "客户无法登录 App，提示密码错误但密码正确"), ("idempotency_key", &uuid::Uuid::new_v4().to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/report/submitted/MSS-"), "{location}");
+    let page = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(location.trim_start_matches("/report/submitted/")));
+}
+
+#[sqlx::test(migrations = false)]
+async fn reporters_never_see_each_others_incidents(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.user("agent", "王小明", Role::Reporter).await;
+    app.user("agent2", "李娜", Role::Reporter).await;
+    app.user("handler", "陈静", Role::Handler).await;
+    let a = app.signed_in("agent").await;
+    let b = app.signed_in("agent2").await;
+    let number = app.reported(&a, "秘密客户").await;
+
+    // Not in B's list (REST or server function) ...
+    let list = json(b.get(app.url("/api/v1/incidents")).send().await.unwrap()).await;
+    assert_eq!(list["items"], serde_json::json!([]));
+    let list = json(b.post(app.url("/api/incidents/mine")).header(header::ACCEPT, "application/json").form(&[("cursor", "")]).send().await.unwrap()).await;
+    assert_eq!(list["items"], serde_json::json!([]));
+    // ... not by calling the server function with its number ...
+    let res = b.post(app.url("/api/incidents/get")).header(header::ACCEPT, "application/json").form(&[("number", number.as_str())]).send().await.unwrap();
+    let body = res.text().await.unwrap();
+    assert!(body.contains("not_found") && !body.contains("秘密客户"), "{body}");
+    // ... and not by its URL.
+    let res = b.get(app.url(&format!("/incidents/{number}"))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(!res.text().await.unwrap().contains("秘密客户"));
+    // Its reporter sees it.
+    let res = a.get(app.url(&format!("/incidents/{number}"))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("秘密客户"));
+
+    // A reporter cannot open the desk, nor call its server function.
+    let res = b.get(app.url("/desk")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body = b.post(app.url("/api/incidents/queue")).header(header::ACCEPT, "application/json").form(&[("cursor", "")]).send().await.unwrap().text().await.unwrap();
+    assert!(body.contains("forbidden") && !body.contains("秘密客户"), "{body}");
+
+    // The desk sees it in the queue and on its page.
+    let h = app.signed_in("handler").await;
+    let queue = json(h.get(app.url("/api/v1/incidents")).send().await.unwrap()).await;
+    assert_eq!(queue["items"][0]["number"], number.as_str());
+    let res = h.get(app.url(&format!("/desk/incidents/{number}"))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("秘密客户"));
+}
+
+#[sqlx::test(migrations = false)]
+async fn pages_send_strangers_to_sign_in(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let client = app.client();
+    let res = client.get(app.url("/incidents")).header(header::ACCEPT, "text/html").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()[header::LOCATION], "/login?next=/incidents");
+    let res = client.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("登录") && html.contains(r#"lang="zh-CN""#), "Chinese by default");
+    let res = client.get(app.url("/login")).header(header::ACCEPT_LANGUAGE, "en").send().await.unwrap();
+    assert!(res.text().await.unwrap().contains("Sign in"));
+    let res = client.get(app.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrations = false)]
+async fn lists_are_keyset_paginated_newest_first(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let reporter = app.user("agent", "王小明", Role::Reporter).await;
+    for i in 0..25 {
+        let form = NewIncidentForm {
+            customer_name: format!("客户{i}"),
+            customer_number: "310012345678".into(),
+            description: "客户开户时人脸识别一直失败，提示检测超时".into(),
+            idempotency_key: uuid::Uuid::new_v4().to_string(),
+        };
+        db::incidents::create(&app.pool, reporter, &form.parse().unwrap()).await.unwrap();
+    }
+    let first = db::incidents::for_reporter(&app.pool, reporter, None).await.unwrap();
+    assert_eq!(first.items.len(), 20);
+    assert_eq!(first.items[0].customer_name, "客户24", "newest first");
+    let cursor = Cursor::parse(first.next_cursor.as_deref().unwrap()).unwrap();
+    let second = db::incidents::for_reporter(&app.pool, reporter, Some(cursor)).await.unwrap();
+    assert_eq!(second.items.len(), 5);
+    assert_eq!(second.items[4].customer_name, "客户0");
+    assert_eq!(second.next_cursor, None);
+    let queue = db::incidents::queue(&app.pool, None).await.unwrap();
+    assert_eq!(queue.items.len(), 20);
+    // The lists can be served by their indexes (sequential scans off to ask the planner).
+    let mut conn = app.pool.acquire().await.unwrap();
+    sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.unwrap();
+    for (sql, index) in [
+        ("EXPLAIN SELECT id FROM incidents WHERE reporter_id = 1 AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21", "incidents_reporter_newest"),
+        ("EXPLAIN SELECT id FROM incidents WHERE status = 'new' AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21", "incidents_status_newest"),
+    ] {
+        let plan: Vec<String> = sqlx::query_scalar(sql).fetch_all(&mut *conn).await.unwrap();
+        assert!(plan.iter().any(|l| l.contains(index)), "{plan:?}");
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_rest_api_refuses_a_bad_cursor_with_fields(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let id = app.user("agent", "王小明", Role::Reporter).await;
+    let token = db::tokens::create(&app.pool, id, "").await.unwrap();
+    let res = app.client().get(app.url("/api/v1/incidents?cursor=garbage")).bearer_auth(&token.token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json(res).await;
+    assert_eq!(body["error"]["code"], "validation");
+    assert_eq!(body["error"]["fields"][0]["field"], "cursor");
+    assert_eq!(body["error"]["fields"][0]["message"], "不是有效的值");
+    let res = app.client().get(app.url("/api/v1/nothing")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(json(res).await["error"]["code"], "not_found");
+}

@@ -1,0 +1,117 @@
+//! `mss`: serves the app, or runs an operator command.
+#[cfg(feature = "ssr")]
+mod cli {
+    use anyhow::Context;
+    use app::server::{cli, telemetry, Application, Settings};
+    use clap::{Parser, Subcommand};
+    use std::io::Read;
+
+    #[derive(Parser)]
+    #[command(name = "mss", about = "MSS incident reporting: serves the app, or runs an operator command")]
+    struct Args {
+        #[command(subcommand)]
+        command: Option<Command>,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Apply database migrations and exit.
+        Migrate,
+        /// Manage accounts.
+        #[command(subcommand)]
+        User(UserCommand),
+        /// Manage REST API bearer tokens.
+        #[command(subcommand)]
+        Token(TokenCommand),
+    }
+
+    #[derive(Subcommand)]
+    enum UserCommand {
+        /// Create an account; the password is read from standard input.
+        Add {
+            #[arg(long)]
+            login: String,
+            #[arg(long)]
+            name: String,
+            /// reporter, handler or admin
+            #[arg(long)]
+            role: String,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum TokenCommand {
+        /// Print a new bearer token for the user (shown once; only its hash is stored).
+        Create {
+            #[arg(long)]
+            login: String,
+            #[arg(long, default_value = "")]
+            label: String,
+        },
+        /// List a user's tokens.
+        List {
+            #[arg(long)]
+            login: String,
+        },
+        /// Revoke a token by its id.
+        Revoke {
+            #[arg(long)]
+            id: i64,
+        },
+    }
+
+    pub async fn main() -> anyhow::Result<()> {
+        let args = Args::parse();
+        let settings = Settings::from_env()?;
+        telemetry::init(settings.log_format);
+        match args.command {
+            None => {
+                let mut options = leptos::config::get_configuration(None)?.leptos_options;
+                if options.output_name.is_empty() {
+                    // Built without cargo-leptos: the bundle name is still ours.
+                    options.output_name = "mss".into();
+                }
+                Application::build(settings, options).await?.run_until_stopped().await?;
+            }
+            Some(Command::Migrate) => cli::migrate(&settings).await?,
+            Some(Command::User(UserCommand::Add { login, name, role })) => {
+                let mut password = String::new();
+                std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+                let password = password.trim_end_matches(['\r', '\n']);
+                let id = cli::add_user(&settings, &login, &name, &role, password).await?;
+                println!("created user {id} ({login}, {role})");
+            }
+            Some(Command::Token(TokenCommand::Create { login, label })) => {
+                let (id, token) = cli::create_token(&settings, &login, &label).await?;
+                eprintln!("token {id} for {login} (shown once; revoke with `mss token revoke --id {id}`):");
+                println!("{token}");
+            }
+            Some(Command::Token(TokenCommand::List { login })) => {
+                for t in cli::list_tokens(&settings, &login).await? {
+                    let used = t.last_used_at.map(|d| d.to_rfc3339()).unwrap_or_else(|| "never".into());
+                    let state = if t.revoked { "revoked" } else { "live" };
+                    println!("{}\t{}\t{}\tcreated {}\tlast used {}", t.id, state, t.label, t.created_at.to_rfc3339(), used);
+                }
+            }
+            Some(Command::Token(TokenCommand::Revoke { id })) => {
+                cli::revoke_token(&settings, id).await?;
+                println!("token {id} revoked");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() {
+    if let Err(e) = cli::main().await {
+        eprintln!("mss: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {
+    // The browser build has no server; cargo-leptos builds this binary with `ssr`.
+}
