@@ -172,11 +172,14 @@ async fn repeated_failures_are_refused_for_a_while(pool: PgPool) {
     app.user("agent", "王小明", Role::Reporter).await;
     let client = app.client();
     for _ in 0..5 {
-        let body = json(app.sign_in(&client, "agent", "wrong-password").await).await;
-        assert_eq!(body["kind"], "bad_credentials");
+        let res = app.sign_in(&client, "agent", "wrong-password").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(json(res).await["kind"], "bad_credentials");
     }
     // Now even the right password is refused, with a clear, translatable error.
-    let body = json(app.sign_in(&client, "agent", PASSWORD).await).await;
+    let res = app.sign_in(&client, "agent", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body = json(res).await;
     assert_eq!(body["kind"], "rate_limited", "{body}");
     assert!(body["retry_after_secs"].as_u64().unwrap_or(0) > 60);
     // Other accounts are not locked out by it.
@@ -246,6 +249,7 @@ async fn bad_reports_name_every_field(pool: PgPool) {
         .send()
         .await
         .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = json(res).await;
     assert_eq!(body["kind"], "validation");
     let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().filter_map(|f| f["field"].as_str()).collect();
@@ -308,6 +312,7 @@ async fn reporters_never_see_each_others_incidents(pool: PgPool) {
     assert_eq!(list["items"], serde_json::json!([]));
     // ... not by calling the server function with its number ...
     let res = b.post(app.url("/api/incidents/get")).header(header::ACCEPT, "application/json").form(&[("number", number.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let body = res.text().await.unwrap();
     assert!(body.contains("not_found") && !body.contains("秘密客户"), "{body}");
     // ... and not by its URL.
@@ -322,7 +327,9 @@ async fn reporters_never_see_each_others_incidents(pool: PgPool) {
     // A reporter cannot open the desk, nor call its server function.
     let res = b.get(app.url("/desk")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let body = b.post(app.url("/api/incidents/queue")).header(header::ACCEPT, "application/json").form(&[("cursor", "")]).send().await.unwrap().text().await.unwrap();
+    let res = b.post(app.url("/api/incidents/queue")).header(header::ACCEPT, "application/json").form(&[("cursor", "")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body = res.text().await.unwrap();
     assert!(body.contains("forbidden") && !body.contains("秘密客户"), "{body}");
 
     // The desk sees it in the queue and on its page.

@@ -26,6 +26,7 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<CurrentUser,
     .await;
     match result {
         Ok(user) => {
+            forms::forget("sign_in").await?;
             let next = safe_next(form.next.as_deref()).unwrap_or_else(|| user.role.home().to_owned());
             leptos_axum::redirect(&next);
             Ok(user)
@@ -42,7 +43,7 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<CurrentUser,
 /// What the sign-in form showed before a failed plain post.
 #[server(endpoint = "auth/sign_in_form")]
 pub async fn kept_sign_in() -> Result<Option<SignInForm>, AppError> {
-    crate::server::forms::take_kept("sign_in").await
+    crate::server::forms::kept("sign_in").await
 }
 
 #[server(endpoint = "auth/sign_out")]

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub async fn report_form() -> Result<NewIncidentForm, AppError> {
     use crate::server::{auth, forms};
     auth::require(auth::REPORTER).await?;
-    let kept: Option<NewIncidentForm> = forms::take_kept("report").await?;
+    let kept: Option<NewIncidentForm> = forms::kept("report").await?;
     Ok(kept.unwrap_or_else(|| NewIncidentForm {
         idempotency_key: uuid::Uuid::new_v4().to_string(),
         ..Default::default()
@@ -28,6 +28,7 @@ pub async fn create_incident(#[server(flatten)] form: NewIncidentForm) -> Result
         }
     };
     let number = db::incidents::create(&app_state()?.pool, reporter.id, &new).await?;
+    forms::forget("report").await?;
     tracing::info!(incident = %number, reporter = reporter.id, "incident reported");
     leptos_axum::redirect(&format!("/report/submitted/{number}"));
     Ok(number.to_string())

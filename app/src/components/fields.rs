@@ -29,6 +29,9 @@ pub fn TextField(
     #[prop(optional)]
     multiline_max: Option<usize>,
     #[prop(optional)] check: Option<Check>,
+    /// For a page that must reach the input itself (e.g. to clear a refused password).
+    #[prop(optional)]
+    node_ref: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = format!("f-{}", field.as_str());
@@ -79,7 +82,7 @@ pub fn TextField(
         }
         .into_any(),
         None => view! {
-            <input id=id.clone() name=field.as_str() type=kind value=value.clone() inputmode=inputmode
+            <input node_ref=node_ref id=id.clone() name=field.as_str() type=kind value=value.clone() inputmode=inputmode
                 autocomplete=autocomplete placeholder=placeholder.clone() required=required
                 aria-invalid=invalid aria-describedby=described_by
                 on:input=on_input on:blur=on_blur/>

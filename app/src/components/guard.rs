@@ -15,7 +15,11 @@ pub struct Auth {
 
 pub fn provide_auth() {
     let location = use_location();
-    let user = Resource::new(move || location.pathname.get(), |_| who_am_i());
+    // In the browser, every navigation asks again. A server render is one request: asked once
+    // (the location can settle more than once while rendering, and a second answer would build
+    // the page twice).
+    let key = move || if cfg!(feature = "ssr") { String::new() } else { location.pathname.get() };
+    let user = Resource::new(key, |_| who_am_i());
     provide_context(Auth { user });
 }
 
@@ -29,28 +33,26 @@ pub const ANYONE: &[Role] = &[Role::Reporter, Role::Handler, Role::Admin];
 pub fn Guard(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let location = use_location();
-    view! {
-        <Suspense fallback=Loading>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    match auth.user.await {
-                        Ok(Some(user)) if roles.contains(&user.role) => {
-                            provide_context(user);
-                            children().into_any()
-                        }
-                        Ok(Some(_)) => view! { <ErrorPanel error=AppError::Forbidden/> }.into_any(),
-                        Ok(None) | Err(AppError::Unauthorized) => {
-                            let here = location.pathname.get_untracked();
-                            let path = format!("/login?next={}", encode_query(&here));
-                            view! { <Redirect path/> }.into_any()
-                        }
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    // A plain reactive read, not a `Suspend`: Leptos may poll a `Suspend` more than once while
+    // rendering on the server, which would build the page, and start its data loads, twice.
+    let page = move || {
+        auth.user.get().map(|user| match user {
+            Ok(Some(user)) if roles.contains(&user.role) => {
+                provide_context(user);
+                // Untracked: the page is built once, not again whenever a signal it reads
+                // while being built changes.
+                untrack(|| children()).into_any()
+            }
+            Ok(Some(_)) => view! { <ErrorPanel error=AppError::Forbidden/> }.into_any(),
+            Ok(None) | Err(AppError::Unauthorized) => {
+                let here = location.pathname.get_untracked();
+                let path = format!("/login?next={}", encode_query(&here));
+                view! { <Redirect path/> }.into_any()
+            }
+            Err(error) => view! { <ErrorPanel error/> }.into_any(),
+        })
+    };
+    view! { <Suspense fallback=Loading>{page}</Suspense> }
 }
 
 pub fn current() -> CurrentUser {

@@ -78,7 +78,7 @@ pub fn IncidentFacts(detail: IncidentDetail) -> impl IntoView {
                             <span class="timeline-dot" aria-hidden="true"></span>
                             <div>
                                 <p>{move || match entry.kind {
-                                    EventKind::Submitted => t_string!(i18n, incident.event_submitted, name = name.clone()).to_string(),
+                                    EventKind::Submitted => td_string!(i18n.get_locale_untracked(), incident.event_submitted, name = name.clone()).to_string(),
                                 }}</p>
                                 <time datetime=entry.at.to_rfc3339()>{format_minute(entry.at)}</time>
                             </div>

@@ -58,7 +58,7 @@ pub fn ReporterShell(
         <div class="phone">
             <header class="topbar">
                 {back.map(|href| view! {
-                    <a class="topbar-back" href=href aria-label=t_string!(i18n, back)>
+                    <a class="topbar-back" href=href aria-label=td_string!(i18n.get_locale_untracked(), back)>
                         <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d="M15 5l-7 7 7 7" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"/></svg>
                     </a>
                 })}
@@ -66,7 +66,7 @@ pub fn ReporterShell(
                 <div class="topbar-actions"><LangSwitch/></div>
             </header>
             <main class="phone-main">{children()}</main>
-            <nav class="tabbar" aria-label=t_string!(i18n, app_short)>
+            <nav class="tabbar" aria-label=td_string!(i18n.get_locale_untracked(), app_short)>
                 <a href="/" class="tab" aria-current=(tab == Tab::Home).then_some("page")>
                     <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d="M4 11l8-7 8 7v9a1 1 0 0 1-1 1h-5v-6h-4v6H5a1 1 0 0 1-1-1z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/></svg>
                     <span>{t!(i18n, nav.home)}</span>
@@ -98,7 +98,7 @@ pub fn DeskShell(children: Children) -> impl IntoView {
                     <span class="logo" aria-hidden="true">"M"</span>
                     <span>{t!(i18n, app_name)}</span>
                 </a>
-                <nav class="desk-nav" aria-label=t_string!(i18n, desk.title)>
+                <nav class="desk-nav" aria-label=td_string!(i18n.get_locale_untracked(), desk.title)>
                     <a href="/desk" aria-current="page">{t!(i18n, desk.queue)}</a>
                 </nav>
                 <div class="desk-user">

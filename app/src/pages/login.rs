@@ -17,6 +17,13 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let kept = Resource::new(|| (), |_| kept_sign_in());
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    // A refused password is cleared, as the page without JavaScript does by reloading.
+    let password = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let (Some(Err(_)), Some(input)) = (action.value().get(), password.get()) {
+            input.set_value("");
+        }
+    });
     let banner = Signal::derive(move || error.get().filter(|e| e.reason_for(Field::Login).is_none() && e.reason_for(Field::Password).is_none()));
     view! {
         <main class="auth">
@@ -41,15 +48,15 @@ pub fn LoginPage() -> impl IntoView {
                             <ActionForm action=action attr:class="form" attr:novalidate=true>
                                 <FormError error=banner/>
                                 <input type="hidden" name="next" value=next/>
-                                <TextField field=Field::Login label=t_string!(i18n, login.login).to_string()
+                                <TextField field=Field::Login label=td_string!(i18n.get_locale_untracked(), login.login).to_string()
                                     value=kept.login error autocomplete="username" required=true
-                                    placeholder=t_string!(i18n, login.login_placeholder).to_string()
+                                    placeholder=td_string!(i18n.get_locale_untracked(), login.login_placeholder).to_string()
                                     check=|v| Login::parse(v).map(|_| ())/>
-                                <TextField field=Field::Password label=t_string!(i18n, login.password).to_string()
-                                    value="" error kind="password" autocomplete="current-password" required=true/>
+                                <TextField field=Field::Password label=td_string!(i18n.get_locale_untracked(), login.password).to_string()
+                                    value="" error kind="password" autocomplete="current-password" required=true node_ref=password/>
                                 <SubmitButton pending=action.pending()
-                                    label=t_string!(i18n, login.submit).to_string()
-                                    pending_label=t_string!(i18n, login.submitting).to_string()/>
+                                    label=td_string!(i18n.get_locale_untracked(), login.submit).to_string()
+                                    pending_label=td_string!(i18n.get_locale_untracked(), login.submitting).to_string()/>
                             </ActionForm>
                         }.into_any()
                     })}

@@ -1,6 +1,7 @@
 //! Keeping what was typed across a plain form post that failed (JavaScript off): the server
-//! function redirects back to the form, and the form page takes the values from the session.
-//! With JavaScript the page never reloads, so nothing needs keeping.
+//! function keeps the values in the session and the browser is sent back to the form with the
+//! error in its URL (`__err`); the form page shows the kept values. With JavaScript the page never
+//! reloads, so nothing needs keeping.
 use crate::AppError;
 use serde::{de::DeserializeOwned, Serialize};
 use tower_sessions::Session;
@@ -9,9 +10,13 @@ fn key(form: &str) -> String {
     format!("form:{form}")
 }
 
+fn request() -> Option<http::request::Parts> {
+    leptos::prelude::use_context::<http::request::Parts>()
+}
+
 /// Is this request a plain HTML form post (no JavaScript)?
 pub fn is_plain_form_post() -> bool {
-    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+    request().is_some_and(|parts| {
         parts
             .headers
             .get(http::header::ACCEPT)
@@ -20,23 +25,33 @@ pub fn is_plain_form_post() -> bool {
     })
 }
 
+async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract().await.map_err(super::error::internal)
+}
+
 /// Remembers `values` for the form page to show again, when the post came without JavaScript.
 pub async fn keep_for_retry<T: Serialize>(form: &str, values: &T) -> Result<(), AppError> {
     if !is_plain_form_post() {
         return Ok(());
     }
-    let session: Session = leptos_axum::extract().await.map_err(super::error::internal)?;
-    session.insert(&key(form), values).await?;
+    session().await?.insert(&key(form), values).await?;
     Ok(())
 }
 
-/// The values kept for `form`, once: they are removed as they are read.
-pub async fn take_kept<T: DeserializeOwned>(form: &str) -> Result<Option<T>, AppError> {
-    let session: Session = leptos_axum::extract().await.map_err(super::error::internal)?;
-    let kept = session.remove::<T>(&key(form)).await?;
-    if kept.is_some() {
-        // Saved now: a streamed page may finish after the session layer has written its state.
-        session.save().await?;
+/// The values kept for `form`, when the page being rendered is the one a failed post came back
+/// to (its URL carries the error). Reading does not remove them, so rendering twice is harmless.
+pub async fn kept<T: DeserializeOwned>(form: &str) -> Result<Option<T>, AppError> {
+    let returning = request()
+        .and_then(|parts| parts.uri.query().map(|q| q.contains("__err=")))
+        .unwrap_or(false);
+    if !returning {
+        return Ok(None);
     }
-    Ok(kept)
+    Ok(session().await?.get::<T>(&key(form)).await?)
+}
+
+/// Forgets the kept values once the form went through.
+pub async fn forget(form: &str) -> Result<(), AppError> {
+    session().await?.remove_value(&key(form)).await?;
+    Ok(())
 }

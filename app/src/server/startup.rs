@@ -1,6 +1,6 @@
 //! Building the application: the same `Application::build` serves `main` and the tests, so the
 //! tests run the real router.
-use super::{db, demo, health, locale, rest, telemetry, AppState, Settings};
+use super::{db, demo, error, health, locale, rest, telemetry, AppState, Settings};
 use crate::{shell, App};
 use axum::{middleware, routing::get, Router};
 use leptos::config::LeptosOptions;
@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn(error::server_fn_status))
         .layer(sessions)
         .layer(
             ServiceBuilder::new()

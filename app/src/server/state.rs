@@ -19,7 +19,9 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// The state inside a server function or a server-rendered page.
+#[track_caller]
 pub fn app_state() -> Result<AppState, crate::AppError> {
+    let caller = std::panic::Location::caller();
     leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| super::error::internal("AppState missing from the Leptos context"))
+        .ok_or_else(|| super::error::internal(format!("AppState missing from the Leptos context ({caller})")))
 }

@@ -4,21 +4,24 @@ use crate::components::guard::{Guard, DESK};
 use crate::components::incident::StatusBadge;
 use crate::components::shell::DeskShell;
 use crate::domain::time::format_minute;
+use crate::domain::incident::{IncidentSummary, Page};
 use crate::i18n::*;
+use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// `/desk[?cursor=…]`: the queue of new incidents, newest first.
 #[component]
 pub fn QueuePage() -> impl IntoView {
-    view! { <Guard roles=DESK><DeskShell><Queue/></DeskShell></Guard> }
+    // Created outside the guard's Suspense (see `HomePage`).
+    let query = use_query_map();
+    let page = Resource::new(move || query.read().get("cursor"), desk_queue);
+    view! { <Guard roles=DESK><DeskShell><Queue page/></DeskShell></Guard> }
 }
 
 #[component]
-fn Queue() -> impl IntoView {
+fn Queue(page: Resource<Result<Page<IncidentSummary>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let page = Resource::new(move || query.read().get("cursor"), desk_queue);
     view! {
         <div class="desk-head">
             <h1>{t!(i18n, desk.queue)}</h1>
@@ -28,7 +31,7 @@ fn Queue() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) if page.items.is_empty() => view! {
-                        <div class="panel"><Empty title=t_string!(i18n, desk.empty_title).to_string() lead=t_string!(i18n, desk.empty_lead).to_string()/></div>
+                        <div class="panel"><Empty title=td_string!(i18n.get_locale_untracked(), desk.empty_title).to_string() lead=td_string!(i18n.get_locale_untracked(), desk.empty_lead).to_string()/></div>
                     }.into_any(),
                     Ok(page) => view! {
                         <div class="panel">

@@ -3,32 +3,36 @@ use crate::components::feedback::{Empty, ErrorPanel, Loading};
 use crate::components::guard::{current, Guard, ANYONE};
 use crate::components::incident::IncidentCard;
 use crate::components::shell::{ReporterShell, SignOutButton, Tab};
+use crate::domain::incident::{IncidentSummary, Page};
 use crate::i18n::*;
+use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 /// `/`: a reporter's home; the desk's people are sent to the desk.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    // Loads are started here, outside the guard's `Suspense`: the server walks a Suspense's
+    // children twice, and anything created there would be created twice.
+    let recent = Resource::new(|| (), |_| my_incidents(None));
     view! {
         <Guard roles=ANYONE>
             {move || if current().role.works_desk() {
                 view! { <Redirect path="/desk"/> }.into_any()
             } else {
-                view! { <ReporterHome/> }.into_any()
+                view! { <ReporterHome recent/> }.into_any()
             }}
         </Guard>
     }
 }
 
 #[component]
-fn ReporterHome() -> impl IntoView {
+fn ReporterHome(recent: Resource<Result<Page<IncidentSummary>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let user = current();
-    let recent = Resource::new(|| (), |_| my_incidents(None));
     let name = user.display_name.clone();
     view! {
-        <ReporterShell title=t_string!(i18n, app_name).to_string() tab=Tab::Home>
+        <ReporterShell title=td_string!(i18n.get_locale_untracked(), app_name).to_string() tab=Tab::Home>
             <section class="hero">
                 <div class="hero-top">
                     <p class="hero-greeting">{t!(i18n, home.greeting, name = name.clone())}</p>
@@ -50,7 +54,7 @@ fn ReporterHome() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match recent.await {
                             Ok(page) if page.items.is_empty() => view! {
-                                <Empty title=t_string!(i18n, home.empty).to_string() lead=t_string!(i18n, mine.empty_lead).to_string()/>
+                                <Empty title=td_string!(i18n.get_locale_untracked(), home.empty).to_string() lead=td_string!(i18n.get_locale_untracked(), mine.empty_lead).to_string()/>
                             }.into_any(),
                             Ok(page) => view! {
                                 <ul class="card-list">

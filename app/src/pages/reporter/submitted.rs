@@ -2,23 +2,26 @@ use crate::api::incidents::incident;
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::components::guard::{Guard, REPORTER};
 use crate::components::shell::{ReporterShell, Tab};
+use crate::domain::incident::IncidentDetail;
 use crate::i18n::*;
+use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 /// `/report/submitted/{number}`: the confirmation, with the number to quote.
 #[component]
 pub fn SubmittedPage() -> impl IntoView {
-    view! { <Guard roles=REPORTER><Submitted/></Guard> }
+    // Created outside the guard's Suspense (see `HomePage`).
+    let params = use_params_map();
+    let found = Resource::new(move || params.read().get("number").unwrap_or_default(), incident);
+    view! { <Guard roles=REPORTER><Submitted found/></Guard> }
 }
 
 #[component]
-fn Submitted() -> impl IntoView {
+fn Submitted(found: Resource<Result<IncidentDetail, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let found = Resource::new(move || params.read().get("number").unwrap_or_default(), incident);
     view! {
-        <ReporterShell title=t_string!(i18n, submitted.title).to_string() tab=Tab::None>
+        <ReporterShell title=td_string!(i18n.get_locale_untracked(), report.title).to_string() tab=Tab::None>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match found.await {

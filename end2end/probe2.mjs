@@ -1,0 +1,11 @@
+import { chromium } from "@playwright/test";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox","--disable-gpu","--disable-background-networking"] });
+const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+page.on("console", (m) => { if (m.type() === "error") console.log("console:", m.type(), m.text().slice(0, 800)); });
+page.on("pageerror", (e) => console.log("pageerror:", e.message.slice(0, 800)));
+page.on("response", (r) => { if (r.url().includes("/api/")) console.log("api:", r.status(), r.url()); });
+await page.goto("http://127.0.0.1:3000" + (process.argv[2] || "/login"));
+await page.waitForTimeout(4000);
+console.log("hydrated:", await page.locator("body[data-hydrated]").count());
+console.log((await page.locator("main").innerText()).slice(0, 300));
+await browser.close();

@@ -1,0 +1,49 @@
+// Screenshots of the main pages at 390x844 (phone) and 1280x800 (desk), to look at what we
+// build. Run against a running app (./scripts/run): `node end2end/screenshots.mjs [out-dir]`.
+import { chromium } from "@playwright/test";
+
+const base = process.env.MSS_BASE_URL || "http://127.0.0.1:3000";
+const out = process.argv[2] || "screenshots";
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+async function shoot(viewport, login, pages, locale = "zh-CN") {
+  const context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.screenshot({ path: `${out}/${viewport.width}-login-${locale}.png`, fullPage: true });
+  await page.getByLabel(/账号|Login/).fill(login);
+  await page.getByLabel(/密码|Password/).fill("mss-demo-2026");
+  await page.getByRole("button", { name: /登录|Sign in/ }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  for (const [name, path, act] of pages) {
+    await page.goto(`${base}${path}`);
+    await page.waitForLoadState("networkidle");
+    if (act) await act(page);
+    await page.screenshot({ path: `${out}/${viewport.width}-${name}-${locale}.png`, fullPage: true });
+  }
+  await context.close();
+}
+
+const badReport = async (page) => {
+  await page.locator("body[data-hydrated]").waitFor();
+  await page.getByLabel(/客户姓名|Customer name/).fill("欧阳娜娜");
+  await page.getByLabel(/资金账号|Account/).fill("31a");
+  await page.getByLabel(/问题描述|Description/).fill("交易不了");
+  await page.getByRole("button", { name: /提交|Submit/ }).click();
+  await page.getByText(/只能填数字|Digits only/).waitFor();
+};
+
+const phone = { width: 390, height: 844 };
+await shoot(phone, "agent", [
+  ["home", "/"],
+  ["report", "/report/new"],
+  ["report-errors", "/report/new", badReport],
+  ["mine", "/incidents"],
+]);
+await shoot(phone, "agent", [["home", "/"]], "en");
+await shoot({ width: 1280, height: 800 }, "handler", [["desk", "/desk"]]);
+await browser.close();
+console.log(`screenshots in ${out}/`);

@@ -1,0 +1,115 @@
+import { expect, test } from "@playwright/test";
+import { ready, signIn, uniqueCustomer } from "./helpers";
+
+test("a reporter signs in, reports an incident and follows it", async ({ page }, testInfo) => {
+  await signIn(page, testInfo, "agent");
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByText("你好，王小明")).toBeVisible();
+
+  await page.getByRole("link", { name: /上报事件/ }).click();
+  await expect(page).toHaveURL(/\/report\/new$/);
+  await ready(page, testInfo);
+  const customer = uniqueCustomer("张");
+  await page.getByLabel("客户姓名").fill(customer);
+  await page.getByLabel("资金账号/客户号").fill("310012345678");
+  await page.getByLabel("问题描述").fill("客户在 App 开户第 3 步人脸识别，连续 3 次提示检测超时。");
+  await page.getByRole("button", { name: "提交" }).click();
+
+  await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}$/);
+  const number = (await page.getByTestId("incident-number").textContent())?.trim() ?? "";
+  expect(number).toMatch(/^MSS-\d{8}-\d{4,}$/);
+  await expect(page.getByRole("heading", { name: "已提交" })).toBeVisible();
+
+  await page.getByRole("link", { name: "查看事件" }).click();
+  await expect(page).toHaveURL(new RegExp(`/incidents/${number}$`));
+  await expect(page.getByText(customer)).toBeVisible();
+  await expect(page.getByText("王小明 提交了事件")).toBeVisible();
+
+  await page.getByRole("navigation").getByRole("link", { name: "我的事件" }).click();
+  await expect(page).toHaveURL(/\/incidents$/);
+  const card = page.getByRole("link", { name: new RegExp(number) });
+  await expect(card).toBeVisible();
+  await expect(card.getByText("待处理")).toBeVisible();
+});
+
+test("a bad report says what is wrong and keeps what was typed", async ({ page }, testInfo) => {
+  await signIn(page, testInfo, "agent");
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/report/new");
+  await ready(page, testInfo);
+  const customer = uniqueCustomer("欧阳");
+  await page.getByLabel("客户姓名").fill(customer);
+  await page.getByLabel("资金账号/客户号").fill("31a");
+  await page.getByLabel("问题描述").fill("交易不了");
+  await page.getByRole("button", { name: "提交" }).click();
+
+  await expect(page.getByText("只能填数字")).toBeVisible();
+  await expect(page.getByText("至少 10 个字")).toBeVisible();
+  await expect(page.getByLabel("客户姓名")).toHaveValue(customer);
+  await expect(page.getByLabel("问题描述")).toHaveValue("交易不了");
+  await expect(page.getByLabel("资金账号/客户号")).toHaveAttribute("aria-invalid", "true");
+
+  await page.getByLabel("资金账号/客户号").fill("310012345678");
+  await page.getByLabel("问题描述").fill("交易不了，客户委托买入一直显示已报未成交。");
+  await page.getByRole("button", { name: "提交" }).click();
+  await expect(page).toHaveURL(/\/report\/submitted\/MSS-/);
+});
+
+test("a wrong password is refused clearly and the login stays", async ({ page }, testInfo) => {
+  await signIn(page, testInfo, "agent2", "not-the-password");
+  await expect(page.getByText("账号或密码不正确")).toBeVisible();
+  await expect(page.getByLabel("账号")).toHaveValue("agent2");
+  await expect(page.getByLabel("密码")).toHaveValue("");
+});
+
+test("a reporter cannot open the desk nor another reporter's incident", async ({ page, browser }, testInfo) => {
+  // agent2 files a report ...
+  await signIn(page, testInfo, "agent2");
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/report/new");
+  await ready(page, testInfo);
+  await page.getByLabel("客户姓名").fill(uniqueCustomer("周"));
+  await page.getByLabel("资金账号/客户号").fill("320011112222");
+  await page.getByLabel("问题描述").fill("客户绑定三方存管时提示银行卡信息不符。");
+  await page.getByRole("button", { name: "提交" }).click();
+  await expect(page).toHaveURL(/\/report\/submitted\/MSS-/);
+  const url = new URL(page.url());
+  const number = url.pathname.split("/").pop();
+
+  // ... which agent cannot see, by URL; nor can agent open the desk.
+  const other = await browser.newContext({ ...testInfo.project.use, baseURL: testInfo.project.use.baseURL });
+  const page2 = await other.newPage();
+  await signIn(page2, testInfo, "agent");
+  await expect(page2).toHaveURL(/\/$/);
+  await page2.goto(`/incidents/${number}`);
+  await expect(page2.getByText("找不到这个页面或事件")).toBeVisible();
+  await page2.goto("/desk");
+  await expect(page2.getByText("你没有权限访问这里")).toBeVisible();
+  await other.close();
+});
+
+test("a stranger is sent to sign in and comes back after", async ({ page }, testInfo) => {
+  await page.goto("/incidents");
+  await expect(page).toHaveURL(/\/login\?next=\/incidents$/);
+  await ready(page, testInfo);
+  await page.getByLabel("账号").fill("agent");
+  await page.getByLabel("密码").fill("mss-demo-2026");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page).toHaveURL(/\/incidents$/);
+  await expect(page.getByRole("heading", { name: "我的事件" })).toBeVisible();
+});
+
+test("the app speaks English when asked, and signs out", async ({ page }, testInfo) => {
+  await signIn(page, testInfo, "agent");
+  await expect(page).toHaveURL(/\/$/);
+  await page.getByRole("link", { name: "Switch to English" }).click();
+  await expect(page.getByText("Hello, 王小明")).toBeVisible();
+  await expect(page.getByRole("link", { name: /Report an incident/ })).toBeVisible();
+  await page.getByRole("link", { name: "切换到中文" }).click();
+  await expect(page.getByText("你好，王小明")).toBeVisible();
+  await ready(page, testInfo);
+  await page.getByRole("button", { name: "退出登录" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/incidents");
+  await expect(page).toHaveURL(/\/login/);
+});
