@@ -188,6 +188,25 @@ async fn repeated_failures_are_refused_for_a_while(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = false)]
+async fn parallel_attempts_cannot_get_past_the_limit(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.user("agent", "王小明", Role::Reporter).await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (client, url) = (app.client(), app.url("/api/auth/sign_in"));
+        attempts.spawn(async move {
+            let form = [("login", "agent"), ("password", "wrong-password"), ("next", "")];
+            let res = client.post(url).header(header::ACCEPT, "application/json").form(&form).send().await;
+            res.map(|r| r.status().as_u16()).unwrap_or(0)
+        });
+    }
+    let mut statuses = attempts.join_all().await;
+    statuses.sort();
+    // Five failures are allowed, however the eight arrive; the rest are refused.
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+}
+
+#[sqlx::test(migrations = false)]
 async fn bearer_tokens_work_until_revoked(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let id = app.user("handler", "陈静", Role::Handler).await;

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ready, signIn, uniqueCustomer } from "./helpers";
+import { fileReport, signIn, uniqueCustomer } from "./helpers";
 
 test("a handler sees new incidents newest first and opens one", async ({ page, browser }, testInfo) => {
   // A reporter files one on a phone ...
@@ -7,15 +7,12 @@ test("a handler sees new incidents newest first and opens one", async ({ page, b
   const reporter = await phone.newPage();
   await signIn(reporter, testInfo, "agent");
   await expect(reporter).toHaveURL(/\/$/);
-  await reporter.goto("/report/new");
-  await ready(reporter, testInfo);
   const customer = uniqueCustomer("刘");
-  await reporter.getByLabel("客户姓名").fill(customer);
-  await reporter.getByLabel("资金账号/客户号").fill("310087654321");
-  await reporter.getByLabel("问题描述").fill("客户理财产品赎回后资金未到账，已过 T+1。");
-  await reporter.getByRole("button", { name: "提交" }).click();
-  await expect(reporter).toHaveURL(/\/report\/submitted\/MSS-/);
-  const number = new URL(reporter.url()).pathname.split("/").pop() ?? "";
+  const number = await fileReport(reporter, testInfo, {
+    customer,
+    number: "310087654321",
+    description: "客户理财产品赎回后资金未到账，已过 T+1。",
+  });
   await phone.close();
 
   // ... and the handler finds it at the top of the desk's queue.

@@ -22,3 +22,19 @@ export async function signIn(page: Page, testInfo: TestInfo, login: string, pass
 export function uniqueCustomer(prefix: string) {
   return `${prefix}${Date.now().toString().slice(-6)}`;
 }
+
+/** Fills and submits the report form; returns the incident number from the confirmation. */
+export async function fileReport(
+  page: Page,
+  testInfo: TestInfo,
+  report: { customer: string; number: string; description: string },
+) {
+  await page.goto("/report/new");
+  await ready(page, testInfo);
+  await page.getByLabel("客户姓名").fill(report.customer);
+  await page.getByLabel("资金账号/客户号").fill(report.number);
+  await page.getByLabel("问题描述").fill(report.description);
+  await page.getByRole("button", { name: "提交" }).click();
+  await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}$/);
+  return new URL(page.url()).pathname.split("/").pop() ?? "";
+}

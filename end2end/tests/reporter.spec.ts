@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ready, signIn, uniqueCustomer } from "./helpers";
+import { fileReport, ready, signIn, uniqueCustomer } from "./helpers";
 
 test("a reporter signs in, reports an incident and follows it", async ({ page }, testInfo) => {
   await signIn(page, testInfo, "agent");
@@ -66,15 +66,11 @@ test("a reporter cannot open the desk nor another reporter's incident", async ({
   // agent2 files a report ...
   await signIn(page, testInfo, "agent2");
   await expect(page).toHaveURL(/\/$/);
-  await page.goto("/report/new");
-  await ready(page, testInfo);
-  await page.getByLabel("客户姓名").fill(uniqueCustomer("周"));
-  await page.getByLabel("资金账号/客户号").fill("320011112222");
-  await page.getByLabel("问题描述").fill("客户绑定三方存管时提示银行卡信息不符。");
-  await page.getByRole("button", { name: "提交" }).click();
-  await expect(page).toHaveURL(/\/report\/submitted\/MSS-/);
-  const url = new URL(page.url());
-  const number = url.pathname.split("/").pop();
+  const number = await fileReport(page, testInfo, {
+    customer: uniqueCustomer("周"),
+    number: "320011112222",
+    description: "客户绑定三方存管时提示银行卡信息不符。",
+  });
 
   // ... which agent cannot see, by URL; nor can agent open the desk.
   const other = await browser.newContext({ ...testInfo.project.use, baseURL: testInfo.project.use.baseURL });

@@ -16,16 +16,27 @@ export SQLX_OFFLINE=true
 # Our tools first: ~/.cargo/bin (cargo-leptos, wasm-bindgen) and npm's binaryen (wasm-opt) ahead of
 # any Debian wasm-opt, which silently breaks release builds.
 export PATH="$ROOT/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Debian keeps initdb and pg_ctl out of PATH.
+for pgbin in /usr/lib/postgresql/*/bin; do [ -d "$pgbin" ] && PATH="$PATH:$pgbin"; done
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "needs root: $*"; fi
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@" || die "needs root (sudo without a password): $*"; else die "needs root: $*"; fi
 }
 
+apt_install() { # packages…
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y "$@" \
+    || { as_root apt-get update && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y "$@"; }
+}
+
+# The database URL with any password hidden, for messages.
+masked_url() { printf '%s' "$1" | sed -E 's#://([^:@/]+):[^@/]*@#://\1:***@#'; }
+
 ensure_rust() {
-  command -v cargo >/dev/null || die "Rust is missing: install it with rustup (https://rustup.rs), then rerun."
+  command -v rustup >/dev/null || die "rustup is missing: install Rust with rustup (https://rustup.rs), then rerun."
+  command -v cc >/dev/null || { say "installing a C compiler"; apt_install build-essential; }
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
@@ -46,7 +57,7 @@ ensure_rust() {
 }
 
 ensure_node_modules() {
-  command -v npm >/dev/null || { say "installing Node.js and npm"; as_root apt-get install -y nodejs npm; }
+  command -v npm >/dev/null || { say "installing Node.js and npm"; apt_install nodejs npm; }
   if [ ! -f end2end/node_modules/.package-lock.json ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing npm packages (Playwright, binaryen)"
     (cd end2end && npm ci --no-audit --no-fund)
@@ -57,12 +68,17 @@ ensure_chromium() {
   export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
   if [ ! -x "$CHROMIUM_PATH" ]; then
     say "installing Debian's Chromium"
-    as_root apt-get install -y chromium || { as_root apt-get update && as_root apt-get install -y chromium; }
+    apt_install chromium
   fi
 }
 
 pg_answers() { # host port
   if command -v pg_isready >/dev/null; then pg_isready -q -h "$1" -p "$2"; else (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; fi
+}
+
+# Answers, and lets user postgres in without a password (a fresh Debian install does not).
+pg_usable() { # url
+  command -v psql >/dev/null && psql -w -q -tA "$1" -c 'SELECT 1' >/dev/null 2>&1
 }
 
 # Sets DATABASE_URL: as given; else PostgreSQL on 127.0.0.1:5432 (database `mss`, created when
@@ -71,16 +87,17 @@ pg_answers() { # host port
 find_database() {
   local db="${1:-mss}"
   if [ -n "${DATABASE_URL:-}" ]; then
-    PG_SERVER_URL="${DATABASE_URL%/*}"
+    local base="${DATABASE_URL%%\?*}"
+    PG_SERVER_URL="${base%/*}"
     return
   fi
-  if pg_answers 127.0.0.1 5432; then
+  if pg_answers 127.0.0.1 5432 && pg_usable "postgres://postgres@127.0.0.1:5432/postgres"; then
     PG_SERVER_URL="postgres://postgres@127.0.0.1:5432"
   elif command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
     start_private_cluster
     PG_SERVER_URL="postgres://postgres@127.0.0.1:54329"
   else
-    die "no PostgreSQL found: install it (sudo apt-get install postgresql) or set DATABASE_URL."
+    die "no usable PostgreSQL: install it (sudo apt-get install postgresql) or set DATABASE_URL."
   fi
   export DATABASE_URL="$PG_SERVER_URL/$db"
   ensure_database "$db"
@@ -106,6 +123,8 @@ start_private_cluster() {
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
     owner=postgres
     chown -R postgres "$ROOT/.pgdata"
+    runuser -u postgres -- test -x "$ROOT/.pgdata" \
+      || die "user postgres cannot reach $ROOT (a folder on the way is private): set DATABASE_URL, or clone elsewhere."
   fi
   pg() { if [ -n "$owner" ]; then runuser -u "$owner" -- "$@"; else "$@"; fi; }
   if [ ! -f "$data/PG_VERSION" ]; then
@@ -114,6 +133,6 @@ start_private_cluster() {
   fi
   if ! pg_answers 127.0.0.1 54329; then
     say "starting the private PostgreSQL cluster on 127.0.0.1:54329"
-    pg pg_ctl -D "$data" -l "$ROOT/.pgdata/log" -w -o "-p 54329 -k $run -c listen_addresses=127.0.0.1" start >/dev/null
+    pg pg_ctl -D "$data" -l "$ROOT/.pgdata/log" -w -o "-p 54329 -k '$run' -c listen_addresses=127.0.0.1" start >/dev/null
   fi
 }

@@ -18,8 +18,7 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<CurrentUser,
         let attempt = form.parse().map_err(AppError::fields)?;
         let state = app_state()?;
         let parts: http::request::Parts = leptos_axum::extract().await.map_err(crate::server::error::internal)?;
-        let session: tower_sessions::Session =
-            leptos_axum::extract().await.map_err(crate::server::error::internal)?;
+        let session = auth::session().await?;
         let address = auth::client_address(&state, &parts);
         auth::sign_in(&state, &session, &address, attempt).await
     }
@@ -48,8 +47,7 @@ pub async fn kept_sign_in() -> Result<Option<SignInForm>, AppError> {
 
 #[server(endpoint = "auth/sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    let session: tower_sessions::Session =
-        leptos_axum::extract().await.map_err(crate::server::error::internal)?;
+    let session = crate::server::auth::session().await?;
     crate::server::auth::sign_out(&session).await?;
     leptos_axum::redirect("/login");
     Ok(())

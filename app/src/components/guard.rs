@@ -23,9 +23,9 @@ pub fn provide_auth() {
     provide_context(Auth { user });
 }
 
-pub const REPORTER: &[Role] = &[Role::Reporter];
-pub const DESK: &[Role] = &[Role::Handler, Role::Admin];
-pub const ANYONE: &[Role] = &[Role::Reporter, Role::Handler, Role::Admin];
+pub const REPORTER: &[Role] = Role::REPORTERS;
+pub const DESK: &[Role] = Role::DESK;
+pub const ANYONE: &[Role] = Role::ANYONE;
 
 /// Renders `children` for a user with one of `roles` (who is then in the context as
 /// `CurrentUser`); sends anyone signed out to sign in, and shows others that they may not.
@@ -45,7 +45,7 @@ pub fn Guard(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
             }
             Ok(Some(_)) => view! { <ErrorPanel error=AppError::Forbidden/> }.into_any(),
             Ok(None) | Err(AppError::Unauthorized) => {
-                let here = location.pathname.get_untracked();
+                let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
                 let path = format!("/login?next={}", encode_query(&here));
                 view! { <Redirect path/> }.into_any()
             }

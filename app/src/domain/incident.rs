@@ -247,6 +247,10 @@ impl Cursor {
         let (micros, id) = raw.split_once('_').ok_or(Reason::UnknownValue)?;
         let micros: i64 = micros.parse().map_err(|_| Reason::UnknownValue)?;
         let id: i64 = id.parse().map_err(|_| Reason::UnknownValue)?;
+        // Between 2000 and 9999: what the app can have written, and PostgreSQL can hold.
+        if !(946_684_800_000_000..=253_402_300_799_000_000).contains(&micros) {
+            return Err(Reason::UnknownValue);
+        }
         let created_at = DateTime::from_timestamp_micros(micros).ok_or(Reason::UnknownValue)?;
         Ok(Cursor { created_at, id })
     }
@@ -344,6 +348,7 @@ mod tests {
         assert_eq!(Cursor::parse(&c.encode()), Ok(c));
         assert!(Cursor::parse("x_1").is_err());
         assert!(Cursor::parse("12").is_err());
+        assert!(Cursor::parse("-250000000000000000_1").is_err());
     }
 
     #[test]

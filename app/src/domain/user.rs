@@ -15,6 +15,12 @@ pub enum Role {
 
 impl Role {
     pub const ALL: [Role; 3] = [Role::Reporter, Role::Handler, Role::Admin];
+    /// Who may use a reporter's pages and functions.
+    pub const REPORTERS: &'static [Role] = &[Role::Reporter];
+    /// Who works the desk.
+    pub const DESK: &'static [Role] = &[Role::Handler, Role::Admin];
+    /// Anyone signed in.
+    pub const ANYONE: &'static [Role] = &Role::ALL;
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -157,7 +163,9 @@ pub struct CurrentUser {
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let next = next?.trim();
     let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    (local && !next.starts_with("/login")).then(|| next.to_owned())
+    // Browsers drop tabs and newlines from URLs: "/\t/evil.example" would become "//evil.example".
+    let clean = !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    (local && clean && !next.starts_with("/login")).then(|| next.to_owned())
 }
 
 #[cfg(test)]
@@ -202,5 +210,8 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(Some("/login")), None);
         assert_eq!(safe_next(None), None);
+        assert_eq!(safe_next(Some("/\t/evil.example")), None);
+        assert_eq!(safe_next(Some("/a\nLocation: x")), None);
+        assert_eq!(safe_next(Some("/incidents?cursor=1_2")), Some("/incidents?cursor=1_2".into()));
     }
 }

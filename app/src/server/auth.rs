@@ -12,8 +12,13 @@ use tower_sessions::Session;
 
 const USER_ID_KEY: &str = "user_id";
 
+/// Argon2 takes about 19 MiB and tens of milliseconds a run: at most this many at once, so a
+/// burst of sign-ins queues instead of taking the server's memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Hashes off the async runtime: argon2 is deliberately slow.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _permit = HASHING.acquire().await.map_err(internal)?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
@@ -29,6 +34,7 @@ static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
 });
 
 async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    let _permit = HASHING.acquire().await.map_err(internal)?;
     tokio::task::spawn_blocking(move || {
         let Some(hash) = hash.or_else(|| DUMMY_HASH.clone()) else { return false };
         let real = PasswordHash::new(&hash).ok();
@@ -48,15 +54,27 @@ pub async fn sign_in(
 ) -> Result<CurrentUser, AppError> {
     let policy = &state.settings.sign_in;
     let login = attempt.login.as_str();
-    let recent = db::sign_in::recent(&state.pool, login, address, policy.window_minutes).await?;
-    if recent.by_login >= policy.max_failures_per_login
-        || recent.by_address >= policy.max_failures_per_address
-    {
-        let until = recent.oldest.unwrap_or_else(Utc::now) + chrono::Duration::minutes(policy.window_minutes);
+    let mut tx = state.pool.begin().await?;
+    db::sign_in::lock_login(&mut *tx, login).await?;
+    let recent = db::sign_in::recent(&mut *tx, login, address, policy.window_minutes).await?;
+    let tripped = if recent.by_login >= policy.max_failures_per_login {
+        Some(recent.oldest_for_login)
+    } else if recent.by_address >= policy.max_failures_per_address {
+        Some(recent.oldest_for_address)
+    } else {
+        None
+    };
+    if let Some(oldest) = tripped {
+        // Refused until enough failures have left the window.
+        let until = oldest.unwrap_or_else(Utc::now) + chrono::Duration::minutes(i64::from(policy.window_minutes));
         let retry_after_secs = (until - Utc::now()).num_seconds().max(1) as u64;
         tracing::warn!(login, address, "sign-in refused: too many failures");
         return Err(AppError::RateLimited { retry_after_secs });
     }
+    // Counted as a failure before the password is checked (and under the login's lock), so
+    // attempts sent in parallel see each other; a success removes it again.
+    db::sign_in::record(&mut *tx, login, address).await?;
+    tx.commit().await?;
     // Many agents may share an office's address: it counts, but five times less than a login.
     let failures = recent.by_login.max(recent.by_address / 5);
     if failures >= 2 {
@@ -70,14 +88,15 @@ pub async fn sign_in(
     match found {
         Some(credentials) if ok => {
             db::sign_in::clear(&state.pool, login).await?;
-            // A new id at sign-in: a session id planted before cannot ride along.
+            // A clean session with a new id: a planted session id cannot ride along, and nothing
+            // the previous user of this browser left (kept form values) carries over.
+            session.clear().await;
             session.cycle_id().await?;
             session.insert(USER_ID_KEY, credentials.user.id).await?;
             tracing::info!(user = credentials.user.id, "signed in");
             Ok(credentials.user)
         }
         _ => {
-            db::sign_in::record(&state.pool, login, address).await?;
             tracing::info!(login, address, "sign-in failed");
             Err(AppError::BadCredentials)
         }
@@ -103,8 +122,10 @@ pub fn client_address(state: &AppState, parts: &http::request::Parts) -> String 
             .headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned());
+            // The right-most hop is the one our proxy added; the ones before it the client wrote.
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
+            .map(|ip| ip.to_string());
         if let Some(address) = forwarded.filter(|a| !a.is_empty()) {
             return address;
         }
@@ -116,11 +137,15 @@ pub fn client_address(state: &AppState, parts: &http::request::Parts) -> String 
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// For server functions and pages: the session of the request being served.
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract().await.map_err(internal)
+}
+
 /// For server functions and pages: the signed-in user, if any.
 pub async fn viewer() -> Result<Option<CurrentUser>, AppError> {
     let state = super::state::app_state()?;
-    let session: Session = leptos_axum::extract().await.map_err(internal)?;
-    session_user(&state, &session).await
+    session_user(&state, &session().await?).await
 }
 
 /// For server functions: the signed-in user, who must have one of `roles`. Call it first.
@@ -133,9 +158,9 @@ pub async fn require(roles: &[Role]) -> Result<CurrentUser, AppError> {
     }
 }
 
-pub const DESK: &[Role] = &[Role::Handler, Role::Admin];
-pub const ANYONE: &[Role] = &[Role::Reporter, Role::Handler, Role::Admin];
-pub const REPORTER: &[Role] = &[Role::Reporter];
+pub const DESK: &[Role] = Role::DESK;
+pub const ANYONE: &[Role] = Role::ANYONE;
+pub const REPORTER: &[Role] = Role::REPORTERS;
 
 #[cfg(test)]
 mod tests {

@@ -15,7 +15,7 @@ pub struct SignInPolicy {
     pub max_failures_per_login: i64,
     /// Failures from one address within the window before it is refused.
     pub max_failures_per_address: i64,
-    pub window_minutes: i64,
+    pub window_minutes: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -74,26 +74,34 @@ impl Settings {
                 })
             }
         };
+        let sign_in = SignInPolicy {
+            max_failures_per_login: positive(
+                "MSS_SIGNIN_MAX_FAILURES",
+                parse("MSS_SIGNIN_MAX_FAILURES", get("MSS_SIGNIN_MAX_FAILURES"), || 5)?,
+            )?,
+            max_failures_per_address: positive(
+                "MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS",
+                parse("MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS", get("MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS"), || 30)?,
+            )?,
+            window_minutes: positive(
+                "MSS_SIGNIN_LOCK_MINUTES",
+                parse("MSS_SIGNIN_LOCK_MINUTES", get("MSS_SIGNIN_LOCK_MINUTES"), || 15)?,
+            )?,
+        };
         Ok(Settings {
             database_url: SecretString::from(database_url),
             addr,
             public_url,
             log_format,
-            db_max_connections: parse("MSS_DB_MAX_CONNECTIONS", get("MSS_DB_MAX_CONNECTIONS"), || 10)?,
-            session_idle_hours: parse("MSS_SESSION_IDLE_HOURS", get("MSS_SESSION_IDLE_HOURS"), || 12)?,
-            sign_in: SignInPolicy {
-                max_failures_per_login: parse(
-                    "MSS_SIGNIN_MAX_FAILURES",
-                    get("MSS_SIGNIN_MAX_FAILURES"),
-                    || 5,
-                )?,
-                max_failures_per_address: parse(
-                    "MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS",
-                    get("MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS"),
-                    || 30,
-                )?,
-                window_minutes: parse("MSS_SIGNIN_LOCK_MINUTES", get("MSS_SIGNIN_LOCK_MINUTES"), || 15)?,
-            },
+            db_max_connections: positive(
+                "MSS_DB_MAX_CONNECTIONS",
+                parse("MSS_DB_MAX_CONNECTIONS", get("MSS_DB_MAX_CONNECTIONS"), || 10)?,
+            )?,
+            session_idle_hours: positive(
+                "MSS_SESSION_IDLE_HOURS",
+                parse("MSS_SESSION_IDLE_HOURS", get("MSS_SESSION_IDLE_HOURS"), || 12)?,
+            )?,
+            sign_in,
             trust_forwarded_for: parse("MSS_TRUST_FORWARDED_FOR", get("MSS_TRUST_FORWARDED_FOR"), || false)?,
             demo: parse("MSS_DEMO", get("MSS_DEMO"), || false)?,
         })
@@ -102,6 +110,15 @@ impl Settings {
     /// Cookies are `Secure` when the app is reached over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// Limits and durations of zero or less would switch a protection off or lock everyone out.
+fn positive<T: PartialOrd + Default>(name: &'static str, value: T) -> Result<T, ConfigError> {
+    if value > T::default() {
+        Ok(value)
+    } else {
+        Err(ConfigError::Invalid { name, reason: "must be greater than 0".into() })
     }
 }
 
@@ -149,6 +166,10 @@ mod tests {
         assert!(e.to_string().contains("MSS_LOG_FORMAT"));
         let e = settings(&[("DATABASE_URL", "x"), ("MSS_ADDR", "nowhere")]).unwrap_err();
         assert!(e.to_string().contains("MSS_ADDR"));
+        let e = settings(&[("DATABASE_URL", "x"), ("MSS_SIGNIN_LOCK_MINUTES", "-15")]).unwrap_err();
+        assert!(e.to_string().contains("MSS_SIGNIN_LOCK_MINUTES"));
+        let e = settings(&[("DATABASE_URL", "x"), ("MSS_SIGNIN_MAX_FAILURES", "0")]).unwrap_err();
+        assert!(e.to_string().contains("greater than 0"));
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub async fn server_fn_status(request: axum::extract::Request, next: axum::middl
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let AppError::RateLimited { retry_after_secs } = error {
+            parts.headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after_secs));
+        }
     }
     axum::response::Response::from_parts(parts, Body::from(bytes))
 }

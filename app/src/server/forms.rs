@@ -4,7 +4,7 @@
 //! reloads, so nothing needs keeping.
 use crate::AppError;
 use serde::{de::DeserializeOwned, Serialize};
-use tower_sessions::Session;
+use super::auth::session;
 
 fn key(form: &str) -> String {
     format!("form:{form}")
@@ -23,10 +23,6 @@ pub fn is_plain_form_post() -> bool {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/html"))
     })
-}
-
-async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract().await.map_err(super::error::internal)
 }
 
 /// Remembers `values` for the form page to show again, when the post came without JavaScript.

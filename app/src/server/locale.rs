@@ -24,13 +24,28 @@ pub fn request_locale(headers: &HeaderMap) -> Locale {
         .find(|(name, _)| *name == LOCALE_COOKIE)
         .and_then(|(_, value)| parse_locale(value));
     from_cookie.unwrap_or_else(|| {
-        let accepted: Vec<&str> = headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(',').filter_map(|tag| tag.split(';').next()).map(str::trim).collect())
-            .unwrap_or_default();
-        Locale::find_locale(&accepted)
+        let header = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        Locale::find_locale(&by_preference(header))
     })
+}
+
+/// The language tags of an `Accept-Language` header, most wanted first (by `q`, then order).
+fn by_preference(header: &str) -> Vec<&str> {
+    let mut tags: Vec<(f32, usize, &str)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (!tag.is_empty() && q > 0.0).then_some((q, i, tag))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    tags.into_iter().map(|(_, _, tag)| tag).collect()
 }
 
 fn parse_locale(raw: &str) -> Option<Locale> {
@@ -81,5 +96,7 @@ mod tests {
             (header::COOKIE, "a=b; i18n_pref_locale=zh-CN"),
         ]);
         assert_eq!(request_locale(&both), Locale::zh_CN);
+        let weighted = headers(&[(header::ACCEPT_LANGUAGE, "en;q=0.1, zh-CN")]);
+        assert_eq!(request_locale(&weighted), Locale::zh_CN);
     }
 }

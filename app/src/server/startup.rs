@@ -40,7 +40,7 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
         let state = AppState { pool, settings: Arc::new(settings), leptos_options };
-        spawn_session_cleanup(state.pool.clone());
+        spawn_cleanup(state.pool.clone(), state.settings.sign_in.window_minutes);
         Ok(Application { listener, router: router(state), addr })
     }
 
@@ -90,6 +90,8 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(
             ServiceBuilder::new()
+                // Ours, not the caller's: an error reference must be one we made.
+                .layer(middleware::map_request(telemetry::drop_incoming_request_id))
                 .layer(SetRequestIdLayer::x_request_id(telemetry::MakeHexId))
                 .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
                 .layer(PropagateRequestIdLayer::x_request_id())
@@ -98,16 +100,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Expired sessions are deleted hourly.
-fn spawn_session_cleanup(pool: PgPool) {
+/// Hourly: deletes expired sessions and sign-in failures that no longer count.
+fn spawn_cleanup(pool: PgPool, window_minutes: i32) {
     use tower_sessions::ExpiredDeletion;
     tokio::spawn(async move {
-        let store = PostgresStore::new(pool);
+        let store = PostgresStore::new(pool.clone());
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+            if let Err(e) = db::sign_in::prune(&pool, window_minutes).await {
+                tracing::warn!(error = %e, "could not prune old sign-in failures");
             }
         }
     });

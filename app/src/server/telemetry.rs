@@ -42,6 +42,11 @@ fn new_id() -> String {
     hex::encode(bytes)
 }
 
+pub async fn drop_incoming_request_id(mut request: Request) -> Request {
+    request.headers_mut().remove(REQUEST_ID_HEADER);
+    request
+}
+
 /// Runs the rest of the request with its id in a task-local, for errors raised outside Leptos.
 pub async fn scope_request_id(request: Request, next: Next) -> Response {
     let id = request_id_of(request.headers());

@@ -41,12 +41,7 @@ pub async fn user_for(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Cur
     )
     .fetch_optional(db)
     .await?;
-    row.map(|r| {
-        let role = crate::domain::user::Role::parse(&r.role)
-            .map_err(|_| super::super::error::internal(format!("user {} has unknown role", r.id)))?;
-        Ok(CurrentUser { id: r.id, login: r.login, display_name: r.display_name, role })
-    })
-    .transpose()
+    row.map(|r| super::users::to_user(r.id, r.login, r.display_name, &r.role)).transpose()
 }
 
 pub struct TokenInfo {

@@ -8,7 +8,7 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-fn to_user(id: i64, login: String, display_name: String, role: &str) -> Result<CurrentUser, AppError> {
+pub(super) fn to_user(id: i64, login: String, display_name: String, role: &str) -> Result<CurrentUser, AppError> {
     let role = Role::parse(role)
         .map_err(|_| super::super::error::internal(format!("user {id} has unknown role {role}")))?;
     Ok(CurrentUser { id, login, display_name, role })
