@@ -25,7 +25,6 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<CurrentUser,
     .await;
     match result {
         Ok(user) => {
-            forms::forget("sign_in").await?;
             let next = safe_next(form.next.as_deref()).unwrap_or_else(|| user.role.home().to_owned());
             leptos_axum::redirect(&next);
             Ok(user)
