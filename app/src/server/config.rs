@@ -74,33 +74,28 @@ impl Settings {
                 })
             }
         };
+        // A number that must be above zero: zero or less would switch a protection off or lock
+        // everyone out.
+        let positive = |name: &'static str, default: i64| -> Result<i64, ConfigError> {
+            let value = parse(name, get(name), || default)?;
+            if value > 0 {
+                Ok(value)
+            } else {
+                Err(ConfigError::Invalid { name, reason: "must be greater than 0".into() })
+            }
+        };
         let sign_in = SignInPolicy {
-            max_failures_per_login: positive(
-                "MSS_SIGNIN_MAX_FAILURES",
-                parse("MSS_SIGNIN_MAX_FAILURES", get("MSS_SIGNIN_MAX_FAILURES"), || 5)?,
-            )?,
-            max_failures_per_address: positive(
-                "MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS",
-                parse("MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS", get("MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS"), || 30)?,
-            )?,
-            window_minutes: positive(
-                "MSS_SIGNIN_LOCK_MINUTES",
-                parse("MSS_SIGNIN_LOCK_MINUTES", get("MSS_SIGNIN_LOCK_MINUTES"), || 15)?,
-            )?,
+            max_failures_per_login: positive("MSS_SIGNIN_MAX_FAILURES", 5)?,
+            max_failures_per_address: positive("MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS", 30)?,
+            window_minutes: narrow("MSS_SIGNIN_LOCK_MINUTES", positive("MSS_SIGNIN_LOCK_MINUTES", 15)?)?,
         };
         Ok(Settings {
             database_url: SecretString::from(database_url),
             addr,
             public_url,
             log_format,
-            db_max_connections: positive(
-                "MSS_DB_MAX_CONNECTIONS",
-                parse("MSS_DB_MAX_CONNECTIONS", get("MSS_DB_MAX_CONNECTIONS"), || 10)?,
-            )?,
-            session_idle_hours: positive(
-                "MSS_SESSION_IDLE_HOURS",
-                parse("MSS_SESSION_IDLE_HOURS", get("MSS_SESSION_IDLE_HOURS"), || 12)?,
-            )?,
+            db_max_connections: narrow("MSS_DB_MAX_CONNECTIONS", positive("MSS_DB_MAX_CONNECTIONS", 10)?)?,
+            session_idle_hours: positive("MSS_SESSION_IDLE_HOURS", 12)?,
             sign_in,
             trust_forwarded_for: parse("MSS_TRUST_FORWARDED_FOR", get("MSS_TRUST_FORWARDED_FOR"), || false)?,
             demo: parse("MSS_DEMO", get("MSS_DEMO"), || false)?,
@@ -113,13 +108,9 @@ impl Settings {
     }
 }
 
-/// Limits and durations of zero or less would switch a protection off or lock everyone out.
-fn positive<T: PartialOrd + Default>(name: &'static str, value: T) -> Result<T, ConfigError> {
-    if value > T::default() {
-        Ok(value)
-    } else {
-        Err(ConfigError::Invalid { name, reason: "must be greater than 0".into() })
-    }
+/// A positive number narrowed to the type that uses it.
+fn narrow<T: TryFrom<i64>>(name: &'static str, value: i64) -> Result<T, ConfigError> {
+    T::try_from(value).map_err(|_| ConfigError::Invalid { name, reason: "too large".into() })
 }
 
 fn parse<T: std::str::FromStr>(
