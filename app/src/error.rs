@@ -117,6 +117,10 @@ pub fn reason_message(reason: Reason, locale: Locale) -> String {
         }
         Reason::LoginChars => td_string!(locale, reasons.login_chars).to_string(),
         Reason::UnknownValue => td_string!(locale, reasons.unknown_value).to_string(),
+        Reason::IdFormat => td_string!(locale, reasons.id_format).to_string(),
+        Reason::IdChecksum => td_string!(locale, reasons.id_checksum).to_string(),
+        Reason::IdBirthDate => td_string!(locale, reasons.id_birth_date).to_string(),
+        Reason::PhoneFormat => td_string!(locale, reasons.phone_format).to_string(),
     }
 }
 

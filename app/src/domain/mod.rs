@@ -4,6 +4,7 @@
 //! invalid value. The same `parse` runs in the browser (instant feedback) and on the server (the
 //! check that counts).
 
+pub mod customer;
 pub mod incident;
 pub mod time;
 pub mod user;
@@ -55,6 +56,14 @@ pub enum Reason {
     LengthBetween { min: u32, max: u32 },
     LoginChars,
     UnknownValue,
+    /// Not the shape this kind of document has.
+    IdFormat,
+    /// A resident card whose GB 11643 check digit is wrong (usually a typo).
+    IdChecksum,
+    /// A resident card whose birth date does not exist or lies ahead.
+    IdBirthDate,
+    /// Not a mainland mobile number.
+    PhoneFormat,
 }
 
 impl Reason {
@@ -68,6 +77,10 @@ impl Reason {
             Reason::LengthBetween { .. } => "length_between",
             Reason::LoginChars => "login_chars",
             Reason::UnknownValue => "unknown_value",
+            Reason::IdFormat => "id_format",
+            Reason::IdChecksum => "id_checksum",
+            Reason::IdBirthDate => "id_birth_date",
+            Reason::PhoneFormat => "phone_format",
         }
     }
 }

@@ -1,0 +1,245 @@
+//! The affected customer's identity documents and phone, and how they are masked wherever they
+//! are listed: 110101********1234, 138****5678.
+use super::Reason;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// The documents an agent meets at a customer's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    /// 居民身份证 (GB 11643).
+    #[default]
+    ResidentCard,
+    /// 港澳居民来往内地通行证.
+    HkMacaoPermit,
+    /// 台湾居民来往大陆通行证.
+    TaiwanPermit,
+    /// 护照.
+    Passport,
+}
+
+impl IdKind {
+    pub const ALL: [IdKind; 4] = [IdKind::ResidentCard, IdKind::HkMacaoPermit, IdKind::TaiwanPermit, IdKind::Passport];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::ResidentCard => "resident_card",
+            IdKind::HkMacaoPermit => "hk_macao_permit",
+            IdKind::TaiwanPermit => "taiwan_permit",
+            IdKind::Passport => "passport",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<IdKind, Reason> {
+        IdKind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or(Reason::UnknownValue)
+    }
+}
+
+/// A document number that has the shape its kind requires; for a resident card, also the
+/// GB 11643 check digit and a real birth date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdNumber {
+    kind: IdKind,
+    number: String,
+}
+
+/// GB 11643-1999: weights of the first 17 digits, and the check character for sum mod 11.
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK: [u8; 11] = *b"10X98765432";
+
+impl IdNumber {
+    /// `today` bounds the birth date (no one is born tomorrow, nor before 1900).
+    pub fn parse(kind: IdKind, raw: &str, today: NaiveDate) -> Result<IdNumber, Reason> {
+        let number: String =
+            raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
+        if number.is_empty() {
+            return Err(Reason::Required);
+        }
+        let ascii_alnum = number.bytes().all(|b| b.is_ascii_alphanumeric());
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        match kind {
+            IdKind::ResidentCard => check_resident_card(&number, today)?,
+            IdKind::HkMacaoPermit => {
+                // H or M, then 8 digits (10 with the two-digit issue count).
+                let (head, rest) = number.split_at(1.min(number.len()));
+                if !(matches!(head, "H" | "M") && digits(rest) && matches!(rest.len(), 8 | 10)) {
+                    return Err(Reason::IdFormat);
+                }
+            }
+            IdKind::TaiwanPermit => {
+                // 8 digits since 2015; older booklets 10 characters.
+                let ok = (number.len() == 8 && digits(&number)) || (number.len() == 10 && ascii_alnum);
+                if !ok {
+                    return Err(Reason::IdFormat);
+                }
+            }
+            IdKind::Passport => {
+                if !(ascii_alnum && (5..=20).contains(&number.len())) {
+                    return Err(Reason::IdFormat);
+                }
+            }
+        }
+        Ok(IdNumber { kind, number })
+    }
+
+    pub fn kind(&self) -> IdKind {
+        self.kind
+    }
+
+    /// The full number: only for the customer's own incident page, and (later) audited.
+    pub fn expose(&self) -> &str {
+        &self.number
+    }
+
+    /// What lists and notifications show.
+    pub fn masked(&self) -> String {
+        match self.kind {
+            IdKind::ResidentCard => mask(&self.number, 6, 4),
+            _ => mask(&self.number, 2, 2),
+        }
+    }
+}
+
+fn check_resident_card(number: &str, today: NaiveDate) -> Result<(), Reason> {
+    let bytes = number.as_bytes();
+    let shaped = bytes.len() == 18
+        && bytes[..17].iter().all(u8::is_ascii_digit)
+        && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
+    if !shaped {
+        return Err(Reason::IdFormat);
+    }
+    let birth = NaiveDate::parse_from_str(&number[6..14], "%Y%m%d").map_err(|_| Reason::IdBirthDate)?;
+    if birth > today || birth.year() < 1900 {
+        return Err(Reason::IdBirthDate);
+    }
+    let sum: u32 = bytes[..17].iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    if CHECK[(sum % 11) as usize] != bytes[17] {
+        return Err(Reason::IdChecksum);
+    }
+    Ok(())
+}
+
+/// A mainland mobile number: 11 digits starting 13–19; `+86`, spaces and dashes are accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(raw: &str) -> Result<Phone, Reason> {
+        let digits: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        if digits.is_empty() {
+            return Err(Reason::Required);
+        }
+        let national = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("0086")).unwrap_or(&digits);
+        let b = national.as_bytes();
+        let ok = b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
+        if ok {
+            Ok(Phone(national.to_owned()))
+        } else {
+            Err(Reason::PhoneFormat)
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// 138****5678.
+    pub fn masked(&self) -> String {
+        mask(&self.0, 3, 4)
+    }
+}
+
+/// Keeps `head` and `tail` characters and stars the rest (everything, if too short to keep any).
+fn mask(value: &str, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= head + tail {
+        return "*".repeat(chars.len());
+    }
+    let mut out: String = chars[..head].iter().collect();
+    out.push_str(&"*".repeat(chars.len() - head - tail));
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
+    }
+
+    #[test]
+    fn resident_cards_follow_gb_11643() {
+        // Two ending in X, one in a digit.
+        assert!(IdNumber::parse(IdKind::ResidentCard, "11010519491231002X", today()).is_ok());
+        assert!(IdNumber::parse(IdKind::ResidentCard, "11010119900307803X", today()).is_ok());
+        assert!(IdNumber::parse(IdKind::ResidentCard, "310115198506151236", today()).is_ok());
+        // The standard's example is born in 1880: right check digit, refused as implausible.
+        assert_eq!(
+            IdNumber::parse(IdKind::ResidentCard, "440524188001010014", today()),
+            Err(Reason::IdBirthDate)
+        );
+        let spaced = IdNumber::parse(IdKind::ResidentCard, "110105 19491231 002x", today()).unwrap();
+        assert_eq!(spaced.expose(), "11010519491231002X");
+        assert_eq!(
+            IdNumber::parse(IdKind::ResidentCard, "110105194912310021", today()),
+            Err(Reason::IdChecksum)
+        );
+        assert_eq!(IdNumber::parse(IdKind::ResidentCard, "11010519491231002", today()), Err(Reason::IdFormat));
+        assert_eq!(IdNumber::parse(IdKind::ResidentCard, "", today()), Err(Reason::Required));
+    }
+
+    #[test]
+    fn resident_card_birth_dates_are_real_and_past() {
+        // 1949-02-30 does not exist; 2030 has not happened; 1850 is too early. (Check digits
+        // are right in each, so only the date is wrong.)
+        for number in ["110105194902300010", "110105203001010013", "110105185001010016"] {
+            let digits: Vec<u32> = number.bytes().take(17).map(|b| u32::from(b - b'0')).collect();
+            let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
+            let fixed = format!("{}{}", &number[..17], CHECK[(sum % 11) as usize] as char);
+            assert_eq!(IdNumber::parse(IdKind::ResidentCard, &fixed, today()), Err(Reason::IdBirthDate), "{fixed}");
+        }
+    }
+
+    #[test]
+    fn other_documents_have_their_shapes() {
+        assert!(IdNumber::parse(IdKind::HkMacaoPermit, "H12345678", today()).is_ok());
+        assert!(IdNumber::parse(IdKind::HkMacaoPermit, "m1234567801", today()).is_ok());
+        assert_eq!(IdNumber::parse(IdKind::HkMacaoPermit, "X12345678", today()), Err(Reason::IdFormat));
+        assert!(IdNumber::parse(IdKind::TaiwanPermit, "12345678", today()).is_ok());
+        assert_eq!(IdNumber::parse(IdKind::TaiwanPermit, "1234567", today()), Err(Reason::IdFormat));
+        assert!(IdNumber::parse(IdKind::Passport, "E12345678", today()).is_ok());
+        assert_eq!(IdNumber::parse(IdKind::Passport, "E1", today()), Err(Reason::IdFormat));
+        assert_eq!(IdNumber::parse(IdKind::Passport, "护照12345", today()), Err(Reason::IdFormat));
+    }
+
+    #[test]
+    fn numbers_are_masked_in_lists() {
+        let id = IdNumber::parse(IdKind::ResidentCard, "11010519491231002X", today()).unwrap();
+        assert_eq!(id.masked(), "110105********002X");
+        let permit = IdNumber::parse(IdKind::HkMacaoPermit, "H12345678", today()).unwrap();
+        assert_eq!(permit.masked(), "H1*****78");
+        assert_eq!(Phone::parse("138 0013 5678").unwrap().masked(), "138****5678");
+        assert_eq!(mask("abc", 2, 2), "***");
+    }
+
+    #[test]
+    fn mainland_mobiles_only() {
+        assert_eq!(Phone::parse("+86 138-0013-5678").unwrap().expose(), "13800135678");
+        assert_eq!(Phone::parse("008613800135678").unwrap().expose(), "13800135678");
+        assert_eq!(Phone::parse("12800135678"), Err(Reason::PhoneFormat));
+        assert_eq!(Phone::parse("1380013567"), Err(Reason::PhoneFormat));
+        assert_eq!(Phone::parse("021-12345678"), Err(Reason::PhoneFormat));
+        assert_eq!(Phone::parse(" "), Err(Reason::Required));
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for kind in IdKind::ALL {
+            assert_eq!(IdKind::parse(kind.as_str()), Ok(kind));
+        }
+        assert_eq!(IdKind::default(), IdKind::ResidentCard);
+    }
+}
