@@ -23,18 +23,21 @@ export function uniqueCustomer(prefix: string) {
   return `${prefix}${Date.now().toString().slice(-6)}`;
 }
 
-/** Fills and submits the report form; returns the incident number from the confirmation. */
-export async function fileReport(
-  page: Page,
-  testInfo: TestInfo,
-  report: { customer: string; number: string; description: string },
-) {
-  await page.goto("/report/new");
-  await ready(page, testInfo);
+export type Report = { customer: string; number: string; description: string };
+
+/** Fills the report form the page is on and submits it. */
+export async function fillReport(page: Page, report: Report) {
   await page.getByLabel("客户姓名").fill(report.customer);
   await page.getByLabel("资金账号/客户号").fill(report.number);
   await page.getByLabel("问题描述").fill(report.description);
   await page.getByRole("button", { name: "提交" }).click();
+}
+
+/** Opens the report form, files `report`, returns the incident number from the confirmation. */
+export async function fileReport(page: Page, testInfo: TestInfo, report: Report) {
+  await page.goto("/report/new");
+  await ready(page, testInfo);
+  await fillReport(page, report);
   await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}$/);
   return new URL(page.url()).pathname.split("/").pop() ?? "";
 }

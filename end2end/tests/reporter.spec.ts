@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fileReport, ready, signIn, uniqueCustomer } from "./helpers";
+import { fileReport, fillReport, ready, signIn, uniqueCustomer } from "./helpers";
 
 test("a reporter signs in, reports an incident and follows it", async ({ page }, testInfo) => {
   await signIn(page, testInfo, "agent");
@@ -10,10 +10,11 @@ test("a reporter signs in, reports an incident and follows it", async ({ page },
   await expect(page).toHaveURL(/\/report\/new$/);
   await ready(page, testInfo);
   const customer = uniqueCustomer("张");
-  await page.getByLabel("客户姓名").fill(customer);
-  await page.getByLabel("资金账号/客户号").fill("310012345678");
-  await page.getByLabel("问题描述").fill("客户在 App 开户第 3 步人脸识别，连续 3 次提示检测超时。");
-  await page.getByRole("button", { name: "提交" }).click();
+  await fillReport(page, {
+    customer,
+    number: "310012345678",
+    description: "客户在 App 开户第 3 步人脸识别，连续 3 次提示检测超时。",
+  });
 
   await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}$/);
   const number = (await page.getByTestId("incident-number").textContent())?.trim() ?? "";
@@ -38,10 +39,7 @@ test("a bad report says what is wrong and keeps what was typed", async ({ page }
   await page.goto("/report/new");
   await ready(page, testInfo);
   const customer = uniqueCustomer("欧阳");
-  await page.getByLabel("客户姓名").fill(customer);
-  await page.getByLabel("资金账号/客户号").fill("31a");
-  await page.getByLabel("问题描述").fill("交易不了");
-  await page.getByRole("button", { name: "提交" }).click();
+  await fillReport(page, { customer, number: "31a", description: "交易不了" });
 
   await expect(page.getByText("只能填数字")).toBeVisible();
   await expect(page.getByText("至少 10 个字")).toBeVisible();
