@@ -423,6 +423,9 @@ async fn the_rest_api_refuses_a_bad_cursor_with_fields(pool: PgPool) {
     assert_eq!(body["error"]["code"], "validation");
     assert_eq!(body["error"]["fields"][0]["field"], "cursor");
     assert_eq!(body["error"]["fields"][0]["message"], "不是有效的值");
+    let res = app.client().get(app.url("/api/v1/incidents?cursor=a&cursor=b")).bearer_auth(&token.token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json(res).await["error"]["code"], "bad_request");
     let res = app.client().get(app.url("/api/v1/nothing")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(json(res).await["error"]["code"], "not_found");

@@ -7,7 +7,7 @@ use crate::error::reason_message;
 use crate::i18n::Locale;
 use crate::AppError;
 use axum::{
-    extract::{FromRequestParts, Query, State},
+    extract::{rejection::QueryRejection, FromRequestParts, Query, State},
     http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
@@ -135,9 +135,11 @@ struct ListQuery {
 async fn incidents(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Page<IncidentSummary>>, ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
+    // A malformed query string is answered in the API's JSON error shape, not axum's text.
+    let Query(q) = query.map_err(|_| fail(AppError::BadRequest))?;
     let cursor = Cursor::parse_param(q.cursor.as_deref()).map_err(fail)?;
     let page = if caller.user.role.works_desk() {
         db::incidents::queue(&state.pool, cursor).await
