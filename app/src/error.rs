@@ -22,10 +22,16 @@ pub enum AppError {
     NotFound,
     #[error("conflict")]
     Conflict,
+    /// The incident's state does not allow this now (confirming one that has no answer yet).
+    #[error("not allowed in this state")]
+    NotNow,
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("bad request")]
     BadRequest,
+    /// A request body (a screenshot) over the size limit.
+    #[error("too large")]
+    TooLarge { max_mb: u32 },
     /// The browser could not reach the server (weak network); nothing was lost on the page.
     #[error("network")]
     Network,
@@ -61,8 +67,10 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Conflict => "conflict",
+            AppError::NotNow => "not_allowed_now",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::BadRequest => "bad_request",
+            AppError::TooLarge { .. } => "too_large",
             AppError::Network => "network",
             AppError::Internal { .. } => "internal",
         }
@@ -75,8 +83,10 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict => 409,
+            AppError::NotNow => 422,
             AppError::RateLimited { .. } => 429,
             AppError::BadRequest => 400,
+            AppError::TooLarge { .. } => 413,
             AppError::Network => 503,
             AppError::Internal { .. } => 500,
         }
@@ -91,11 +101,13 @@ impl AppError {
             AppError::Forbidden => td_string!(locale, errors.forbidden).to_string(),
             AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
             AppError::Conflict => td_string!(locale, errors.conflict).to_string(),
+            AppError::NotNow => td_string!(locale, errors.not_now).to_string(),
             AppError::RateLimited { retry_after_secs } => {
                 let minutes = retry_after_secs.div_ceil(60).max(1);
                 td_string!(locale, errors.rate_limited, minutes).to_string()
             }
             AppError::BadRequest => td_string!(locale, errors.bad_request).to_string(),
+            AppError::TooLarge { max_mb } => td_string!(locale, errors.too_large, max_mb).to_string(),
             AppError::Network => td_string!(locale, errors.network).to_string(),
             AppError::Internal { ref_id } => {
                 let ref_id = ref_id.as_str();
@@ -121,6 +133,12 @@ pub fn reason_message(reason: Reason, locale: Locale) -> String {
         Reason::IdChecksum => td_string!(locale, reasons.id_checksum).to_string(),
         Reason::IdBirthDate => td_string!(locale, reasons.id_birth_date).to_string(),
         Reason::PhoneFormat => td_string!(locale, reasons.phone_format).to_string(),
+        Reason::InFuture => td_string!(locale, reasons.in_future).to_string(),
+        Reason::TooManyFiles { max } => td_string!(locale, reasons.too_many_files, max).to_string(),
+        Reason::FileTooLarge { max_mb } => td_string!(locale, reasons.file_too_large, max_mb).to_string(),
+        Reason::NotAnImage => td_string!(locale, reasons.not_an_image).to_string(),
+        Reason::TooManyPixels { max_mp } => td_string!(locale, reasons.too_many_pixels, max_mp).to_string(),
+        Reason::DamagedImage => td_string!(locale, reasons.damaged_image).to_string(),
     }
 }
 

@@ -48,6 +48,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.ico"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                // Photos, drafts and the offline queue of the report form (see `pages::reporter::report`).
+                <script type="module" src="/mss.js"></script>
                 <MetaTags/>
             </head>
             <body>
@@ -64,6 +66,7 @@ pub fn App() -> impl IntoView {
         <I18nContextProvider>
             <Stylesheet id="leptos" href="/pkg/mss.css"/>
             <AppTitle/>
+            <ScriptStrings/>
             <Router>
                 <AppRoutes/>
             </Router>
@@ -75,6 +78,24 @@ pub fn App() -> impl IntoView {
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
     view! { <Title text=move || t_string!(i18n, app_name).to_string()/> }
+}
+
+/// The sentences `/mss.js` shows, in the page's language (every string lives in the locale files).
+#[component]
+fn ScriptStrings() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    view! {
+        <div id="mss-i18n" hidden
+            data-queued=td_string!(l, script.queued)
+            data-sent=td_string!(l, script.sent)
+            data-view=td_string!(l, script.view)
+            data-uploading=td_string!(l, script.uploading)
+            data-photo-remove=td_string!(l, script.photo_remove)
+            data-photo-bad=td_string!(l, script.photo_bad)
+            data-photo-too-many=td_string!(l, script.photo_too_many)
+            data-queued-failed=td_string!(l, script.queued_failed)></div>
+    }
 }
 
 /// Every page is rendered whole before it is sent (`SsrMode::Async`), so redirects and status

@@ -1,104 +1,17 @@
-//! API tests: the real application (`Application::build_with_pool`, the same router `main`
-//! serves) on port 0, against a real PostgreSQL database made for each test by `#[sqlx::test]`.
+//! API tests: accounts, sessions, tokens, lists and the report form's basics, through the real
+//! router (see `common`).
 #![cfg(feature = "ssr")]
 
-use app::domain::incident::{Cursor, NewIncidentForm};
-use app::domain::user::{DisplayName, Login, Role};
-use app::server::{auth::hash_password, db, Application, Settings};
-use leptos::config::LeptosOptions;
-use reqwest::{header, redirect, Client, Response, StatusCode};
-use serde_json::Value;
+mod common;
+
+use app::domain::incident::Cursor;
+use app::domain::report::{ReportForm, ReportRules};
+use app::domain::user::Role;
+use app::i18n::Locale;
+use app::server::db;
+use common::{json, TestApp, DESCRIPTION, PASSWORD};
+use reqwest::{header, Response, StatusCode};
 use sqlx::PgPool;
-use std::net::SocketAddr;
-
-const PASSWORD: &str = "correct-horse-9";
-
-struct TestApp {
-    addr: SocketAddr,
-    pool: PgPool,
-}
-
-impl TestApp {
-    async fn spawn(pool: PgPool) -> TestApp {
-        let settings = Settings::from_lookup(|key| match key {
-            // The pool is handed over directly; the URL is never used.
-            "DATABASE_URL" => Some("postgres://unused".into()),
-            "MSS_ADDR" => Some("127.0.0.1:0".into()),
-            _ => None,
-        })
-        .expect("test settings");
-        let options = LeptosOptions::builder().output_name("mss").site_root("target/site").build();
-        let app = Application::build_with_pool(settings, options, pool.clone()).await.expect("app builds");
-        let addr = app.addr();
-        tokio::spawn(app.run_until(std::future::pending()));
-        TestApp { addr, pool }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    /// A browser-like client that keeps cookies and does not follow redirects.
-    fn client(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().expect("client")
-    }
-
-    async fn user(&self, login: &str, name: &str, role: Role) -> i64 {
-        let hash = hash_password(PASSWORD.into()).await.expect("hash");
-        db::users::insert(
-            &self.pool,
-            &Login::parse(login).expect("login"),
-            &DisplayName::parse(name).expect("name"),
-            role,
-            &hash,
-        )
-        .await
-        .expect("user inserted")
-    }
-
-    /// Signs in as a server-function client would (the wasm's fetch): JSON back, no page.
-    async fn sign_in(&self, client: &Client, login: &str, password: &str) -> Response {
-        client
-            .post(self.url("/api/auth/sign_in"))
-            .header(header::ACCEPT, "application/json")
-            .form(&[("login", login), ("password", password), ("next", "")])
-            .send()
-            .await
-            .expect("sign-in request")
-    }
-
-    async fn signed_in(&self, login: &str) -> Client {
-        let client = self.client();
-        let res = self.sign_in(&client, login, PASSWORD).await;
-        assert_eq!(res.status(), StatusCode::OK, "sign-in of {login}: {}", res.text().await.unwrap_or_default());
-        client
-    }
-
-    async fn report(&self, client: &Client, customer: &str, key: &str) -> Response {
-        client
-            .post(self.url("/api/incidents/create"))
-            .header(header::ACCEPT, "application/json")
-            .form(&[
-                ("customer_name", customer),
-                ("customer_number", "310012345678"),
-                ("description", "客户开户时人脸识别一直失败，提示检测超时"),
-                ("idempotency_key", key),
-            ])
-            .send()
-            .await
-            .expect("report request")
-    }
-
-    async fn reported(&self, client: &Client, customer: &str) -> String {
-        let res = self.report(client, customer, &uuid::Uuid::new_v4().to_string()).await;
-        assert_eq!(res.status(), StatusCode::OK);
-        res.json::<String>().await.expect("incident number")
-    }
-}
-
-async fn json(res: Response) -> Value {
-    res.json().await.expect("JSON body")
-}
 
 #[sqlx::test(migrations = false)]
 async fn health_and_readiness(pool: PgPool) {
@@ -261,18 +174,13 @@ async fn bad_reports_name_every_field(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.user("agent", "王小明", Role::Reporter).await;
     let client = app.signed_in("agent").await;
-    let res = client
-        .post(app.url("/api/incidents/create"))
-        .header(header::ACCEPT, "application/json")
-        .form(&[("customer_name", ""), ("customer_number", "12ab"), ("description", "交易不了"), ("idempotency_key", "x")])
-        .send()
-        .await
-        .unwrap();
+    let fields = [("customer.name", ""), ("customer.customer_no", "12ab"), ("description", "交易不了"), ("idempotency_key", "x")];
+    let res = app.post_report(&client, &fields, "application/json").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = json(res).await;
     assert_eq!(body["kind"], "validation");
     let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().filter_map(|f| f["field"].as_str()).collect();
-    assert_eq!(fields, ["customer_name", "customer_number", "description", "idempotency_key"]);
+    assert_eq!(fields, ["customer_name", "customer_number", "system", "description", "idempotency_key"]);
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents").fetch_one(&app.pool).await.unwrap();
     assert_eq!(count, 0);
 }
@@ -282,32 +190,22 @@ async fn without_javascript_a_bad_report_comes_back_filled_in(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.user("agent", "王小明", Role::Reporter).await;
     let client = app.signed_in("agent").await;
-    let res = client
-        .post(app.url("/api/incidents/create"))
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, app.url("/report/new"))
-        .form(&[("customer_name", "欧阳娜娜"), ("customer_number", "310099"), ("description", "太短"), ("idempotency_key", &uuid::Uuid::new_v4().to_string())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FOUND);
+    let key = uuid::Uuid::new_v4().to_string();
+    let fields = [("customer.name", "欧阳娜娜"), ("customer.customer_no", "310099"), ("system", "trading"), ("description", "太短"), ("idempotency_key", key.as_str())];
+    let res = app.post_report(&client, &fields, "text/html").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
     assert!(location.contains("/report/new") && location.contains("__err="), "{location}");
-    let page = client.get(&location).send().await.unwrap().text().await.unwrap();
+    let page = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("欧阳娜娜"), "what was typed is still there");
+    assert!(page.contains(&key), "the same idempotency key goes with the retry");
     assert!(page.contains("太短"));
     assert!(page.contains("至少 10 个字"), "the problem is said beside the field");
 
     // And a good plain post lands on the confirmation page.
-    let res = client
-        .post(app.url("/api/incidents/create"))
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, app.url("/report/new"))
-        .form(&[("customer_name", "欧阳娜娜"), ("customer_number", "310099"), ("description", "客户无法登录 App，提示密码错误但密码正确"), ("idempotency_key", &uuid::Uuid::new_v4().to_string())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FOUND);
+    let fields = [("customer.name", "欧阳娜娜"), ("customer.customer_no", "310099"), ("system", "trading"), ("description", "客户无法登录 App，提示密码错误但密码正确"), ("idempotency_key", key.as_str())];
+    let res = app.post_report(&client, &fields, "text/html").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
     assert!(location.starts_with("/report/submitted/MSS-"), "{location}");
     let page = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
@@ -382,29 +280,37 @@ async fn lists_are_keyset_paginated_newest_first(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let reporter = app.user("agent", "王小明", Role::Reporter).await;
     for i in 0..25 {
-        let form = NewIncidentForm {
+        let form = ReportForm {
             customer_name: format!("客户{i}"),
-            customer_number: "310012345678".into(),
-            description: "客户开户时人脸识别一直失败，提示检测超时".into(),
+            customer_no: "310012345678".into(),
+            system: "trading".into(),
+            description: DESCRIPTION.into(),
             idempotency_key: uuid::Uuid::new_v4().to_string(),
+            ..ReportForm::default()
         };
-        db::incidents::create(&app.pool, reporter, &form.parse().unwrap()).await.unwrap();
+        let new = form.parse(&ReportRules::default(), chrono::Utc::now()).unwrap();
+        db::incidents::create(&app.pool, reporter, &new, &[]).await.unwrap();
     }
-    let first = db::incidents::for_reporter(&app.pool, reporter, None).await.unwrap();
+    let zh = Locale::zh_CN;
+    let first = db::incidents::for_reporter(&app.pool, reporter, None, None, zh).await.unwrap();
     assert_eq!(first.items.len(), 20);
-    assert_eq!(first.items[0].customer_name, "客户24", "newest first");
+    assert_eq!(first.items[0].customer_name.as_deref(), Some("客户24"), "newest first");
+    assert_eq!(first.items[0].system, "交易系统");
     let cursor = Cursor::parse(first.next_cursor.as_deref().unwrap()).unwrap();
-    let second = db::incidents::for_reporter(&app.pool, reporter, Some(cursor)).await.unwrap();
+    let second = db::incidents::for_reporter(&app.pool, reporter, None, Some(cursor), zh).await.unwrap();
     assert_eq!(second.items.len(), 5);
-    assert_eq!(second.items[4].customer_name, "客户0");
+    assert_eq!(second.items[4].customer_name.as_deref(), Some("客户0"));
     assert_eq!(second.next_cursor, None);
-    let queue = db::incidents::queue(&app.pool, None).await.unwrap();
+    let none_closed = db::incidents::for_reporter(&app.pool, reporter, Some(app::domain::incident::Status::Closed), None, zh).await.unwrap();
+    assert!(none_closed.items.is_empty());
+    let queue = db::incidents::queue(&app.pool, None, zh).await.unwrap();
     assert_eq!(queue.items.len(), 20);
     // The lists can be served by their indexes (sequential scans off to ask the planner).
     let mut conn = app.pool.acquire().await.unwrap();
     sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.unwrap();
     for (sql, index) in [
         ("EXPLAIN SELECT id FROM incidents WHERE reporter_id = 1 AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21", "incidents_reporter_newest"),
+        ("EXPLAIN SELECT id FROM incidents WHERE reporter_id = 1 AND status = 'new' AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21", "incidents_reporter_status_newest"),
         ("EXPLAIN SELECT id FROM incidents WHERE status = 'new' AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21", "incidents_status_newest"),
     ] {
         let plan: Vec<String> = sqlx::query_scalar(sql).fetch_all(&mut *conn).await.unwrap();

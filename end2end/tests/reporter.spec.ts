@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fileReport, fillReport, ready, signIn, uniqueCustomer } from "./helpers";
+import { fileReport, fillReport, fillReportFields, photos, ready, signIn, uniqueCustomer } from "./helpers";
 
 test("a reporter signs in, reports an incident and follows it", async ({ page }, testInfo) => {
   await signIn(page, testInfo, "agent");
@@ -10,11 +10,21 @@ test("a reporter signs in, reports an incident and follows it", async ({ page },
   await expect(page).toHaveURL(/\/report\/new$/);
   await ready(page, testInfo);
   const customer = uniqueCustomer("张");
-  await fillReport(page, {
+  await fillReportFields(page, {
     customer,
     number: "310012345678",
+    idNumber: "11010519491231002X",
+    phone: "13800135678",
+    system: "开户",
+    urgent: true,
     description: "客户在 App 开户第 3 步人脸识别，连续 3 次提示检测超时。",
   });
+  // Two photos from the "camera": previews with JavaScript, plain file parts without.
+  await page.locator("input[type=file][name=screenshots]").setInputFiles(await photos(page, 2));
+  if (testInfo.project.use.javaScriptEnabled !== false) {
+    await expect(page.getByRole("button", { name: /移除第 \d 张截图/ })).toHaveCount(2);
+  }
+  await page.getByRole("button", { name: "提交" }).click();
 
   await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}$/);
   const number = (await page.getByTestId("incident-number").textContent())?.trim() ?? "";
@@ -25,6 +35,20 @@ test("a reporter signs in, reports an incident and follows it", async ({ page },
   await expect(page).toHaveURL(new RegExp(`/incidents/${number}$`));
   await expect(page.getByText(customer)).toBeVisible();
   await expect(page.getByText("王小明 提交了事件")).toBeVisible();
+  // Masked, and both photos there (as thumbnails that open the full picture).
+  await expect(page.getByText("居民身份证 110105********002X")).toBeVisible();
+  await expect(page.getByText("138****5678")).toBeVisible();
+  await expect(page.getByRole("link", { name: /查看第 \d 张截图大图/ })).toHaveCount(2);
+  const full = await page.getByRole("link", { name: "查看第 1 张截图大图" }).getAttribute("href");
+  const picture = await page.request.get(full ?? "");
+  expect(picture.status()).toBe(200);
+  expect(picture.headers()["content-type"]).toBe("image/jpeg");
+  expect((await picture.body()).length).toBeLessThan(1_500_000);
+
+  // A follow-up message joins the conversation.
+  await page.getByLabel("补充说明", { exact: true }).fill("客户换了 4G 网络后仍然一样。");
+  await page.getByRole("button", { name: "发送" }).click();
+  await expect(page.locator(".bubble", { hasText: "客户换了 4G 网络后仍然一样。" })).toBeVisible();
 
   await page.getByRole("navigation").getByRole("link", { name: "我的事件" }).click();
   await expect(page).toHaveURL(/\/incidents$/);
@@ -39,15 +63,18 @@ test("a bad report says what is wrong and keeps what was typed", async ({ page }
   await page.goto("/report/new");
   await ready(page, testInfo);
   const customer = uniqueCustomer("欧阳");
-  await fillReport(page, { customer, number: "31a", description: "交易不了" });
+  await fillReport(page, { customer, number: "31a", idNumber: "110105194912310021", description: "交易不了" });
 
   await expect(page.getByText("只能填数字")).toBeVisible();
+  await expect(page.getByText("身份证号码校验位不对，请核对是否输错")).toBeVisible();
   await expect(page.getByText("至少 10 个字")).toBeVisible();
   await expect(page.getByLabel("客户姓名")).toHaveValue(customer);
   await expect(page.getByLabel("问题描述")).toHaveValue("交易不了");
   await expect(page.getByLabel("资金账号/客户号")).toHaveAttribute("aria-invalid", "true");
 
   await page.getByLabel("资金账号/客户号").fill("310012345678");
+  await page.getByLabel("证件号码").fill("11010519491231002X");
+  await page.getByLabel("受影响系统").selectOption({ label: "交易系统" });
   await page.getByLabel("问题描述").fill("交易不了，客户委托买入一直显示已报未成交。");
   await page.getByRole("button", { name: "提交" }).click();
   await expect(page).toHaveURL(/\/report\/submitted\/MSS-/);
@@ -106,4 +133,37 @@ test("the app speaks English when asked, and signs out", async ({ page }, testIn
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/incidents");
   await expect(page).toHaveURL(/\/login/);
+});
+
+test("a report made offline is kept, then sent exactly once when the network returns", async ({ page, context }, testInfo) => {
+  test.skip(testInfo.project.use.javaScriptEnabled === false, "the offline queue needs JavaScript");
+  await signIn(page, testInfo, "agent");
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/report/new");
+  await ready(page, testInfo);
+  const customer = uniqueCustomer("离线");
+  await fillReportFields(page, {
+    customer,
+    number: "310012345678",
+    system: "三方存管",
+    description: "客户在营业部地下室，信号很差；银证转账提示超时。",
+  });
+  await page.locator("input[type=file][name=screenshots]").setInputFiles(await photos(page, 1, 1200, 900));
+  await expect(page.getByRole("button", { name: "移除第 1 张截图" })).toBeVisible();
+
+  await context.setOffline(true);
+  await page.getByRole("button", { name: "提交" }).click();
+  await expect(page.getByText("已保存，联网后自动提交")).toBeVisible();
+  await expect(page).toHaveURL(/\/report\/new$/);
+
+  await context.setOffline(false);
+  await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}$/, { timeout: 45_000 });
+  const number = (await page.getByTestId("incident-number").textContent())?.trim() ?? "";
+
+  // Exactly one incident for this customer, with its photo.
+  const mine = await page.request.get("/api/v1/incidents");
+  const items = (await mine.json()).items.filter((i: { customer_name: string }) => i.customer_name === customer);
+  expect(items.map((i: { number: string }) => i.number)).toEqual([number]);
+  const detail = await (await page.request.get(`/api/v1/incidents/${items[0].id}`)).json();
+  expect(detail.screenshots).toHaveLength(1);
 });

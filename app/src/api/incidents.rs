@@ -1,65 +1,100 @@
-use crate::domain::incident::{IncidentDetail, IncidentSummary, NewIncidentForm, Page};
+use crate::domain::incident::{IncidentDetail, IncidentSummary, Page, Screenshot};
+use crate::domain::report::{ReportForm, ReportRules, SystemOption};
 use crate::AppError;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
-/// The report form to show: what a failed plain post left, or an empty one with a fresh
-/// idempotency key (made now, when the form is opened).
+/// Everything the report form page needs: the form (empty with a fresh idempotency key, or as a
+/// refused plain post left it, with its error and screenshots), the rules the browser checks
+/// by, and the systems to pick from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportFormPage {
+    pub form: ReportForm,
+    pub error: Option<AppError>,
+    pub screenshots: Vec<Screenshot>,
+    pub rules: ReportRules,
+    pub systems: Vec<SystemOption>,
+}
+
 #[server(endpoint = "incidents/form")]
-pub async fn report_form() -> Result<NewIncidentForm, AppError> {
-    use crate::server::{auth, forms};
-    auth::require(auth::REPORTER).await?;
-    let kept: Option<NewIncidentForm> = forms::kept("report").await?;
-    Ok(kept.unwrap_or_else(|| NewIncidentForm {
-        idempotency_key: uuid::Uuid::new_v4().to_string(),
-        ..Default::default()
-    }))
-}
-
-/// Files a report; the same idempotency key always answers with the same incident number.
-#[server(endpoint = "incidents/create")]
-pub async fn create_incident(#[server(flatten)] form: NewIncidentForm) -> Result<String, AppError> {
-    use crate::server::{auth, db, forms, state::app_state};
+pub async fn new_report() -> Result<ReportFormPage, AppError> {
+    use crate::domain::report::datetime_local;
+    use crate::server::{auth, db, forms, locale, report, state::app_state};
     let reporter = auth::require(auth::REPORTER).await?;
-    let new = match form.parse() {
-        Ok(new) => new,
-        Err(fields) => {
-            forms::keep_for_retry("report", &form).await?;
-            return Err(AppError::fields(fields));
-        }
-    };
-    let number = db::incidents::create(&app_state()?.pool, reporter.id, &new).await?;
-    forms::forget("report").await?;
-    tracing::info!(incident = %number, reporter = reporter.id, "incident reported");
-    leptos_axum::redirect(&format!("/report/submitted/{number}"));
-    Ok(number.to_string())
+    let state = app_state()?;
+    let kept: Option<report::KeptReport> = forms::kept(report::REPORT_FORM).await?;
+    let kept = kept.unwrap_or_else(|| report::KeptReport {
+        form: ReportForm {
+            idempotency_key: uuid::Uuid::new_v4().to_string(),
+            occurred_at: datetime_local(chrono::Utc::now()),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    Ok(ReportFormPage {
+        screenshots: report::kept_screenshots(&state, &reporter, &kept.screenshots).await?,
+        form: kept.form,
+        error: kept.error,
+        rules: state.settings.report_rules,
+        systems: db::incidents::systems(&state.pool, locale::current()).await?,
+    })
 }
 
-/// The reporter's own incidents, newest first.
+/// The reporter's own incidents, newest first, optionally of one status.
 #[server(endpoint = "incidents/mine")]
-pub async fn my_incidents(cursor: Option<String>) -> Result<Page<IncidentSummary>, AppError> {
-    use crate::domain::incident::Cursor;
-    use crate::server::{auth, db, state::app_state};
+pub async fn my_incidents(status: Option<String>, cursor: Option<String>) -> Result<Page<IncidentSummary>, AppError> {
+    use crate::domain::incident::{Cursor, Status};
+    use crate::domain::Field;
+    use crate::server::{auth, db, locale, state::app_state};
     let reporter = auth::require(auth::REPORTER).await?;
     let cursor = Cursor::parse_param(cursor.as_deref())?;
-    db::incidents::for_reporter(&app_state()?.pool, reporter.id, cursor).await
+    let status = status
+        .filter(|s| !s.is_empty())
+        .map(|s| Status::parse(&s).map_err(|r| AppError::field(Field::Status, r)))
+        .transpose()?;
+    db::incidents::for_reporter(&app_state()?.pool, reporter.id, status, cursor, locale::current()).await
 }
 
 /// The desk's queue of new incidents, newest first.
 #[server(endpoint = "incidents/queue")]
 pub async fn desk_queue(cursor: Option<String>) -> Result<Page<IncidentSummary>, AppError> {
     use crate::domain::incident::Cursor;
-    use crate::server::{auth, db, state::app_state};
+    use crate::server::{auth, db, locale, state::app_state};
     auth::require(auth::DESK).await?;
     let cursor = Cursor::parse_param(cursor.as_deref())?;
-    db::incidents::queue(&app_state()?.pool, cursor).await
+    db::incidents::queue(&app_state()?.pool, cursor, locale::current()).await
 }
 
 /// One incident, for its reporter or the desk; `NotFound` for anyone else.
 #[server(endpoint = "incidents/get")]
 pub async fn incident(number: String) -> Result<IncidentDetail, AppError> {
     use crate::domain::incident::IncidentNumber;
-    use crate::server::{auth, db, state::app_state};
+    use crate::server::{auth, db, db::incidents::IncidentRef, locale, state::app_state};
     let viewer = auth::require(auth::ANYONE).await?;
     let number = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-    db::incidents::visible(&app_state()?.pool, &viewer, &number).await?.ok_or(AppError::NotFound)
+    db::incidents::visible(&app_state()?.pool, &viewer, &IncidentRef::Number(number), locale::current())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The reporter's answer to a solution: `solved` closes the incident; otherwise it goes back to
+/// the team with `reason`.
+#[server(endpoint = "incidents/settle")]
+pub async fn settle(number: String, version: i32, solved: bool, reason: Option<String>) -> Result<(), AppError> {
+    use crate::domain::incident::{IncidentNumber, MessageBody};
+    use crate::domain::Field;
+    use crate::server::{auth, db, db::incidents::IncidentRef, locale, state::app_state};
+    let reporter = auth::require(auth::REPORTER).await?;
+    let parsed = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+    let reason = if solved {
+        None
+    } else {
+        Some(MessageBody::parse(reason.as_deref().unwrap_or_default()).map_err(|r| AppError::field(Field::Body, r))?)
+    };
+    let pool = app_state()?.pool;
+    let found = db::incidents::visible(&pool, &reporter, &IncidentRef::Number(parsed), locale::current()).await?;
+    let incident = found.ok_or(AppError::NotFound)?;
+    db::incidents::settle(&pool, &reporter, incident.id, version, solved, reason.as_ref()).await?;
+    leptos_axum::redirect(&format!("/incidents/{}", incident.number));
+    Ok(())
 }

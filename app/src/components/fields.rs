@@ -7,7 +7,7 @@ use crate::AppError;
 use leptos::prelude::*;
 
 /// A check run in the browser on blur; the server runs the same one when the form arrives.
-pub type Check = fn(&str) -> Result<(), Reason>;
+pub type Check = Callback<String, Option<Reason>>;
 
 #[component]
 pub fn TextField(
@@ -25,16 +25,19 @@ pub fn TextField(
     #[prop(optional, into)] placeholder: Option<String>,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional)] required: bool,
+    /// Say "optional" beside the label.
+    #[prop(optional)]
+    optional: bool,
     /// Render a multi-line text area with a character counter up to this many.
     #[prop(optional)]
     multiline_max: Option<usize>,
-    #[prop(optional)] check: Option<Check>,
+    #[prop(optional, into)] check: Option<Check>,
     /// For a page that must reach the input itself (e.g. to clear a refused password).
     #[prop(optional)]
     node_ref: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("f-{}", field.as_str());
+    let id = format!("f-{}", field.as_str().replace('.', "-"));
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let count = RwSignal::new(value.chars().count());
@@ -51,12 +54,12 @@ pub fn TextField(
         count.set(text.chars().count());
         edited.set(true);
         if local.get_untracked().is_some() {
-            local.set(check.and_then(|c| c(&text).err()));
+            local.set(check.and_then(|c| c.run(text)));
         }
     };
     let on_blur = move |ev: leptos::ev::FocusEvent| {
         if let Some(c) = check {
-            local.set(c(&event_target_value(&ev)).err());
+            local.set(c.run(event_target_value(&ev)));
         }
     };
     let described_by = {
@@ -94,6 +97,7 @@ pub fn TextField(
             <label for=id.clone()>
                 {label}
                 {required.then(|| view! { <span class="required" aria-hidden="true">"*"</span> })}
+                {optional.then(|| view! { <span class="optional">{t!(i18n, report.optional)}</span> })}
             </label>
             {control}
             <div class="field-meta">
@@ -124,5 +128,81 @@ pub fn SubmitButton(
             aria-busy=move || pending.get().then_some("true")>
             {move || if pending.get() { pending_label.clone() } else { label.clone() }}
         </button>
+    }
+}
+
+/// A choice from a short list, with the same error display as `TextField`.
+#[component]
+pub fn SelectField(
+    field: Field,
+    label: String,
+    /// `(value, label)` pairs.
+    options: Vec<(String, String)>,
+    #[prop(into)] value: String,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// A first, empty choice ("请选择") that counts as not chosen.
+    #[prop(optional, into)]
+    placeholder: Option<String>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("f-{}", field.as_str().replace('.', "-"));
+    let error_id = format!("{id}-error");
+    let edited = RwSignal::new(false);
+    Effect::watch(move || error.track(), move |_, _, _| edited.set(false), false);
+    let reason = move || if edited.get() { None } else { error.get().and_then(|e| e.reason_for(field)) };
+    view! {
+        <div class="field" class:field-invalid=move || reason().is_some()>
+            <label for=id.clone()>
+                {label}
+                {required.then(|| view! { <span class="required" aria-hidden="true">"*"</span> })}
+            </label>
+            <div class="select">
+                <select id=id.clone() name=field.as_str() required=required
+                    aria-invalid=move || reason().is_some().then_some("true")
+                    aria-describedby=error_id.clone()
+                    on:change=move |_| edited.set(true)>
+                    {placeholder.map(|p| view! { <option value="" selected=value.is_empty()>{p}</option> })}
+                    {options.into_iter().map(|(v, l)| {
+                        let selected = v == value;
+                        view! { <option value=v selected=selected>{l}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field-meta">
+                <span class="field-error" id=error_id aria-live="polite">
+                    {move || reason().map(|r| reason_message(r, i18n.get_locale()))}
+                </span>
+            </div>
+        </div>
+    }
+}
+
+/// One of a few choices as a row of touch-sized segments (radio buttons underneath).
+#[component]
+pub fn SegmentedField(
+    field: Field,
+    label: String,
+    options: Vec<(String, String)>,
+    #[prop(into)] value: String,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    let name = field.as_str();
+    view! {
+        <fieldset class="field segmented-field">
+            <legend>{label}</legend>
+            <div class="segmented">
+                {options.into_iter().map(|(v, l)| {
+                    let checked = v == value;
+                    view! {
+                        <label class="segment">
+                            <input type="radio" name=name value=v checked=checked/>
+                            <span>{l}</span>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            {hint.map(|h| view! { <p class="field-hint">{h}</p> })}
+        </fieldset>
     }
 }

@@ -1,5 +1,7 @@
-//! How an incident looks: its status, a list card, its facts and its timeline.
-use crate::domain::incident::{EventKind, IncidentDetail, IncidentSummary, Status};
+//! How an incident looks: its status, a list card, its facts, screenshots and timeline.
+use crate::domain::customer::IdKind;
+use crate::domain::incident::{EventKind, IncidentDetail, IncidentSummary, Screenshot, Status, TimelineEntry};
+use crate::domain::report::{Channel, Urgency};
 use crate::domain::time::format_minute;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -15,6 +17,33 @@ pub fn status_text(status: Status, locale: Locale) -> &'static str {
     }
 }
 
+pub fn channel_text(channel: Channel, locale: Locale) -> &'static str {
+    match channel {
+        Channel::App => td_string!(locale, report.channel_app),
+        Channel::Web => td_string!(locale, report.channel_web),
+        Channel::Branch => td_string!(locale, report.channel_branch),
+        Channel::MiniProgram => td_string!(locale, report.channel_mini_program),
+        Channel::CallCenter => td_string!(locale, report.channel_call_center),
+        Channel::Other => td_string!(locale, report.channel_other),
+    }
+}
+
+pub fn urgency_text(urgency: Urgency, locale: Locale) -> &'static str {
+    match urgency {
+        Urgency::Normal => td_string!(locale, report.urgency_normal),
+        Urgency::Urgent => td_string!(locale, report.urgency_urgent),
+    }
+}
+
+pub fn id_kind_text(kind: IdKind, locale: Locale) -> &'static str {
+    match kind {
+        IdKind::ResidentCard => td_string!(locale, report.id_resident_id),
+        IdKind::HkMacaoPermit => td_string!(locale, report.id_hk_macau_permit),
+        IdKind::TaiwanPermit => td_string!(locale, report.id_taiwan_permit),
+        IdKind::Passport => td_string!(locale, report.id_passport),
+    }
+}
+
 #[component]
 pub fn StatusBadge(status: Status) -> impl IntoView {
     let i18n = use_i18n();
@@ -25,6 +54,12 @@ pub fn StatusBadge(status: Status) -> impl IntoView {
     }
 }
 
+#[component]
+pub fn UrgentBadge(urgency: Urgency) -> impl IntoView {
+    let i18n = use_i18n();
+    (urgency == Urgency::Urgent).then(|| view! { <span class="badge badge-urgent">{move || urgency_text(urgency, i18n.get_locale())}</span> })
+}
+
 /// One incident in a phone list: a whole-card link, thumb-sized.
 #[component]
 pub fn IncidentCard(incident: IncidentSummary, href: String) -> impl IntoView {
@@ -33,11 +68,13 @@ pub fn IncidentCard(incident: IncidentSummary, href: String) -> impl IntoView {
             <a class="card incident-card" href=href>
                 <div class="incident-card-top">
                     <span class="incident-number">{incident.number.clone()}</span>
+                    <UrgentBadge urgency=incident.urgency/>
                     <StatusBadge status=incident.status/>
                 </div>
                 <p class="incident-card-text">{incident.excerpt.clone()}</p>
                 <div class="incident-card-meta">
-                    <span>{incident.customer_name.clone()}</span>
+                    <span class="chip">{incident.system.clone()}</span>
+                    <span>{incident.customer_name.clone().unwrap_or_default()}</span>
                     <time datetime=incident.updated_at.to_rfc3339()>{format_minute(incident.updated_at)}</time>
                 </div>
             </a>
@@ -45,47 +82,103 @@ pub fn IncidentCard(incident: IncidentSummary, href: String) -> impl IntoView {
     }
 }
 
-/// Everything the reporter sent.
+/// Thumbnails that open the full picture (a plain link: works without JavaScript).
+#[component]
+pub fn ScreenshotGrid(shots: Vec<Screenshot>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!shots.is_empty()).then(|| {
+        view! {
+            <ul class="shots">
+                {shots.into_iter().enumerate().map(|(i, s)| {
+                    let n = i + 1;
+                    view! {
+                        <li>
+                            <a href=s.url.clone() target="_blank" class="shot"
+                                aria-label=move || t_string!(i18n, incident.screenshot_open, n = n)>
+                                <img src=s.thumb_url.clone() alt="" loading="lazy" width=s.width.min(320) height=s.height.min(320)/>
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+/// Everything the reporter sent: customer, system, what happened, screenshots.
 #[component]
 pub fn IncidentFacts(detail: IncidentDetail) -> impl IntoView {
     let i18n = use_i18n();
-    let s = detail.summary;
+    let d = detail;
+    let locale = i18n.get_locale_untracked();
+    let none = td_string!(locale, incident.none).to_string();
+    let id_text = d.customer.id_type.zip(d.customer.id_number_masked.clone())
+        .map(|(kind, n)| format!("{} {n}", id_kind_text(kind, locale)));
     view! {
         <section class="card facts">
             <div class="facts-head">
-                <span class="incident-number">{s.number.clone()}</span>
-                <StatusBadge status=s.status/>
+                <span class="incident-number">{d.number.clone()}</span>
+                <UrgentBadge urgency=d.urgency/>
+                <StatusBadge status=d.status/>
             </div>
             <dl class="facts-list">
-                <div><dt>{t!(i18n, incident.customer_name)}</dt><dd>{s.customer_name.clone()}</dd></div>
-                <div><dt>{t!(i18n, incident.customer_number)}</dt><dd class="mono">{s.customer_number.clone()}</dd></div>
-                <div><dt>{t!(i18n, incident.reporter)}</dt><dd>{s.reporter_name.clone()}</dd></div>
-                <div><dt>{t!(i18n, incident.reported_at)}</dt><dd>{format_minute(s.created_at)}</dd></div>
-                <div><dt>{t!(i18n, incident.updated_at)}</dt><dd>{format_minute(s.updated_at)}</dd></div>
+                <div><dt>{t!(i18n, incident.customer_name)}</dt><dd>{d.customer.name.clone().unwrap_or_else(|| none.clone())}</dd></div>
+                <div><dt>{t!(i18n, incident.customer_number)}</dt><dd class="mono">{d.customer.customer_no.clone().unwrap_or_else(|| none.clone())}</dd></div>
+                {id_text.map(|text| view! { <div><dt>{t!(i18n, incident.id_number)}</dt><dd class="mono">{text}</dd></div> })}
+                {d.customer.phone_masked.clone().map(|p| view! { <div><dt>{t!(i18n, incident.phone)}</dt><dd class="mono">{p}</dd></div> })}
+                <div><dt>{t!(i18n, incident.system)}</dt><dd>{d.system.name.clone()}</dd></div>
+                <div><dt>{t!(i18n, incident.channel)}</dt><dd>{channel_text(d.channel, locale)}</dd></div>
+                <div><dt>{t!(i18n, incident.occurred_at)}</dt><dd>{format_minute(d.occurred_at)}</dd></div>
+                <div><dt>{t!(i18n, incident.reporter)}</dt><dd>{d.reporter_name.clone()}</dd></div>
+                <div><dt>{t!(i18n, incident.reported_at)}</dt><dd>{format_minute(d.created_at)}</dd></div>
+                <div><dt>{t!(i18n, incident.updated_at)}</dt><dd>{format_minute(d.updated_at)}</dd></div>
             </dl>
         </section>
         <section class="card">
             <h2 class="card-title">{t!(i18n, incident.description)}</h2>
-            <p class="description">{detail.description}</p>
+            <p class="description">{d.description.clone()}</p>
+            <ScreenshotGrid shots=d.screenshots.clone()/>
         </section>
         <section class="card">
             <h2 class="card-title">{t!(i18n, incident.timeline)}</h2>
-            <ol class="timeline">
-                {detail.timeline.into_iter().map(|entry| {
-                    let name = entry.actor_name.clone();
-                    view! {
-                        <li>
-                            <span class="timeline-dot" aria-hidden="true"></span>
-                            <div>
-                                <p>{move || match entry.kind {
-                                    EventKind::Submitted => td_string!(i18n.get_locale_untracked(), incident.event_submitted, name = name.clone()).to_string(),
-                                }}</p>
-                                <time datetime=entry.at.to_rfc3339()>{format_minute(entry.at)}</time>
-                            </div>
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
+            <Timeline entries=d.timeline.clone()/>
         </section>
+    }
+}
+
+/// What happened, oldest first; messages show as a conversation, the reporter's on the right.
+#[component]
+pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    let last = entries.last().map(|e| e.id);
+    view! {
+        <ol class="timeline">
+            {entries.into_iter().map(|entry| {
+                let name = entry.actor_name.clone();
+                let locale = i18n.get_locale_untracked();
+                let headline = match entry.kind {
+                    EventKind::Submitted => td_string!(locale, incident.event_submitted, name = name.clone()).to_string(),
+                    EventKind::Message => td_string!(locale, incident.event_message, name = name.clone()).to_string(),
+                    EventKind::Confirmed => td_string!(locale, incident.event_confirmed, name = name.clone()).to_string(),
+                    EventKind::Reopened => td_string!(locale, incident.event_reopened, name = name.clone()).to_string(),
+                };
+                let class = if entry.body.is_some() {
+                    if entry.by_reporter { "timeline-entry timeline-message mine" } else { "timeline-entry timeline-message theirs" }
+                } else {
+                    "timeline-entry"
+                };
+                view! {
+                    <li class=class id=(Some(entry.id) == last).then_some("latest")>
+                        <span class="timeline-dot" aria-hidden="true"></span>
+                        <div class="timeline-body">
+                            <p class="timeline-head">{headline}</p>
+                            {entry.body.clone().map(|b| view! { <p class="bubble">{b}</p> })}
+                            <ScreenshotGrid shots=entry.screenshots.clone()/>
+                            <time datetime=entry.at.to_rfc3339()>{format_minute(entry.at)}</time>
+                        </div>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
     }
 }

@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 pub enum IdKind {
     /// 居民身份证 (GB 11643).
     #[default]
+    #[serde(rename = "resident_id")]
     ResidentCard,
     /// 港澳居民来往内地通行证.
+    #[serde(rename = "hk_macau_permit")]
     HkMacaoPermit,
     /// 台湾居民来往大陆通行证.
     TaiwanPermit,
@@ -24,8 +26,8 @@ impl IdKind {
 
     pub fn as_str(self) -> &'static str {
         match self {
-            IdKind::ResidentCard => "resident_card",
-            IdKind::HkMacaoPermit => "hk_macao_permit",
+            IdKind::ResidentCard => "resident_id",
+            IdKind::HkMacaoPermit => "hk_macau_permit",
             IdKind::TaiwanPermit => "taiwan_permit",
             IdKind::Passport => "passport",
         }

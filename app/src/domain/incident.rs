@@ -1,8 +1,9 @@
-use super::{text_between, Field, FieldError, Problems, Reason};
+use super::customer::IdKind;
+use super::report::{Channel, SystemOption, Urgency};
+use super::{text_between, Field, Reason};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use uuid::Uuid;
 
 /// `MSS-20261121-0042`: the business date it was reported on and that day's sequence number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -93,7 +94,7 @@ impl CustomerName {
     }
 }
 
-/// 资金账号/客户号: digits only. The length becomes configurable with the full reporter form.
+/// 资金账号/客户号: digits only, of a length the deployment sets (`MSS_CUSTOMER_NO_LENGTH`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerNumber(String);
 
@@ -101,15 +102,15 @@ impl CustomerNumber {
     pub const MIN_LEN: u32 = 6;
     pub const MAX_LEN: u32 = 20;
 
-    pub fn parse(raw: &str) -> Result<CustomerNumber, Reason> {
+    pub fn parse_between(raw: &str, min: u32, max: u32) -> Result<CustomerNumber, Reason> {
         let value: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
         let len = value.chars().count() as u32;
         if value.is_empty() {
             Err(Reason::Required)
         } else if !value.bytes().all(|b| b.is_ascii_digit()) {
             Err(Reason::DigitsOnly)
-        } else if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&len) {
-            Err(Reason::LengthBetween { min: Self::MIN_LEN, max: Self::MAX_LEN })
+        } else if !(min..=max).contains(&len) {
+            Err(Reason::LengthBetween { min, max })
         } else {
             Ok(CustomerNumber(value))
         }
@@ -135,58 +136,31 @@ impl Description {
     }
 }
 
-/// The report form as posted: raw strings, exactly what the user typed. Kept whole on an error so
-/// nothing is lost.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NewIncidentForm {
-    #[serde(default)]
-    pub customer_name: String,
-    #[serde(default)]
-    pub customer_number: String,
-    #[serde(default)]
-    pub description: String,
-    /// Made when the form was opened; the same key always yields the same incident.
-    #[serde(default)]
-    pub idempotency_key: String,
-}
+/// A follow-up message's text, or why a solution did not help: 1 to 2,000 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageBody(String);
 
-/// A report that has everything the incident team needs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewIncident {
-    pub customer_name: CustomerName,
-    pub customer_number: CustomerNumber,
-    pub description: Description,
-    pub idempotency_key: Uuid,
-}
-
-impl NewIncidentForm {
-    pub fn parse(&self) -> Result<NewIncident, Vec<FieldError>> {
-        let mut p = Problems::default();
-        let customer_name = p.check(Field::CustomerName, CustomerName::parse(&self.customer_name));
-        let customer_number =
-            p.check(Field::CustomerNumber, CustomerNumber::parse(&self.customer_number));
-        let description = p.check(Field::Description, Description::parse(&self.description));
-        let idempotency_key = p.check(
-            Field::IdempotencyKey,
-            Uuid::parse_str(self.idempotency_key.trim()).map_err(|_| Reason::Required),
-        );
-        let all = customer_name
-            .zip(customer_number)
-            .zip(description.zip(idempotency_key))
-            .map(|((customer_name, customer_number), (description, idempotency_key))| {
-                NewIncident { customer_name, customer_number, description, idempotency_key }
-            });
-        p.into_result(all)
+impl MessageBody {
+    pub const MAX: usize = 2000;
+    pub fn parse(raw: &str) -> Result<MessageBody, Reason> {
+        text_between(raw, 1, Self::MAX).map(MessageBody)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
 /// One line of a list: the reporter's "my incidents" or the desk's queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentSummary {
+    pub id: i64,
     pub number: String,
     pub status: Status,
-    pub customer_name: String,
-    pub customer_number: String,
+    /// The affected system's name, in the reader's language.
+    pub system: String,
+    pub urgency: Urgency,
+    pub customer_name: Option<String>,
+    pub customer_number: Option<String>,
     /// The start of the description, for the list.
     pub excerpt: String,
     pub reporter_name: String,
@@ -198,29 +172,87 @@ pub struct IncidentSummary {
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Submitted,
+    /// A follow-up message (from the reporter, later also the desk's replies).
+    Message,
+    /// The reporter confirmed the solution.
+    Confirmed,
+    /// The reporter said the solution did not help.
+    Reopened,
 }
 
 impl EventKind {
-    pub fn parse(raw: &str) -> Option<EventKind> {
-        match raw {
-            "submitted" => Some(EventKind::Submitted),
-            _ => None,
+    pub const ALL: [EventKind; 4] = [EventKind::Submitted, EventKind::Message, EventKind::Confirmed, EventKind::Reopened];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Submitted => "submitted",
+            EventKind::Message => "message",
+            EventKind::Confirmed => "confirmed",
+            EventKind::Reopened => "reopened",
         }
+    }
+    pub fn parse(raw: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+}
+
+/// A stored screenshot, served only to those who may see its incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Screenshot {
+    pub id: i64,
+    pub url: String,
+    pub thumb_url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Screenshot {
+    pub fn new(id: i64, width: u32, height: u32) -> Screenshot {
+        Screenshot { id, url: format!("/api/v1/screenshots/{id}"), thumb_url: format!("/api/v1/screenshots/{id}/thumb"), width, height }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEntry {
+    pub id: i64,
     pub kind: EventKind,
     pub actor_name: String,
+    /// Whether the reporter wrote it (their side of the thread).
+    pub by_reporter: bool,
+    pub body: Option<String>,
+    pub screenshots: Vec<Screenshot>,
     pub at: DateTime<Utc>,
 }
 
+/// The affected customer as shown: ID and phone numbers masked (110101********1234,
+/// 138****5678) everywhere they are shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerView {
+    pub name: Option<String>,
+    pub customer_no: Option<String>,
+    pub id_type: Option<IdKind>,
+    pub id_number_masked: Option<String>,
+    pub phone_masked: Option<String>,
+}
+
+/// One incident, as its page and the API show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentDetail {
-    pub summary: IncidentSummary,
+    pub id: i64,
+    pub number: String,
+    pub status: Status,
+    pub version: i32,
+    pub customer: CustomerView,
+    pub system: SystemOption,
+    pub channel: Channel,
+    pub occurred_at: DateTime<Utc>,
+    pub urgency: Urgency,
     pub description: String,
+    pub reporter_name: String,
     pub reporter_login: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The report's own screenshots (a message's are on its timeline entry).
+    pub screenshots: Vec<Screenshot>,
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -276,51 +308,12 @@ pub fn excerpt(text: &str, chars: usize) -> String {
 mod tests {
     use super::*;
 
-    fn form() -> NewIncidentForm {
-        NewIncidentForm {
-            customer_name: " 张三 ".into(),
-            customer_number: "3100 1234 56".into(),
-            description: "客户开户时人脸识别一直失败，提示超时".into(),
-            idempotency_key: Uuid::nil().to_string(),
-        }
-    }
-
-    #[test]
-    fn a_good_form_parses_and_is_normalised() {
-        let incident = form().parse().unwrap();
-        assert_eq!(incident.customer_name.as_str(), "张三");
-        assert_eq!(incident.customer_number.as_str(), "3100123456");
-    }
-
-    #[test]
-    fn every_bad_field_is_reported_at_once() {
-        let bad = NewIncidentForm {
-            customer_name: "".into(),
-            customer_number: "12a".into(),
-            description: "交易不了".into(),
-            idempotency_key: "".into(),
-        };
-        let errors = bad.parse().unwrap_err();
-        let fields: Vec<_> = errors.iter().map(|e| (e.field, e.reason)).collect();
-        assert_eq!(
-            fields,
-            vec![
-                (Field::CustomerName, Reason::Required),
-                (Field::CustomerNumber, Reason::DigitsOnly),
-                (Field::Description, Reason::TooShort { min: 10 }),
-                (Field::IdempotencyKey, Reason::Required),
-            ]
-        );
-    }
-
     #[test]
     fn customer_number_length_is_bounded() {
-        assert_eq!(
-            CustomerNumber::parse("12345"),
-            Err(Reason::LengthBetween { min: 6, max: 20 })
-        );
-        assert!(CustomerNumber::parse("123456").is_ok());
-        assert!(CustomerNumber::parse(&"1".repeat(21)).is_err());
+        assert_eq!(CustomerNumber::parse_between("12345", 6, 20), Err(Reason::LengthBetween { min: 6, max: 20 }));
+        assert!(CustomerNumber::parse_between("123456", 6, 20).is_ok());
+        assert!(CustomerNumber::parse_between(&"1".repeat(21), 6, 20).is_err());
+        assert_eq!(CustomerNumber::parse_between("12a", 6, 20), Err(Reason::DigitsOnly));
     }
 
     #[test]

@@ -6,13 +6,14 @@
 
 pub mod customer;
 pub mod incident;
+pub mod report;
 pub mod time;
 pub mod user;
 
 use serde::{Deserialize, Serialize};
 
-/// Which input a validation problem belongs to. Serialized in snake_case; these names are also the
-/// `field` values of the REST API's error body and the `name`s of the form inputs.
+/// Which input a validation problem belongs to. `as_str` is at once the form input's `name`
+/// and the `field` of the REST API's error body (`customer.id_number`), so the two never drift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
@@ -22,26 +23,70 @@ pub enum Field {
     Role,
     CustomerName,
     CustomerNumber,
+    IdType,
+    IdNumber,
+    Phone,
+    System,
+    Channel,
+    OccurredAt,
+    Urgency,
     Description,
+    Screenshots,
+    Body,
     IdempotencyKey,
     Cursor,
     Status,
 }
 
 impl Field {
+    pub const ALL: [Field; 19] = [
+        Field::Login,
+        Field::Password,
+        Field::DisplayName,
+        Field::Role,
+        Field::CustomerName,
+        Field::CustomerNumber,
+        Field::IdType,
+        Field::IdNumber,
+        Field::Phone,
+        Field::System,
+        Field::Channel,
+        Field::OccurredAt,
+        Field::Urgency,
+        Field::Description,
+        Field::Screenshots,
+        Field::Body,
+        Field::IdempotencyKey,
+        Field::Cursor,
+        Field::Status,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Field::Login => "login",
             Field::Password => "password",
             Field::DisplayName => "display_name",
             Field::Role => "role",
-            Field::CustomerName => "customer_name",
-            Field::CustomerNumber => "customer_number",
+            Field::CustomerName => "customer.name",
+            Field::CustomerNumber => "customer.customer_no",
+            Field::IdType => "customer.id_type",
+            Field::IdNumber => "customer.id_number",
+            Field::Phone => "customer.phone",
+            Field::System => "system",
+            Field::Channel => "channel",
+            Field::OccurredAt => "occurred_at",
+            Field::Urgency => "urgency",
             Field::Description => "description",
+            Field::Screenshots => "screenshots",
+            Field::Body => "body",
             Field::IdempotencyKey => "idempotency_key",
             Field::Cursor => "cursor",
             Field::Status => "status",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == name)
     }
 }
 
@@ -64,6 +109,18 @@ pub enum Reason {
     IdBirthDate,
     /// Not a mainland mobile number.
     PhoneFormat,
+    /// A time that has not come yet.
+    InFuture,
+    /// More files than a report takes.
+    TooManyFiles { max: u32 },
+    /// A file over the size limit.
+    FileTooLarge { max_mb: u32 },
+    /// Not a JPEG, PNG, WebP or GIF (whatever its name says).
+    NotAnImage,
+    /// An image whose header claims more pixels than we decode.
+    TooManyPixels { max_mp: u32 },
+    /// An image cut short or otherwise damaged.
+    DamagedImage,
 }
 
 impl Reason {
@@ -81,6 +138,12 @@ impl Reason {
             Reason::IdChecksum => "id_checksum",
             Reason::IdBirthDate => "id_birth_date",
             Reason::PhoneFormat => "phone_format",
+            Reason::InFuture => "in_future",
+            Reason::TooManyFiles { .. } => "too_many_files",
+            Reason::FileTooLarge { .. } => "file_too_large",
+            Reason::NotAnImage => "not_an_image",
+            Reason::TooManyPixels { .. } => "too_many_pixels",
+            Reason::DamagedImage => "damaged_image",
         }
     }
 }
@@ -93,7 +156,7 @@ pub struct FieldError {
 
 /// Collects every field's problem at once, so a form shows all of them in one round trip.
 #[derive(Debug, Default)]
-pub struct Problems(Vec<FieldError>);
+pub struct Problems(pub Vec<FieldError>);
 
 impl Problems {
     /// Keeps the value when it parsed, records the problem when it did not.

@@ -51,7 +51,7 @@ pub fn LoginPage() -> impl IntoView {
                                 <TextField field=Field::Login label=td_string!(i18n.get_locale_untracked(), login.login).to_string()
                                     value=kept.login error autocomplete="username" required=true
                                     placeholder=td_string!(i18n.get_locale_untracked(), login.login_placeholder).to_string()
-                                    check=|v| Login::parse(v).map(|_| ())/>
+                                    check=|v: String| Login::parse(&v).err()/>
                                 <TextField field=Field::Password label=td_string!(i18n.get_locale_untracked(), login.password).to_string()
                                     value="" error kind="password" autocomplete="current-password" required=true node_ref=password/>
                                 <SubmitButton pending=action.pending()

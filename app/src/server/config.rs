@@ -1,6 +1,8 @@
 //! Typed settings, read once from the environment (and a `.env` file for local runs).
+use crate::domain::report::ReportRules;
 use secrecy::SecretString;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -32,6 +34,11 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Create the demo accounts and incidents at start-up when missing.
     pub demo: bool,
+    /// What a report must carry (`MSS_REPORT_REQUIRED`, `MSS_CUSTOMER_NO_LENGTH`).
+    pub report_rules: ReportRules,
+    /// Screenshot blobs: this directory, unless `blob_url` names an S3 bucket.
+    pub blob_dir: PathBuf,
+    pub blob_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +106,9 @@ impl Settings {
             sign_in,
             trust_forwarded_for: parse("MSS_TRUST_FORWARDED_FOR", get("MSS_TRUST_FORWARDED_FOR"), || false)?,
             demo: parse("MSS_DEMO", get("MSS_DEMO"), || false)?,
+            report_rules: report_rules(get("MSS_REPORT_REQUIRED"), get("MSS_CUSTOMER_NO_LENGTH"))?,
+            blob_dir: PathBuf::from(get("MSS_BLOB_DIR").unwrap_or_else(|| "data/blobs".into())),
+            blob_url: get("MSS_BLOB_URL"),
         })
     }
 
@@ -106,6 +116,42 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// `MSS_REPORT_REQUIRED`: which customer details a report must have, a comma-separated list of
+/// `name`, `customer_no`, `id`, `phone` (default `name,customer_no`; `none` for none).
+/// `MSS_CUSTOMER_NO_LENGTH`: the customer number's length, `12` or `6-20` (the default).
+fn report_rules(required: Option<String>, length: Option<String>) -> Result<ReportRules, ConfigError> {
+    let mut rules = ReportRules::default();
+    if let Some(list) = required {
+        rules.require_name = false;
+        rules.require_customer_no = false;
+        for item in list.split(',').map(str::trim).filter(|i| !i.is_empty() && *i != "none") {
+            match item {
+                "name" => rules.require_name = true,
+                "customer_no" => rules.require_customer_no = true,
+                "id" => rules.require_id = true,
+                "phone" => rules.require_phone = true,
+                other => {
+                    return Err(ConfigError::Invalid {
+                        name: "MSS_REPORT_REQUIRED",
+                        reason: format!("`{other}`: use name, customer_no, id, phone"),
+                    })
+                }
+            }
+        }
+    }
+    if let Some(length) = length {
+        let invalid = || ConfigError::Invalid { name: "MSS_CUSTOMER_NO_LENGTH", reason: "use a length (12) or a range (6-20) between 1 and 40".into() };
+        let (min, max) = length.split_once('-').unwrap_or((&length, &length));
+        let min: u32 = min.trim().parse().map_err(|_| invalid())?;
+        let max: u32 = max.trim().parse().map_err(|_| invalid())?;
+        if min == 0 || min > max || max > 40 {
+            return Err(invalid());
+        }
+        (rules.customer_no_min, rules.customer_no_max) = (min, max);
+    }
+    Ok(rules)
 }
 
 /// A positive number narrowed to the type that uses it.
@@ -161,6 +207,20 @@ mod tests {
         assert!(e.to_string().contains("MSS_SIGNIN_LOCK_MINUTES"));
         let e = settings(&[("DATABASE_URL", "x"), ("MSS_SIGNIN_MAX_FAILURES", "0")]).unwrap_err();
         assert!(e.to_string().contains("greater than 0"));
+    }
+
+    #[test]
+    fn report_rules_are_configurable() {
+        let s = settings(&[("DATABASE_URL", "x")]).unwrap();
+        assert!(s.report_rules.require_name && s.report_rules.require_customer_no && !s.report_rules.require_id);
+        let s = settings(&[("DATABASE_URL", "x"), ("MSS_REPORT_REQUIRED", "id, phone"), ("MSS_CUSTOMER_NO_LENGTH", "12")]).unwrap();
+        let r = s.report_rules;
+        assert!(!r.require_name && !r.require_customer_no && r.require_id && r.require_phone);
+        assert_eq!((r.customer_no_min, r.customer_no_max), (12, 12));
+        for (name, value) in [("MSS_REPORT_REQUIRED", "email"), ("MSS_CUSTOMER_NO_LENGTH", "20-6"), ("MSS_CUSTOMER_NO_LENGTH", "0")] {
+            let e = settings(&[("DATABASE_URL", "x"), (name, value)]).unwrap_err();
+            assert!(e.to_string().contains(name), "{e}");
+        }
     }
 
     #[test]

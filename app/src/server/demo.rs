@@ -1,7 +1,7 @@
 //! Demo accounts and incidents for a first look (`MSS_DEMO=true`). Created only when missing;
 //! never turn this on in production: the passwords are in the README.
 use super::{auth::hash_password, db};
-use crate::domain::incident::NewIncidentForm;
+use crate::domain::report::{ReportForm, ReportRules};
 use crate::domain::user::{DisplayName, Login, Role};
 use crate::AppError;
 use sqlx::PgPool;
@@ -16,10 +16,11 @@ pub const ACCOUNTS: &[(&str, &str, Role)] = &[
     ("admin", "赵强", Role::Admin),
 ];
 
-const INCIDENTS: &[(&str, &str, &str, &str)] = &[
-    ("agent", "张三", "310012345678", "客户在 App 开户第 3 步人脸识别，连续 3 次提示“检测超时”，换 4G 网络后仍然一样。"),
-    ("agent", "刘芳", "310087654321", "客户绑定三方存管时提示“银行卡信息不符”，客户确认卡号和预留手机号都正确。"),
-    ("agent2", "周杰", "320011112222", "客户上午 10:05 委托买入 600000，显示已报但一直未成交，价格已高于委托价。"),
+/// Reporter, customer, customer number, system, urgency, description.
+const INCIDENTS: &[(&str, &str, &str, &str, &str, &str)] = &[
+    ("agent", "张三", "310012345678", "account_opening", "normal", "客户在 App 开户第 3 步人脸识别，连续 3 次提示“检测超时”，换 4G 网络后仍然一样。"),
+    ("agent", "刘芳", "310087654321", "custody", "normal", "客户绑定三方存管时提示“银行卡信息不符”，客户确认卡号和预留手机号都正确。"),
+    ("agent2", "周杰", "320011112222", "trading", "urgent", "客户上午 10:05 委托买入 600000，显示已报但一直未成交，价格已高于委托价。"),
 ];
 
 pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
@@ -35,20 +36,23 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
             Err(e) => return Err(demo_error(e)),
         }
     }
-    for (i, (login, customer, number, description)) in INCIDENTS.iter().enumerate() {
+    for (i, (login, customer, number, system, urgency, description)) in INCIDENTS.iter().enumerate() {
         let login = Login::parse(login).map_err(|r| anyhow::anyhow!("demo login: {r:?}"))?;
         let Some(reporter) = db::users::id_by_login(pool, &login).await.map_err(demo_error)? else {
             continue;
         };
-        let form = NewIncidentForm {
+        let form = ReportForm {
             customer_name: (*customer).into(),
-            customer_number: (*number).into(),
+            customer_no: (*number).into(),
+            system: (*system).into(),
+            urgency: (*urgency).into(),
             description: (*description).into(),
             // Fixed keys: seeding twice finds the incidents it made the first time.
             idempotency_key: Uuid::from_u128(0xd3_0000 + i as u128).to_string(),
+            ..ReportForm::default()
         };
-        let new = form.parse().map_err(|e| anyhow::anyhow!("demo incident: {e:?}"))?;
-        db::incidents::create(pool, reporter, &new).await.map_err(demo_error)?;
+        let new = form.parse(&ReportRules::default(), chrono::Utc::now()).map_err(|e| anyhow::anyhow!("demo incident: {e:?}"))?;
+        db::incidents::create(pool, reporter, &new, &[]).await.map_err(demo_error)?;
     }
     tracing::info!("demo accounts and incidents are in place");
     Ok(())

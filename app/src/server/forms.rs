@@ -6,7 +6,7 @@ use crate::AppError;
 use serde::{de::DeserializeOwned, Serialize};
 use super::auth::session;
 
-fn key(form: &str) -> String {
+pub fn key(form: &str) -> String {
     format!("form:{form}")
 }
 

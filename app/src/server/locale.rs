@@ -29,6 +29,11 @@ pub fn request_locale(headers: &HeaderMap) -> Locale {
     })
 }
 
+/// The language of the request being served (inside a server function or a page render).
+pub fn current() -> Locale {
+    leptos::prelude::use_context::<http::request::Parts>().map(|p| request_locale(&p.headers)).unwrap_or_default()
+}
+
 /// The language tags of an `Accept-Language` header, most wanted first (by `q`, then order).
 fn by_preference(header: &str) -> Vec<&str> {
     let mut tags: Vec<(f32, usize, &str)> = header

@@ -1,5 +1,6 @@
 //! Everything that touches the database, the network or the file system. Compiled only with `ssr`.
 pub mod auth;
+pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -7,7 +8,9 @@ pub mod demo;
 pub mod error;
 pub mod forms;
 pub mod health;
+pub mod images;
 pub mod locale;
+pub mod report;
 pub mod rest;
 pub mod startup;
 pub mod state;

@@ -1,16 +1,18 @@
 //! The REST API under `/api/v1`, for integrations (the ITSM, scripts). Bearer token or session
 //! cookie; JSON in and out; errors as `{"error": {"code", "message", "fields"}}`.
-use super::{auth, db, locale::request_locale, AppState};
-use crate::domain::incident::{Cursor, IncidentSummary, Page};
+use super::{auth, db, db::incidents::IncidentRef, locale::request_locale, report, AppState};
+use crate::domain::incident::{Cursor, IncidentDetail, IncidentSummary, MessageBody, Page, Status};
+use crate::domain::report::ReportForm;
+use crate::domain::{Field, FieldError, Reason};
 use crate::domain::user::CurrentUser;
 use crate::error::reason_message;
 use crate::i18n::Locale;
 use crate::AppError;
 use axum::{
-    extract::{rejection::QueryRejection, FromRequestParts, Query, State},
-    http::{request::Parts, StatusCode},
+    extract::{multipart::MultipartRejection, rejection::QueryRejection, DefaultBodyLimit, FromRequestParts, Multipart, Path, Query, State},
+    http::{request::Parts, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     Json, Router,
 };
 use serde::{Deserialize, Serialize};
@@ -20,7 +22,12 @@ use tower_sessions::Session;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
-        .route("/incidents", get(incidents))
+        .route("/incidents", get(incidents).post(create_incident).layer(DefaultBodyLimit::disable()))
+        .route("/incidents/{id}", get(one_incident))
+        .route("/incidents/{id}/messages", post(add_message).layer(DefaultBodyLimit::disable()))
+        .route("/screenshots/{id}", get(screenshot))
+        .route("/screenshots/{id}/thumb", get(thumbnail))
+        .route("/openapi.json", get(openapi))
         .fallback(|caller: CallerLocale| async move { ApiError::new(AppError::NotFound, caller.0) })
 }
 
@@ -129,6 +136,7 @@ async fn me(caller: Caller) -> Json<Me> {
 #[derive(Deserialize)]
 struct ListQuery {
     cursor: Option<String>,
+    status: Option<String>,
 }
 
 /// `GET /api/v1/incidents[?cursor=…]`: a reporter's own incidents, or the desk's queue.
@@ -141,10 +149,159 @@ async fn incidents(
     // A malformed query string is answered in the API's JSON error shape, not axum's text.
     let Query(q) = query.map_err(|_| fail(AppError::BadRequest))?;
     let cursor = Cursor::parse_param(q.cursor.as_deref()).map_err(fail)?;
+    let status = q
+        .status
+        .filter(|s| !s.is_empty())
+        .map(|s| Status::parse(&s).map_err(|r| fail(AppError::field(Field::Status, r))))
+        .transpose()?;
     let page = if caller.user.role.works_desk() {
-        db::incidents::queue(&state.pool, cursor).await
+        db::incidents::queue(&state.pool, cursor, caller.locale).await
     } else {
-        db::incidents::for_reporter(&state.pool, caller.user.id, cursor).await
+        db::incidents::for_reporter(&state.pool, caller.user.id, status, cursor, caller.locale).await
     };
     page.map(Json).map_err(fail)
+}
+
+/// The `incident` part of `POST /api/v1/incidents`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct IncidentJson {
+    customer: CustomerJson,
+    system: Option<String>,
+    channel: Option<String>,
+    occurred_at: Option<String>,
+    urgency: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CustomerJson {
+    name: Option<String>,
+    customer_no: Option<String>,
+    id_type: Option<String>,
+    id_number: Option<String>,
+    phone: Option<String>,
+}
+
+impl IncidentJson {
+    fn into_form(self, key: uuid::Uuid) -> ReportForm {
+        let c = self.customer;
+        ReportForm {
+            customer_name: c.name.unwrap_or_default(),
+            customer_no: c.customer_no.unwrap_or_default(),
+            id_type: c.id_type.unwrap_or_default(),
+            id_number: c.id_number.unwrap_or_default(),
+            phone: c.phone.unwrap_or_default(),
+            system: self.system.unwrap_or_default(),
+            channel: self.channel.unwrap_or_default(),
+            occurred_at: self.occurred_at.unwrap_or_default(),
+            urgency: self.urgency.unwrap_or_default(),
+            description: self.description.unwrap_or_default(),
+            idempotency_key: key.to_string(),
+        }
+    }
+}
+
+/// The `Idempotency-Key` header: a UUID, or absent (then every call makes a new incident).
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<uuid::Uuid>, AppError> {
+    headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str().ok().and_then(|k| uuid::Uuid::parse_str(k.trim()).ok()).ok_or_else(|| AppError::field(Field::IdempotencyKey, Reason::UnknownValue))
+        })
+        .transpose()
+}
+
+async fn detail(state: &AppState, caller: &Caller, id: i64) -> Result<IncidentDetail, AppError> {
+    db::incidents::visible(&state.pool, &caller.user, &IncidentRef::Id(id), caller.locale).await?.ok_or(AppError::NotFound)
+}
+
+/// `POST /api/v1/incidents`: multipart, a JSON part `incident` and file parts `screenshots`.
+/// 201 with the incident; 200 with the same incident for a repeated `Idempotency-Key`.
+async fn create_incident(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<IncidentDetail>), ApiError> {
+    let fail = |e| ApiError::new(e, caller.locale);
+    if caller.user.role != crate::domain::user::Role::Reporter {
+        return Err(fail(AppError::Forbidden));
+    }
+    let key = idempotency_key(&headers).map_err(fail)?;
+    let multipart = multipart.map_err(|_| fail(AppError::BadRequest))?;
+    let got = report::receive(&state, &caller.user, multipart, key).await.map_err(fail)?;
+    let created = match got.already.clone() {
+        Some(done) => done,
+        None => {
+            let json: IncidentJson = match got.text("incident") {
+                Some(text) => serde_json::from_str(text).map_err(|_| fail(AppError::BadRequest))?,
+                None => return Err(fail(AppError::field(Field::Description, Reason::Required))),
+            };
+            let form = json.into_form(key.unwrap_or_else(uuid::Uuid::new_v4));
+            let parsed = form.parse(&state.settings.report_rules, chrono::Utc::now());
+            let new = match (parsed, got.screenshot_error()) {
+                (Ok(new), None) => new,
+                (parsed, shot) => {
+                    let fields: Vec<FieldError> = parsed.err().unwrap_or_default().into_iter().chain(shot).collect();
+                    return Err(fail(AppError::fields(fields)));
+                }
+            };
+            db::incidents::create(&state.pool, caller.user.id, &new, &got.screenshots).await.map_err(fail)?
+        }
+    };
+    let incident = detail(&state, &caller, created.id).await.map_err(fail)?;
+    let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(incident)))
+}
+
+/// `GET /api/v1/incidents/{id}`.
+async fn one_incident(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<IncidentDetail>, ApiError> {
+    let fail = |e| ApiError::new(e, caller.locale);
+    let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
+    detail(&state, &caller, id).await.map(Json).map_err(fail)
+}
+
+/// `POST /api/v1/incidents/{id}/messages`: multipart, a text part `body` and file parts
+/// `screenshots`. 201 with the incident.
+async fn add_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<IncidentDetail>), ApiError> {
+    let fail = |e| ApiError::new(e, caller.locale);
+    let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
+    detail(&state, &caller, id).await.map_err(fail)?;
+    let got = report::receive(&state, &caller.user, multipart.map_err(|_| fail(AppError::BadRequest))?, None).await.map_err(fail)?;
+    let body = MessageBody::parse(got.text(Field::Body.as_str()).unwrap_or_default());
+    let body = match (body, got.screenshot_error()) {
+        (Ok(body), None) => body,
+        (body, shot) => {
+            let fields = body.err().map(|reason| FieldError { field: Field::Body, reason }).into_iter().chain(shot).collect();
+            return Err(fail(AppError::fields(fields)));
+        }
+    };
+    db::incidents::add_message(&state.pool, &caller.user, id, &body, &got.screenshots).await.map_err(fail)?;
+    Ok((StatusCode::CREATED, Json(detail(&state, &caller, id).await.map_err(fail)?)))
+}
+
+async fn screenshot(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, ApiError> {
+    serve_screenshot(state, caller, id, false).await
+}
+
+async fn thumbnail(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, ApiError> {
+    serve_screenshot(state, caller, id, true).await
+}
+
+async fn serve_screenshot(state: AppState, caller: Caller, id: String, thumb: bool) -> Result<Response, ApiError> {
+    let fail = |e| ApiError::new(e, caller.locale);
+    let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
+    report::serve(&state, &caller.user, id, thumb).await.map_err(fail)
+}
+
+/// `GET /api/v1/openapi.json`: this API, described.
+async fn openapi() -> impl IntoResponse {
+    ([(http::header::CONTENT_TYPE, "application/json")], include_str!("openapi.json"))
 }

@@ -1,6 +1,8 @@
 //! Building the application: the same `Application::build` serves `main` and the tests, so the
 //! tests run the real router.
-use super::{db, demo, error, health, locale, rest, telemetry, AppState, Settings};
+use super::{db, demo, error, health, locale, report, rest, telemetry, AppState, Settings};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::post;
 use crate::{shell, App};
 use axum::{middleware, routing::get, Router};
 use leptos::config::LeptosOptions;
@@ -39,8 +41,9 @@ impl Application {
         }
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
-        let state = AppState { pool, settings: Arc::new(settings), leptos_options };
-        spawn_cleanup(state.pool.clone(), state.settings.sign_in.window_minutes);
+        let blobs = super::blobs::Blobs::open(&settings.blob_dir, settings.blob_url.as_deref())?;
+        let state = AppState { pool, settings: Arc::new(settings), blobs, leptos_options };
+        spawn_cleanup(state.clone());
         Ok(Application { listener, router: router(state), addr })
     }
 
@@ -81,6 +84,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/lang/{locale}", get(locale::switch))
         .nest("/api/v1", rest::router())
+        // The form endpoints take multipart with screenshots; their limits are checked while
+        // the body is read (see `report`).
+        .route("/api/incidents/create", post(report::create_from_form).layer(DefaultBodyLimit::disable()))
+        .route("/api/incidents/{number}/messages", post(report::message_from_form).layer(DefaultBodyLimit::disable()))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -100,9 +107,11 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Hourly: deletes expired sessions and sign-in failures that no longer count.
-fn spawn_cleanup(pool: PgPool, window_minutes: i32) {
+/// Hourly: deletes expired sessions, sign-in failures that no longer count, and screenshots no
+/// report claimed.
+fn spawn_cleanup(state: AppState) {
     use tower_sessions::ExpiredDeletion;
+    let (pool, window_minutes) = (state.pool.clone(), state.settings.sign_in.window_minutes);
     tokio::spawn(async move {
         let store = PostgresStore::new(pool.clone());
         let mut every = tokio::time::interval(Duration::from_secs(3600));
@@ -113,6 +122,9 @@ fn spawn_cleanup(pool: PgPool, window_minutes: i32) {
             }
             if let Err(e) = db::sign_in::prune(&pool, window_minutes).await {
                 tracing::warn!(error = %e, "could not prune old sign-in failures");
+            }
+            if let Err(e) = super::report::sweep(&state, chrono::Duration::days(1)).await {
+                tracing::warn!(error = %e, "could not sweep unclaimed screenshots");
             }
         }
     });

@@ -1,4 +1,4 @@
-use super::Settings;
+use super::{blobs::Blobs, Settings};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
@@ -9,6 +9,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub pool: PgPool,
     pub settings: Arc<Settings>,
+    pub blobs: Blobs,
     pub leptos_options: LeptosOptions,
 }
 

@@ -40,6 +40,7 @@ fn Queue(page: Resource<Result<Page<IncidentSummary>, AppError>>) -> impl IntoVi
                                     <th scope="col">{t!(i18n, desk.col_number)}</th>
                                     <th scope="col">{t!(i18n, desk.col_status)}</th>
                                     <th scope="col">{t!(i18n, desk.col_customer)}</th>
+                                    <th scope="col">{t!(i18n, desk.col_system)}</th>
                                     <th scope="col">{t!(i18n, desk.col_description)}</th>
                                     <th scope="col">{t!(i18n, desk.col_reporter)}</th>
                                     <th scope="col">{t!(i18n, desk.col_created)}</th>
@@ -49,7 +50,8 @@ fn Queue(page: Resource<Result<Page<IncidentSummary>, AppError>>) -> impl IntoVi
                                         <tr>
                                             <td><a class="incident-number" href=format!("/desk/incidents/{}", i.number)>{i.number.clone()}</a></td>
                                             <td><StatusBadge status=i.status/></td>
-                                            <td>{i.customer_name.clone()}<span class="sub mono">{i.customer_number.clone()}</span></td>
+                                            <td>{i.customer_name.clone().unwrap_or_default()}<span class="sub mono">{i.customer_number.clone().unwrap_or_default()}</span></td>
+                                            <td>{i.system.clone()}</td>
                                             <td class="queue-text">{i.excerpt.clone()}</td>
                                             <td>{i.reporter_name.clone()}</td>
                                             <td><time datetime=i.created_at.to_rfc3339()>{format_minute(i.created_at)}</time></td>

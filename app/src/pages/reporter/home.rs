@@ -14,7 +14,7 @@ use leptos_router::components::Redirect;
 pub fn HomePage() -> impl IntoView {
     // Loads are started here, outside the guard's `Suspense`: the server walks a Suspense's
     // children twice, and anything created there would be created twice.
-    let recent = Resource::new(|| (), |_| my_incidents(None));
+    let recent = Resource::new(|| (), |_| my_incidents(None, None));
     view! {
         <Guard roles=ANYONE>
             {move || if current().role.works_desk() {

@@ -1,36 +1,119 @@
-use crate::api::incidents::incident;
-use crate::components::feedback::{ErrorPanel, Loading};
+use crate::api::incidents::{incident, Settle};
+use crate::components::feedback::{ErrorPanel, FormError, Loading};
+use crate::components::fields::{SubmitButton, TextField};
 use crate::components::guard::{Guard, REPORTER};
 use crate::components::incident::IncidentFacts;
 use crate::components::shell::{ReporterShell, Tab};
-use crate::domain::incident::IncidentDetail;
+use crate::domain::incident::{IncidentDetail, MessageBody, Status};
+use crate::domain::Field;
 use crate::i18n::*;
 use crate::AppError;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// `/incidents/{number}`: one of the reporter's own incidents; anyone else's is "not found".
+/// `/incidents/{number}`: one of the reporter's own incidents (anyone else's is "not found"):
+/// everything sent, the screenshots, the conversation with the team; a follow-up message with
+/// more screenshots; and, once answered, "solved" or "not solved".
 #[component]
 pub fn ReporterIncidentPage() -> impl IntoView {
     // Created outside the guard's Suspense (see `HomePage`).
     let params = use_params_map();
-    let found = Resource::new(move || params.read().get("number").unwrap_or_default(), incident);
-    view! { <Guard roles=REPORTER><ReporterIncident found/></Guard> }
+    let settle = ServerAction::<Settle>::new();
+    let found = Resource::new(
+        move || (params.read().get("number").unwrap_or_default(), settle.version().get()),
+        |(number, _)| incident(number),
+    );
+    view! { <Guard roles=REPORTER><ReporterIncident found settle/></Guard> }
 }
 
 #[component]
-fn ReporterIncident(found: Resource<Result<IncidentDetail, AppError>>) -> impl IntoView {
+fn ReporterIncident(found: Resource<Result<IncidentDetail, AppError>>, settle: ServerAction<Settle>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <ReporterShell title=td_string!(i18n.get_locale_untracked(), incident.title).to_string() back="/incidents" tab=Tab::Mine>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match found.await {
-                        Ok(detail) => view! { <div class="stack"><IncidentFacts detail/></div> }.into_any(),
+                        Ok(detail) => {
+                            let answered = detail.status == Status::Answered;
+                            let (number, version) = (detail.number.clone(), detail.version);
+                            let settle_box = answered.then(|| view! { <SettleBox number=number.clone() version settle/> });
+                            view! {
+                                <div class="stack">
+                                    {settle_box}
+                                    <IncidentFacts detail/>
+                                    <MessageForm number/>
+                                </div>
+                            }.into_any()
+                        }
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     }
                 })}
             </Suspense>
         </ReporterShell>
+    }
+}
+
+/// "Is it solved?": confirm, or say what is still wrong (which sends it back to the team).
+#[component]
+fn SettleBox(number: String, version: i32, settle: ServerAction<Settle>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let error = Signal::derive(move || settle.value().get().and_then(Result::err));
+    let (yes_number, yes_version, version) = (number.clone(), version.to_string(), version.to_string());
+    view! {
+        <section class="card settle" aria-labelledby="settle-title">
+            <h2 class="card-title" id="settle-title">{t!(i18n, incident.settle_title)}</h2>
+            <p class="settle-lead">{t!(i18n, incident.settle_lead)}</p>
+            <FormError error/>
+            <ActionForm action=settle attr:class="inline-form settle-yes">
+                <input type="hidden" name="number" value=yes_number/>
+                <input type="hidden" name="version" value=yes_version/>
+                <input type="hidden" name="solved" value="true"/>
+                <button type="submit" class="button button-primary button-block">{t!(i18n, incident.solved)}</button>
+            </ActionForm>
+            <details class="settle-no">
+                <summary class="button button-block">{t!(i18n, incident.not_solved)}</summary>
+                <ActionForm action=settle attr:class="form" attr:novalidate=true>
+                    <input type="hidden" name="number" value=number/>
+                    <input type="hidden" name="version" value=version/>
+                    <input type="hidden" name="solved" value="false"/>
+                    <TextField field=Field::Body label=td_string!(locale, incident.not_solved_reason).to_string()
+                        value="" error=error required=true multiline_max=MessageBody::MAX
+                        check=|v: String| MessageBody::parse(&v).err()/>
+                    <SubmitButton pending=settle.pending() label=td_string!(locale, incident.not_solved).to_string()
+                        pending_label=td_string!(locale, report.submitting).to_string()/>
+                </ActionForm>
+            </details>
+        </section>
+    }
+}
+
+/// A follow-up message with screenshots: a plain multipart form (the page reloads with it).
+#[component]
+fn MessageForm(number: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let query = use_query_map();
+    // A refused plain post comes back with its error in the URL.
+    let error = Signal::derive(move || query.read().get("__err").and_then(|e| serde_json::from_str::<AppError>(&e).ok()));
+    let shot_error = move || error.get().and_then(|e| e.reason_for(Field::Screenshots)).map(|r| crate::error::reason_message(r, i18n.get_locale()));
+    view! {
+        <section class="card" id="reply" aria-labelledby="reply-title">
+            <h2 class="card-title" id="reply-title">{t!(i18n, incident.message_title)}</h2>
+            <form method="post" action=format!("/api/incidents/{number}/messages") enctype="multipart/form-data" class="form" novalidate>
+                <FormError error/>
+                <TextField field=Field::Body label=td_string!(locale, incident.message_label).to_string()
+                    value="" error required=true multiline_max=MessageBody::MAX
+                    placeholder=td_string!(locale, incident.message_placeholder).to_string()
+                    check=|v: String| MessageBody::parse(&v).err()/>
+                <label class="photo-add photo-add-inline">
+                    <input type="file" name=Field::Screenshots.as_str() accept="image/*" multiple/>
+                    <span>{t!(i18n, incident.message_photos)}</span>
+                </label>
+                <p class="field-error" role="alert">{shot_error}</p>
+                <button type="submit" class="button button-primary button-block">{t!(i18n, incident.message_send)}</button>
+            </form>
+        </section>
     }
 }

@@ -1,31 +1,57 @@
 use crate::api::incidents::my_incidents;
 use crate::components::feedback::{Empty, ErrorPanel, Loading};
 use crate::components::guard::{Guard, REPORTER};
-use crate::components::incident::IncidentCard;
+use crate::components::incident::{status_text, IncidentCard};
 use crate::components::shell::{ReporterShell, Tab};
-use crate::domain::incident::{IncidentSummary, Page};
+use crate::domain::incident::{IncidentSummary, Page, Status};
 use crate::i18n::*;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// `/incidents[?cursor=…]`: the reporter's incidents, newest first, a page at a time.
+/// The states a reporter filters by (merged ones follow the incident they joined).
+const FILTERS: [Status; 5] = [Status::New, Status::InProgress, Status::Transferred, Status::Answered, Status::Closed];
+
+/// `/incidents[?status=…&cursor=…]`: the reporter's incidents, newest first, a page at a time,
+/// optionally of one state.
 #[component]
 pub fn MyIncidentsPage() -> impl IntoView {
     // Created outside the guard's Suspense (see `HomePage`).
     let query = use_query_map();
-    let page = Resource::new(move || query.read().get("cursor"), my_incidents);
+    let page = Resource::new(
+        move || (query.read().get("status"), query.read().get("cursor")),
+        |(status, cursor)| my_incidents(status, cursor),
+    );
     view! { <Guard roles=REPORTER><MyIncidents page/></Guard> }
 }
 
 #[component]
 fn MyIncidents(page: Resource<Result<Page<IncidentSummary>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
+    let query = use_query_map();
+    let current = move || query.read().get("status").filter(|s| !s.is_empty());
+    let chip = move |value: Option<Status>| {
+        let href = value.map(|s| format!("/incidents?status={}", s.as_str())).unwrap_or_else(|| "/incidents".into());
+        let label = move || match value {
+            Some(s) => status_text(s, i18n.get_locale()).to_string(),
+            None => t_string!(i18n, mine.filter_all).to_string(),
+        };
+        let on = move || current().as_deref() == value.map(Status::as_str);
+        view! { <a class="filter-chip" href=href aria-current=move || on().then_some("page")>{label}</a> }
+    };
     view! {
         <ReporterShell title=td_string!(i18n.get_locale_untracked(), mine.title).to_string() tab=Tab::Mine>
+            <nav class="filters" aria-label=move || t_string!(i18n, mine.filter_label)>
+                {chip(None)}
+                {FILTERS.into_iter().map(|s| chip(Some(s))).collect_view()}
+            </nav>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
+                    let filtered = current();
                     match page.await {
+                        Ok(page) if page.items.is_empty() && filtered.is_some() => view! {
+                            <Empty title=td_string!(i18n.get_locale_untracked(), mine.empty_filtered).to_string() lead=String::new()/>
+                        }.into_any(),
                         Ok(page) if page.items.is_empty() => view! {
                             <Empty title=td_string!(i18n.get_locale_untracked(), mine.empty_title).to_string() lead=td_string!(i18n.get_locale_untracked(), mine.empty_lead).to_string()>
                                 <a class="button button-primary" href="/report/new">{t!(i18n, home.report_button)}</a>
@@ -39,9 +65,12 @@ fn MyIncidents(page: Resource<Result<Page<IncidentSummary>, AppError>>) -> impl 
                                 }).collect_view()}
                             </ul>
                             {match page.next_cursor {
-                                Some(cursor) => view! {
-                                    <a class="button button-block more" href=format!("/incidents?cursor={cursor}")>{t!(i18n, mine.more)}</a>
-                                }.into_any(),
+                                Some(cursor) => {
+                                    let status = filtered.map(|s| format!("status={s}&")).unwrap_or_default();
+                                    view! {
+                                        <a class="button button-block more" href=format!("/incidents?{status}cursor={cursor}")>{t!(i18n, mine.more)}</a>
+                                    }.into_any()
+                                }
                                 None => view! { <p class="list-end">{t!(i18n, mine.end)}</p> }.into_any(),
                             }}
                         }.into_any(),

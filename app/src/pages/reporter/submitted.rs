@@ -26,7 +26,7 @@ fn Submitted(found: Resource<Result<IncidentDetail, AppError>>) -> impl IntoView
                 {move || Suspend::new(async move {
                     match found.await {
                         Ok(detail) => {
-                            let number = detail.summary.number.clone();
+                            let number = detail.number.clone();
                             view! {
                                 <section class="done">
                                     <div class="done-icon" aria-hidden="true">

@@ -1,24 +1,59 @@
+use crate::domain::customer::{IdKind, IdNumber, Phone};
 use crate::domain::incident::{
-    excerpt, Cursor, EventKind, IncidentDetail, IncidentNumber, IncidentSummary, NewIncident, Page,
+    excerpt, Cursor, CustomerView, EventKind, IncidentDetail, IncidentNumber, IncidentSummary, MessageBody, Page,
     Status, TimelineEntry,
 };
+use crate::domain::report::{Channel, NewIncident, SystemOption, Urgency};
 use crate::domain::time::business_date;
 use crate::domain::user::CurrentUser;
+use crate::domain::{Field, Reason};
+use crate::i18n::Locale;
 use crate::server::error::internal;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool};
 
+use super::screenshots;
+
 pub const PAGE_SIZE: i64 = 20;
 const EXCERPT_CHARS: usize = 60;
 
+/// What `create` did: made the incident, or found the one an earlier attempt with the same
+/// idempotency key made.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: i64,
+    pub number: IncidentNumber,
+    pub created: bool,
+}
+
+/// The active systems, in the list's order, named in `locale`.
+pub async fn systems(db: impl PgExecutor<'_>, locale: Locale) -> Result<Vec<SystemOption>, AppError> {
+    let rows = sqlx::query!("SELECT code, name_zh, name_en FROM systems WHERE active ORDER BY position, id")
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| SystemOption { code: r.code, name: pick(locale, r.name_zh, r.name_en) }).collect())
+}
+
+fn pick(locale: Locale, zh: String, en: String) -> String {
+    match locale {
+        Locale::zh_CN => zh,
+        Locale::en => en,
+    }
+}
+
 /// Files a report, exactly once per (reporter, idempotency key): a retry returns the incident the
-/// first attempt made. The number, the incident and its first timeline entry commit together.
-pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident) -> Result<IncidentNumber, AppError> {
-    if let Some(number) = by_key(pool, reporter_id, new).await? {
-        return Ok(number);
+/// first attempt made. The number, the incident, its first timeline entry and the claim on its
+/// screenshots commit together.
+pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident, shots: &[i64]) -> Result<Created, AppError> {
+    if let Some(found) = by_key(pool, reporter_id, new.idempotency_key).await? {
+        return Ok(found);
     }
     let mut tx = pool.begin().await?;
+    let system_id = sqlx::query_scalar!("SELECT id FROM systems WHERE code = $1 AND active", new.system.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| AppError::field(Field::System, Reason::UnknownValue))?;
     let day = business_date(Utc::now());
     let seq = sqlx::query_scalar!(
         "INSERT INTO incident_daily_counters (day, last_seq) VALUES ($1, 1)
@@ -30,67 +65,85 @@ pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident) -> Resul
     .await?;
     let seq = u32::try_from(seq).map_err(|_| internal(format!("negative incident sequence {seq}")))?;
     let number = IncidentNumber::new(day, seq);
+    let c = &new.customer;
     let inserted = sqlx::query_scalar!(
-        "INSERT INTO incidents (number, reporter_id, customer_name, customer_number, description, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO incidents (number, reporter_id, customer_name, customer_number, id_type, id_number, phone,
+                                system_id, channel, occurred_at, urgency, description, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (reporter_id, idempotency_key) DO NOTHING
          RETURNING id",
         number.as_str(),
         reporter_id,
-        new.customer_name.as_str(),
-        new.customer_number.as_str(),
+        c.name.as_ref().map(|n| n.as_str()),
+        c.number.as_ref().map(|n| n.as_str()),
+        c.id.as_ref().map(|id| id.kind().as_str()),
+        c.id.as_ref().map(|id| id.expose()),
+        c.phone.as_ref().map(|p| p.expose()),
+        system_id,
+        new.channel.as_str(),
+        new.occurred_at as _,
+        new.urgency.as_str(),
         new.description.as_str(),
         new.idempotency_key
     )
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = inserted else {
-        // A concurrent attempt with the same key won; give back its number, and the sequence.
+        // A concurrent attempt with the same key won; give back its incident, and the sequence.
         tx.rollback().await?;
-        return by_key(pool, reporter_id, new).await?.ok_or_else(|| internal("idempotent insert lost its row"));
+        return by_key(pool, reporter_id, new.idempotency_key).await?.ok_or_else(|| internal("idempotent insert lost its row"));
     };
-    sqlx::query!(
-        "INSERT INTO incident_events (incident_id, kind, actor_id) VALUES ($1, 'submitted', $2)",
-        id,
-        reporter_id
-    )
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query!("INSERT INTO incident_events (incident_id, kind, actor_id) VALUES ($1, 'submitted', $2)", id, reporter_id)
+        .execute(&mut *tx)
+        .await?;
+    screenshots::claim(&mut *tx, reporter_id, shots, id, None).await?;
     tx.commit().await?;
-    Ok(number)
+    Ok(Created { id, number, created: true })
 }
 
-async fn by_key(db: impl PgExecutor<'_>, reporter_id: i64, new: &NewIncident) -> Result<Option<IncidentNumber>, AppError> {
-    let number = sqlx::query_scalar!(
-        "SELECT number FROM incidents WHERE reporter_id = $1 AND idempotency_key = $2",
-        reporter_id,
-        new.idempotency_key
-    )
-    .fetch_optional(db)
-    .await?;
-    number.map(|n| IncidentNumber::parse(&n).map_err(|_| internal(format!("stored number {n} does not parse")))).transpose()
+async fn by_key(db: impl PgExecutor<'_>, reporter_id: i64, key: uuid::Uuid) -> Result<Option<Created>, AppError> {
+    let row = sqlx::query!("SELECT id, number FROM incidents WHERE reporter_id = $1 AND idempotency_key = $2", reporter_id, key)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| {
+        let number = IncidentNumber::parse(&r.number).map_err(|_| internal(format!("stored number {} does not parse", r.number)))?;
+        Ok(Created { id: r.id, number, created: false })
+    })
+    .transpose()
+}
+
+/// The incident a reporter already filed under `key`, if any (so a retry skips the work).
+pub async fn filed_with_key(db: impl PgExecutor<'_>, reporter_id: i64, key: uuid::Uuid) -> Result<Option<Created>, AppError> {
+    by_key(db, reporter_id, key).await
 }
 
 struct Row {
     id: i64,
     number: String,
     status: String,
-    customer_name: String,
-    customer_number: String,
+    system_zh: String,
+    system_en: String,
+    urgency: String,
+    customer_name: Option<String>,
+    customer_number: Option<String>,
     description: String,
     reporter_name: String,
-    reporter_login: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
+fn parse_status(id: i64, raw: &str) -> Result<Status, AppError> {
+    Status::parse(raw).map_err(|_| internal(format!("incident {id} has unknown status {raw}")))
+}
+
 impl Row {
-    fn summary(&self) -> Result<IncidentSummary, AppError> {
-        let status = Status::parse(&self.status)
-            .map_err(|_| internal(format!("incident {} has unknown status {}", self.id, self.status)))?;
+    fn summary(&self, locale: Locale) -> Result<IncidentSummary, AppError> {
         Ok(IncidentSummary {
+            id: self.id,
             number: self.number.clone(),
-            status,
+            status: parse_status(self.id, &self.status)?,
+            system: pick(locale, self.system_zh.clone(), self.system_en.clone()),
+            urgency: Urgency::parse(&self.urgency).unwrap_or_default(),
             customer_name: self.customer_name.clone(),
             customer_number: self.customer_number.clone(),
             excerpt: excerpt(&self.description, EXCERPT_CHARS),
@@ -109,45 +162,53 @@ fn keyset_start(after: Option<Cursor>) -> (DateTime<Utc>, i64) {
     })
 }
 
-fn page(rows: Vec<Row>) -> Result<Page<IncidentSummary>, AppError> {
+fn page(rows: Vec<Row>, locale: Locale) -> Result<Page<IncidentSummary>, AppError> {
     let next_cursor = (rows.len() as i64 > PAGE_SIZE)
         .then(|| rows.get(PAGE_SIZE as usize - 1).map(|r| Cursor { created_at: r.created_at, id: r.id }.encode()))
         .flatten();
-    let items = rows.iter().take(PAGE_SIZE as usize).map(Row::summary).collect::<Result<_, _>>()?;
+    let items = rows.iter().take(PAGE_SIZE as usize).map(|r| r.summary(locale)).collect::<Result<_, _>>()?;
     Ok(Page { items, next_cursor })
 }
 
-/// A reporter's own incidents, newest first (served by `incidents_reporter_newest`).
-pub async fn for_reporter(db: impl PgExecutor<'_>, reporter_id: i64, after: Option<Cursor>) -> Result<Page<IncidentSummary>, AppError> {
+/// A reporter's own incidents, newest first, optionally of one status (served by
+/// `incidents_reporter_newest` and `incidents_reporter_status_newest`).
+pub async fn for_reporter(
+    db: impl PgExecutor<'_>,
+    reporter_id: i64,
+    status: Option<Status>,
+    after: Option<Cursor>,
+    locale: Locale,
+) -> Result<Page<IncidentSummary>, AppError> {
     let (at, id) = keyset_start(after);
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT i.id, i.number, i.status, i.customer_name, i.customer_number, i.description,
-                  u.display_name AS reporter_name, u.login AS reporter_login,
+        r#"SELECT i.id, i.number, i.status, s.name_zh AS system_zh, s.name_en AS system_en, i.urgency,
+                  i.customer_name, i.customer_number, i.description, u.display_name AS reporter_name,
                   i.created_at AS "created_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>"
-           FROM incidents i JOIN users u ON u.id = i.reporter_id
-           WHERE i.reporter_id = $1 AND (i.created_at, i.id) < ($2, $3)
+           FROM incidents i JOIN users u ON u.id = i.reporter_id JOIN systems s ON s.id = i.system_id
+           WHERE i.reporter_id = $1 AND ($2::text IS NULL OR i.status = $2) AND (i.created_at, i.id) < ($3, $4)
            ORDER BY i.created_at DESC, i.id DESC
-           LIMIT $4"#,
+           LIMIT $5"#,
         reporter_id,
+        status.map(Status::as_str),
         at as _,
         id,
         PAGE_SIZE + 1
     )
     .fetch_all(db)
     .await?;
-    page(rows)
+    page(rows, locale)
 }
 
 /// The desk's queue of new incidents, newest first (served by `incidents_status_newest`).
-pub async fn queue(db: impl PgExecutor<'_>, after: Option<Cursor>) -> Result<Page<IncidentSummary>, AppError> {
+pub async fn queue(db: impl PgExecutor<'_>, after: Option<Cursor>, locale: Locale) -> Result<Page<IncidentSummary>, AppError> {
     let (at, id) = keyset_start(after);
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT i.id, i.number, i.status, i.customer_name, i.customer_number, i.description,
-                  u.display_name AS reporter_name, u.login AS reporter_login,
+        r#"SELECT i.id, i.number, i.status, s.name_zh AS system_zh, s.name_en AS system_en, i.urgency,
+                  i.customer_name, i.customer_number, i.description, u.display_name AS reporter_name,
                   i.created_at AS "created_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>"
-           FROM incidents i JOIN users u ON u.id = i.reporter_id
+           FROM incidents i JOIN users u ON u.id = i.reporter_id JOIN systems s ON s.id = i.system_id
            WHERE i.status = 'new' AND (i.created_at, i.id) < ($1, $2)
            ORDER BY i.created_at DESC, i.id DESC
            LIMIT $3"#,
@@ -157,45 +218,173 @@ pub async fn queue(db: impl PgExecutor<'_>, after: Option<Cursor>) -> Result<Pag
     )
     .fetch_all(db)
     .await?;
-    page(rows)
+    page(rows, locale)
 }
 
-/// One incident with its timeline, if `viewer` may see it: its own reporter, or the desk.
-/// Anyone else gets `None`, exactly as if it did not exist.
-pub async fn visible(pool: &PgPool, viewer: &CurrentUser, number: &IncidentNumber) -> Result<Option<IncidentDetail>, AppError> {
-    let row = sqlx::query_as!(
-        Row,
-        r#"SELECT i.id, i.number, i.status, i.customer_name, i.customer_number, i.description,
+/// How an incident is named in a request: its number (pages) or its id (the API).
+#[derive(Debug, Clone)]
+pub enum IncidentRef {
+    Number(IncidentNumber),
+    Id(i64),
+}
+
+/// One incident with its screenshots and timeline, if `viewer` may see it: its own reporter, or
+/// the desk. Anyone else gets `None`, exactly as if it did not exist.
+pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, locale: Locale) -> Result<Option<IncidentDetail>, AppError> {
+    let (by_id, by_number) = match which {
+        IncidentRef::Id(id) => (Some(*id), None),
+        IncidentRef::Number(n) => (None, Some(n.as_str())),
+    };
+    let row = sqlx::query!(
+        r#"SELECT i.id, i.number, i.status, i.version, i.reporter_id, i.customer_name, i.customer_number,
+                  i.id_type, i.id_number, i.phone, s.code AS system_code, s.name_zh, s.name_en, i.channel,
+                  i.occurred_at AS "occurred_at: DateTime<Utc>", i.urgency, i.description,
                   u.display_name AS reporter_name, u.login AS reporter_login,
                   i.created_at AS "created_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>"
-           FROM incidents i JOIN users u ON u.id = i.reporter_id
-           WHERE i.number = $1 AND ($2 OR i.reporter_id = $3)"#,
-        number.as_str(),
+           FROM incidents i JOIN users u ON u.id = i.reporter_id JOIN systems s ON s.id = i.system_id
+           WHERE ($1::bigint IS NULL OR i.id = $1) AND ($2::text IS NULL OR i.number = $2)
+             AND ($3 OR i.reporter_id = $4)"#,
+        by_id,
+        by_number,
         viewer.role.works_desk(),
         viewer.id
     )
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some(r) = row else { return Ok(None) };
     let events = sqlx::query!(
-        r#"SELECT e.kind, u.display_name, e.created_at AS "created_at: DateTime<Utc>"
+        r#"SELECT e.id, e.kind, e.actor_id, e.body, u.display_name, e.created_at AS "created_at: DateTime<Utc>"
            FROM incident_events e JOIN users u ON u.id = e.actor_id
            WHERE e.incident_id = $1 ORDER BY e.created_at, e.id"#,
-        row.id
+        r.id
     )
     .fetch_all(pool)
     .await?;
+    let mut shots = screenshots::of_incident(pool, r.id).await?;
+    let mut of_event = |event: Option<i64>| {
+        let (mine, rest) = std::mem::take(&mut shots).into_iter().partition(|(e, _)| *e == event);
+        shots = rest;
+        mine.into_iter().map(|(_, s)| s).collect::<Vec<_>>()
+    };
+    let report_shots = of_event(None);
     let timeline = events
         .into_iter()
         .map(|e| {
             let kind = EventKind::parse(&e.kind).ok_or_else(|| internal(format!("unknown event kind {}", e.kind)))?;
-            Ok(TimelineEntry { kind, actor_name: e.display_name, at: e.created_at })
+            Ok(TimelineEntry {
+                id: e.id,
+                kind,
+                actor_name: e.display_name,
+                by_reporter: e.actor_id == r.reporter_id,
+                body: e.body,
+                screenshots: of_event(Some(e.id)),
+                at: e.created_at,
+            })
         })
         .collect::<Result<_, AppError>>()?;
+    // Stored numbers were checked on the way in; shown masked everywhere.
+    let id_type = r.id_type.as_deref().and_then(|t| IdKind::parse(t).ok());
+    let today = business_date(Utc::now());
+    let id_number_masked = id_type
+        .zip(r.id_number.as_deref())
+        .map(|(kind, n)| IdNumber::parse(kind, n, today).map(|id| id.masked()).unwrap_or_else(|_| "*".repeat(n.chars().count())));
+    let phone_masked = r.phone.as_deref().map(|p| Phone::parse(p).map(|p| p.masked()).unwrap_or_else(|_| "*".repeat(p.chars().count())));
     Ok(Some(IncidentDetail {
-        summary: row.summary()?,
-        description: row.description.clone(),
-        reporter_login: row.reporter_login.clone(),
+        id: r.id,
+        number: r.number,
+        status: parse_status(r.id, &r.status)?,
+        version: r.version,
+        customer: CustomerView {
+            name: r.customer_name,
+            customer_no: r.customer_number,
+            id_type,
+            id_number_masked,
+            phone_masked,
+        },
+        system: SystemOption { code: r.system_code, name: pick(locale, r.name_zh, r.name_en) },
+        channel: Channel::parse(&r.channel).unwrap_or_default(),
+        occurred_at: r.occurred_at,
+        urgency: Urgency::parse(&r.urgency).unwrap_or_default(),
+        description: r.description,
+        reporter_name: r.reporter_name,
+        reporter_login: r.reporter_login,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        screenshots: report_shots,
         timeline,
     }))
+}
+
+/// Adds a follow-up message (with its screenshots) to the timeline of an incident the author
+/// may see; returns its event id.
+pub async fn add_message(pool: &PgPool, author: &CurrentUser, incident_id: i64, body: &MessageBody, shots: &[i64]) -> Result<i64, AppError> {
+    let mut tx = pool.begin().await?;
+    let allowed = sqlx::query_scalar!(
+        "UPDATE incidents SET updated_at = now() WHERE id = $1 AND ($2 OR reporter_id = $3) RETURNING id",
+        incident_id,
+        author.role.works_desk(),
+        author.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if allowed.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let event_id = sqlx::query_scalar!(
+        "INSERT INTO incident_events (incident_id, kind, actor_id, body) VALUES ($1, 'message', $2, $3) RETURNING id",
+        incident_id,
+        author.id,
+        body.as_str()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    screenshots::claim(&mut *tx, author.id, shots, incident_id, Some(event_id)).await?;
+    tx.commit().await?;
+    Ok(event_id)
+}
+
+/// The reporter's answer to a solution: confirmed (closed) or not solved (back in progress, with
+/// why). Only an answered incident takes either; `version` must be the one the reporter saw.
+pub async fn settle(
+    pool: &PgPool,
+    reporter: &CurrentUser,
+    incident_id: i64,
+    version: i32,
+    solved: bool,
+    reason: Option<&MessageBody>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let current = sqlx::query!(
+        "SELECT status, version FROM incidents WHERE id = $1 AND reporter_id = $2 FOR UPDATE",
+        incident_id,
+        reporter.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if current.version != version {
+        return Err(AppError::Conflict);
+    }
+    if parse_status(incident_id, &current.status)? != Status::Answered {
+        return Err(AppError::NotNow);
+    }
+    let (status, kind) = if solved { (Status::Closed, EventKind::Confirmed) } else { (Status::InProgress, EventKind::Reopened) };
+    sqlx::query!(
+        "UPDATE incidents SET status = $2, version = version + 1, updated_at = now() WHERE id = $1",
+        incident_id,
+        status.as_str()
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO incident_events (incident_id, kind, actor_id, body) VALUES ($1, $2, $3, $4)",
+        incident_id,
+        kind.as_str(),
+        reporter.id,
+        reason.map(MessageBody::as_str)
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Queries, one module per table family. Functions take an executor so one request's writes can
 //! share a transaction.
 pub mod incidents;
+pub mod screenshots;
 pub mod sign_in;
 pub mod tokens;
 pub mod users;

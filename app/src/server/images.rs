@@ -1,0 +1,197 @@
+//! Screenshots: trust the bytes, not the name. Accepts JPEG, PNG, WebP and GIF (first frame);
+//! refuses anything else, a damaged file, or a header claiming more than 40 megapixels before
+//! decoding a pixel. What is kept has its EXIF orientation applied and every metadata block
+//! (GPS position, camera serial, time) removed; it is at most 2,048 px on its longest side; a
+//! 320 px thumbnail goes with it.
+//!
+//! Each upload does only the work it needs: an upright JPEG or PNG that is small enough is kept
+//! as sent with its metadata segments cut out (lossless, no decode of the stored copy); pixels
+//! are turned only when EXIF says so; a JPEG thumbnail comes from a DCT-scaled decode (an eighth
+//! to a half of the work of a full one).
+//!
+//! All of it is CPU work: `process` runs on the blocking pool, at most one per core at once, so a
+//! burst of uploads queues instead of taking the server's memory.
+use crate::domain::Reason;
+use bytes::Bytes;
+use image::{codecs::jpeg::JpegEncoder, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use image::metadata::Orientation;
+use std::io::Cursor;
+use std::sync::LazyLock;
+
+/// Longest side of a stored screenshot.
+pub const MAX_SIDE: u32 = 2048;
+/// Longest side of a thumbnail.
+pub const THUMB_SIDE: u32 = 320;
+/// Headers claiming more pixels than this are refused before decoding (no decompression bombs).
+pub const MAX_MEGAPIXELS: u32 = 40;
+const STORED_QUALITY: u8 = 85;
+const THUMB_QUALITY: u8 = 75;
+
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    pub bytes: Bytes,
+    pub media_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Processed {
+    pub image: Encoded,
+    pub thumb: Encoded,
+}
+
+/// How many images are decoded or encoded at once: one per core.
+static WORKERS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map(usize::from).unwrap_or(2))
+});
+
+/// `process`, off the async runtime and bounded.
+pub async fn process_bounded(bytes: Bytes) -> Result<Result<Processed, Reason>, crate::AppError> {
+    let _permit = WORKERS.acquire().await.map_err(super::error::internal)?;
+    Ok(tokio::task::spawn_blocking(move || process(&bytes)).await?)
+}
+
+pub fn process(bytes: &[u8]) -> Result<Processed, Reason> {
+    let format = image::guess_format(bytes).map_err(|_| Reason::NotAnImage)?;
+    if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) {
+        return Err(Reason::NotAnImage);
+    }
+    let (width, height) = reader(bytes, format).into_dimensions().map_err(|_| Reason::DamagedImage)?;
+    if u64::from(width) * u64::from(height) > u64::from(MAX_MEGAPIXELS) * 1_000_000 {
+        return Err(Reason::TooManyPixels { max_mp: MAX_MEGAPIXELS });
+    }
+    if width == 0 || height == 0 {
+        return Err(Reason::DamagedImage);
+    }
+    let mut decoder = reader(bytes, format).into_decoder().map_err(|_| Reason::DamagedImage)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let upright = orientation == Orientation::NoTransforms;
+    let fits = width.max(height) <= MAX_SIDE;
+    match format {
+        ImageFormat::Jpeg => {
+            if !jpeg_is_complete(bytes) {
+                return Err(Reason::DamagedImage);
+            }
+            let thumb = scaled_jpeg(bytes, THUMB_SIDE)?.unwrap_or_else(|| full_decode(decoder).map(|i| i.thumbnail(THUMB_SIDE, THUMB_SIDE)))?;
+            let thumb = encode(&oriented(thumb, orientation), THUMB_QUALITY)?;
+            let image = if upright && fits {
+                Encoded { bytes: strip_jpeg(bytes)?, media_type: "image/jpeg", width, height }
+            } else {
+                let decoded = match scaled_jpeg(bytes, MAX_SIDE)? {
+                    Some(scaled) => scaled?,
+                    None => full_decode(reader(bytes, format).into_decoder().map_err(|_| Reason::DamagedImage)?)?,
+                };
+                encode(&oriented(shrink(decoded, MAX_SIDE), orientation), STORED_QUALITY)?
+            };
+            Ok(Processed { image, thumb })
+        }
+        _ => {
+            // PNG, WebP, GIF: one full decode (which also proves the file whole).
+            let decoded = oriented(full_decode(decoder)?, orientation);
+            let thumb = encode(&decoded.thumbnail(THUMB_SIDE, THUMB_SIDE), THUMB_QUALITY)?;
+            let image = if format == ImageFormat::Png && upright && fits {
+                Encoded { bytes: strip_png(bytes)?, media_type: "image/png", width, height }
+            } else {
+                encode(&shrink(decoded, MAX_SIDE), STORED_QUALITY)?
+            };
+            Ok(Processed { image, thumb })
+        }
+    }
+}
+
+fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    // Dimensions were checked against MAX_MEGAPIXELS first; this bounds what a decoder may
+    // allocate all the same (40 MP of RGBA is 160 MB).
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    reader
+}
+
+fn full_decode(decoder: impl ImageDecoder) -> Result<DynamicImage, Reason> {
+    DynamicImage::from_decoder(decoder).map_err(|_| Reason::DamagedImage)
+}
+
+fn oriented(mut image: DynamicImage, orientation: Orientation) -> DynamicImage {
+    image.apply_orientation(orientation);
+    image
+}
+
+/// At most `side` on the longest side (never enlarged).
+fn shrink(image: DynamicImage, side: u32) -> DynamicImage {
+    if image.width().max(image.height()) <= side {
+        image
+    } else {
+        image.resize(side, side, image::imageops::FilterType::Triangle)
+    }
+}
+
+/// JPEG for opaque images, PNG when transparency matters.
+fn encode(image: &DynamicImage, quality: u8) -> Result<Encoded, Reason> {
+    let (width, height) = (image.width(), image.height());
+    let mut out = Vec::new();
+    let transparent = image.color().has_alpha() && image.to_rgba8().pixels().any(|p| p.0[3] < 255);
+    let media_type = if transparent {
+        image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).map_err(|_| Reason::DamagedImage)?;
+        "image/png"
+    } else {
+        let rgb = DynamicImage::ImageRgb8(image.to_rgb8());
+        JpegEncoder::new_with_quality(&mut out, quality).encode_image(&rgb).map_err(|_| Reason::DamagedImage)?;
+        "image/jpeg"
+    };
+    Ok(Encoded { bytes: Bytes::from(out), media_type, width, height })
+}
+
+/// A JPEG decoded at the smallest DCT scale (1/8, 1/4, 1/2, 1) that still covers `side`, then
+/// brought to exactly `side`. `None` when the scaled decoder cannot handle the colour model
+/// (CMYK, 16-bit): the caller decodes in full.
+fn scaled_jpeg(bytes: &[u8], side: u32) -> Result<Option<Result<DynamicImage, Reason>>, Reason> {
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.read_info().map_err(|_| Reason::DamagedImage)?;
+    let info = decoder.info().ok_or(Reason::DamagedImage)?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    let factor = (f64::from(side) / f64::from(w.max(h))).min(1.0);
+    let want = |v: u32| ((f64::from(v) * factor).ceil() as u32).clamp(1, u32::from(u16::MAX)) as u16;
+    let (sw, sh) = decoder.scale(want(w), want(h)).map_err(|_| Reason::DamagedImage)?;
+    let pixels = decoder.decode().map_err(|_| Reason::DamagedImage)?;
+    let (sw, sh) = (u32::from(sw), u32::from(sh));
+    let image = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => image::RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8),
+        jpeg_decoder::PixelFormat::L8 => image::GrayImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageLuma8),
+        _ => return Ok(None),
+    };
+    Ok(Some(image.map(|i| shrink(i, side)).ok_or(Reason::DamagedImage)))
+}
+
+/// A JPEG is whole when its end-of-image marker follows the scan: entropy-coded data never holds
+/// `FF D9` (a data `FF` is stuffed as `FF 00`), so a file cut short has none after its first
+/// start-of-scan.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let Some(sos) = bytes.windows(2).position(|w| w == [0xFF, 0xDA]) else { return false };
+    bytes[sos..].windows(2).any(|w| w == [0xFF, 0xD9])
+}
+
+/// Keeps what decoding needs (JFIF, the ICC colour profile, Adobe's colour transform) and drops
+/// every other application segment (EXIF with GPS and serials, XMP, IPTC, maker notes) and
+/// comments. The image data is untouched.
+fn strip_jpeg(bytes: &[u8]) -> Result<Bytes, Reason> {
+    use img_parts::jpeg::{markers, Jpeg};
+    let mut jpeg = Jpeg::from_bytes(Bytes::copy_from_slice(bytes)).map_err(|_| Reason::DamagedImage)?;
+    jpeg.segments_mut().retain(|segment| match segment.marker() {
+        markers::APP0 | markers::APP14 => true,
+        markers::APP2 => segment.contents().starts_with(b"ICC_PROFILE\0"),
+        markers::APP1 | markers::APP3..=markers::APP13 | markers::APP15 | markers::COM => false,
+        _ => true,
+    });
+    Ok(jpeg.encoder().bytes())
+}
+
+/// Drops a PNG's text, time and EXIF chunks; pixels untouched.
+fn strip_png(bytes: &[u8]) -> Result<Bytes, Reason> {
+    use img_parts::png::Png;
+    let mut png = Png::from_bytes(Bytes::copy_from_slice(bytes)).map_err(|_| Reason::DamagedImage)?;
+    png.chunks_mut().retain(|chunk| !matches!(&chunk.kind(), b"tEXt" | b"iTXt" | b"zTXt" | b"eXIf" | b"tIME"));
+    Ok(png.encoder().bytes())
+}

@@ -1,0 +1,298 @@
+//! Receiving reports and follow-up messages with their screenshots, over multipart: from the
+//! report form (`POST /api/incidents/create`, with or without JavaScript) and from the REST API
+//! (`POST /api/v1/incidents`). Limits are enforced while the body is read, not after: at most
+//! `MAX_FILE_MB` per file and `MAX_SCREENSHOTS` files; each file goes through the image pipeline
+//! and the blob store before the database refers to it.
+use super::{auth, blobs, db, error::internal, images, AppState};
+use crate::domain::incident::{IncidentNumber, MessageBody, Screenshot};
+use crate::domain::report::{ReportForm, KEPT_SCREENSHOT, MAX_FILE_MB, MAX_SCREENSHOTS};
+use crate::domain::user::{CurrentUser, Role};
+use crate::domain::{Field, FieldError, Reason};
+use crate::AppError;
+use axum::extract::{multipart::MultipartRejection, Multipart, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use bytes::BytesMut;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+const MAX_FILE_BYTES: usize = MAX_FILE_MB as usize * 1024 * 1024;
+const MAX_TEXT_BYTES: usize = 64 * 1024;
+const MAX_PARTS: usize = 64;
+
+/// What a multipart body carried.
+#[derive(Debug, Default)]
+pub struct Received {
+    /// Text parts, by name, in order.
+    pub texts: Vec<(String, String)>,
+    /// Screenshots to attach, in order: kept ones first, then the new uploads.
+    pub screenshots: Vec<i64>,
+    /// The first problem with a file, if any (the good ones are stored all the same).
+    pub problem: Option<Reason>,
+    /// Set when the idempotency key was already used: files were not even processed.
+    pub already: Option<db::incidents::Created>,
+}
+
+impl Received {
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.texts.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The screenshot problem as a field error.
+    pub fn screenshot_error(&self) -> Option<FieldError> {
+        self.problem.map(|reason| FieldError { field: Field::Screenshots, reason })
+    }
+}
+
+/// Reads a multipart body. A report that was already filed under the idempotency key (from the
+/// `Idempotency-Key` header or the form's input, whichever comes first) is noticed at the first
+/// file, whose processing is then skipped: a retry costs no image work.
+pub async fn receive(
+    state: &AppState,
+    uploader: &CurrentUser,
+    mut multipart: Multipart,
+    header_key: Option<uuid::Uuid>,
+) -> Result<Received, AppError> {
+    let mut got = Received::default();
+    let mut checked_key = false;
+    let mut files = 0usize;
+    for _ in 0..MAX_PARTS {
+        let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? else { return Ok(got) };
+        let name = field.name().unwrap_or_default().to_owned();
+        if field.file_name().is_none() {
+            let text = read_limited(&mut field, MAX_TEXT_BYTES).await?;
+            let text = String::from_utf8(text.to_vec()).map_err(|_| AppError::BadRequest)?;
+            if name == KEPT_SCREENSHOT {
+                if let Ok(id) = text.trim().parse::<i64>() {
+                    got.screenshots.push(id);
+                    files += 1;
+                }
+            } else {
+                got.texts.push((name, text));
+            }
+            continue;
+        }
+        if name != Field::Screenshots.as_str() {
+            continue;
+        }
+        if !checked_key {
+            checked_key = true;
+            let key = header_key.or_else(|| got.text(Field::IdempotencyKey.as_str()).and_then(|k| uuid::Uuid::parse_str(k.trim()).ok()));
+            if let Some(key) = key.filter(|_| uploader.role == Role::Reporter) {
+                got.already = db::incidents::filed_with_key(&state.pool, uploader.id, key).await?;
+            }
+        }
+        let bytes = read_limited(&mut field, MAX_FILE_BYTES).await?;
+        // A file input left empty still sends a part, with no name and no bytes.
+        if bytes.is_empty() || got.already.is_some() {
+            continue;
+        }
+        files += 1;
+        if files > MAX_SCREENSHOTS {
+            got.problem.get_or_insert(Reason::TooManyFiles { max: MAX_SCREENSHOTS as u32 });
+            continue;
+        }
+        match images::process_bounded(bytes.freeze()).await? {
+            Ok(processed) => {
+                let blob_key = state.blobs.put(processed.image.bytes.clone()).await?;
+                let thumb_key = state.blobs.put(processed.thumb.bytes.clone()).await?;
+                let shot = db::screenshots::insert_unclaimed(&state.pool, uploader.id, &processed, &blob_key, &thumb_key).await?;
+                got.screenshots.push(shot.id);
+            }
+            Err(reason) => {
+                got.problem.get_or_insert(reason);
+            }
+        }
+    }
+    Err(AppError::BadRequest)
+}
+
+async fn read_limited(field: &mut axum::extract::multipart::Field<'_>, max: usize) -> Result<BytesMut, AppError> {
+    let mut buf = BytesMut::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        if buf.len() + chunk.len() > max {
+            return Err(AppError::TooLarge { max_mb: MAX_FILE_MB });
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge { max_mb: MAX_FILE_MB }
+    } else {
+        AppError::BadRequest
+    }
+}
+
+/// The report form as a refused plain post left it: kept in the session for the form page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct KeptReport {
+    pub form: ReportForm,
+    pub error: Option<AppError>,
+    pub screenshots: Vec<i64>,
+}
+
+pub const REPORT_FORM: &str = "report";
+
+/// Is this a plain HTML form post (no JavaScript), to be answered with a redirect?
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
+/// An error as the report form's script reads it (the `AppError` JSON), with its status.
+fn json_error(error: &AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(error).unwrap_or_else(|_| "{}".into());
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn signed_in(state: &AppState, session: &Session, roles: &[Role]) -> Result<CurrentUser, AppError> {
+    match auth::session_user(state, session).await? {
+        Some(user) if roles.contains(&user.role) => Ok(user),
+        Some(_) => Err(AppError::Forbidden),
+        None => Err(AppError::Unauthorized),
+    }
+}
+
+/// `POST /api/incidents/create`: the report form. Answers a plain post with a redirect (to the
+/// confirmation, or back to the form with everything kept), and the form's script with JSON
+/// (the incident number, or the `AppError`).
+pub async fn create_from_form(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let html = wants_html(&headers);
+    let user = match signed_in(&state, &session, Role::REPORTERS).await {
+        Ok(user) => user,
+        Err(AppError::Unauthorized) if html => return Redirect::to("/login?next=/report/new").into_response(),
+        Err(e) => return json_error(&e),
+    };
+    let mut kept = KeptReport::default();
+    let result = async {
+        let multipart = multipart.map_err(|_| AppError::BadRequest)?;
+        let got = receive(&state, &user, multipart, None).await?;
+        for (name, value) in &got.texts {
+            kept.form.set(name, value.clone());
+        }
+        kept.screenshots = got.screenshots.clone();
+        if let Some(done) = got.already {
+            return Ok(done.number);
+        }
+        let parsed = kept.form.parse(&state.settings.report_rules, chrono::Utc::now());
+        let new = match (parsed, got.screenshot_error()) {
+            (Ok(new), None) => new,
+            (parsed, shot) => return Err(AppError::fields(parsed.err().unwrap_or_default().into_iter().chain(shot).collect())),
+        };
+        let created = db::incidents::create(&state.pool, user.id, &new, &got.screenshots).await?;
+        if created.created {
+            tracing::info!(incident = %created.number, reporter = user.id, screenshots = got.screenshots.len(), "incident reported");
+        }
+        Ok(created.number)
+    }
+    .await;
+    let key = super::forms::key(REPORT_FORM);
+    match result {
+        Ok(number) => {
+            let _ = session.remove_value(&key).await;
+            if html {
+                Redirect::to(&format!("/report/submitted/{number}")).into_response()
+            } else {
+                (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], format!("\"{number}\"")).into_response()
+            }
+        }
+        Err(error) if html => {
+            kept.error = Some(error);
+            if let Err(e) = session.insert(&key, &kept).await {
+                return json_error(&AppError::from(e));
+            }
+            Redirect::to("/report/new?__err=1").into_response()
+        }
+        Err(error) => json_error(&error),
+    }
+}
+
+/// `POST /api/incidents/{number}/messages`: a follow-up message from the incident's page (a
+/// plain form: it answers with a redirect back to the page).
+pub async fn message_from_form(
+    State(state): State<AppState>,
+    session: Session,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let html = wants_html(&headers);
+    let page = format!("/incidents/{}", number.trim());
+    let result = async {
+        let user = signed_in(&state, &session, Role::ANYONE).await?;
+        let number = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+        let locale = crate::i18n::Locale::zh_CN;
+        let incident = db::incidents::visible(&state.pool, &user, &db::incidents::IncidentRef::Number(number), locale)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let got = receive(&state, &user, multipart.map_err(|_| AppError::BadRequest)?, None).await?;
+        let body = MessageBody::parse(got.text(Field::Body.as_str()).unwrap_or_default());
+        match (body, got.screenshot_error()) {
+            (Ok(body), None) => db::incidents::add_message(&state.pool, &user, incident.id, &body, &got.screenshots).await.map(|_| ()),
+            (body, shot) => {
+                let fields = body.err().map(|reason| FieldError { field: Field::Body, reason }).into_iter().chain(shot).collect();
+                Err(AppError::fields(fields))
+            }
+        }
+    }
+    .await;
+    match (result, html) {
+        (Ok(()), true) => Redirect::to(&format!("{page}#latest")).into_response(),
+        (Ok(()), false) => StatusCode::NO_CONTENT.into_response(),
+        (Err(AppError::Unauthorized), true) => Redirect::to(&format!("/login?next={page}")).into_response(),
+        (Err(error), true) => {
+            let message = serde_json::to_string(&error).unwrap_or_default();
+            Redirect::to(&format!("{page}?__err={}#reply", crate::components::encode_query(&message))).into_response()
+        }
+        (Err(error), false) => json_error(&error),
+    }
+}
+
+/// `GET /api/v1/screenshots/{id}[/thumb]`: the bytes, for its uploader, its incident's reporter
+/// and the desk; "not found" for anyone else. Cached privately: an id's bytes never change.
+pub async fn serve(state: &AppState, viewer: &CurrentUser, id: i64, thumb: bool) -> Result<Response, AppError> {
+    let stored = db::screenshots::stored_for(&state.pool, viewer, id, thumb).await?.ok_or(AppError::NotFound)?;
+    let bytes = state.blobs.get(&stored.key).await?.ok_or_else(|| internal(format!("blob {} of screenshot {id} is missing", stored.key)))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, stored.media_type),
+            (header::CACHE_CONTROL, "private, max-age=31536000, immutable".to_owned()),
+            (header::ETAG, format!("\"{}\"", stored.key)),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The screenshots kept for a form, as the page shows them.
+pub async fn kept_screenshots(state: &AppState, uploader: &CurrentUser, ids: &[i64]) -> Result<Vec<Screenshot>, AppError> {
+    db::screenshots::unclaimed(&state.pool, uploader.id, ids).await
+}
+
+/// Deletes screenshots no report claimed within `max_age`, then blobs nothing refers to any more
+/// (only ones written over an hour ago: a report being filed now may be about to claim one).
+pub async fn sweep(state: &AppState, max_age: chrono::Duration) -> Result<(), AppError> {
+    let pruned = db::screenshots::prune_unclaimed(&state.pool, chrono::Utc::now() - max_age).await?;
+    let candidates = state.blobs.older_than(chrono::Utc::now() - chrono::Duration::hours(1)).await?;
+    let mut deleted = 0;
+    for batch in candidates.chunks(500) {
+        let live = db::screenshots::referenced(&state.pool, batch).await?;
+        for key in batch.iter().filter(|k| !live.contains(k) && blobs::is_key(k)) {
+            state.blobs.delete(key).await?;
+            deleted += 1;
+        }
+    }
+    if pruned + deleted > 0 {
+        tracing::info!(pruned, deleted, "swept unclaimed screenshots");
+    }
+    Ok(())
+}

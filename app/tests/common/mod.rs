@@ -1,0 +1,123 @@
+//! The test harness: the real application (`Application::build_with_pool`, the same router
+//! `main` serves) on port 0, against a real PostgreSQL database made for each test by
+//! `#[sqlx::test]`, with its own blob directory.
+#![allow(dead_code)] // Each test binary uses its own part of the harness.
+
+use app::domain::user::{DisplayName, Login, Role};
+use app::server::{auth::hash_password, db, Application, Settings};
+use leptos::config::LeptosOptions;
+use reqwest::{header, multipart, redirect, Client, Response, StatusCode};
+use serde_json::Value;
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const PASSWORD: &str = "correct-horse-9";
+pub const DESCRIPTION: &str = "客户开户时人脸识别一直失败，提示检测超时";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub pool: PgPool,
+    pub blob_dir: PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.blob_dir);
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(pool: PgPool) -> TestApp {
+        TestApp::spawn_with(pool, &[]).await
+    }
+
+    /// With extra settings (`MSS_REPORT_REQUIRED`, …).
+    pub async fn spawn_with(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
+        let blob_dir = std::env::temp_dir().join(format!("mss-test-blobs-{}", uuid::Uuid::new_v4()));
+        let blob_dir_text = blob_dir.to_string_lossy().into_owned();
+        let settings = Settings::from_lookup(|key| match key {
+            // The pool is handed over directly; the URL is never used.
+            "DATABASE_URL" => Some("postgres://unused".into()),
+            "MSS_ADDR" => Some("127.0.0.1:0".into()),
+            "MSS_BLOB_DIR" => Some(blob_dir_text.clone()),
+            other => extra.iter().find(|(k, _)| *k == other).map(|(_, v)| v.to_string()),
+        })
+        .expect("test settings");
+        let options = LeptosOptions::builder().output_name("mss").site_root("target/site").build();
+        let app = Application::build_with_pool(settings, options, pool.clone()).await.expect("app builds");
+        let addr = app.addr();
+        tokio::spawn(app.run_until(std::future::pending()));
+        TestApp { addr, pool, blob_dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A browser-like client that keeps cookies and does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().expect("client")
+    }
+
+    pub async fn user(&self, login: &str, name: &str, role: Role) -> i64 {
+        let hash = hash_password(PASSWORD.into()).await.expect("hash");
+        db::users::insert(&self.pool, &Login::parse(login).expect("login"), &DisplayName::parse(name).expect("name"), role, &hash)
+            .await
+            .expect("user inserted")
+    }
+
+    /// Signs in as a server-function client would (the wasm's fetch): JSON back, no page.
+    pub async fn sign_in(&self, client: &Client, login: &str, password: &str) -> Response {
+        client
+            .post(self.url("/api/auth/sign_in"))
+            .header(header::ACCEPT, "application/json")
+            .form(&[("login", login), ("password", password), ("next", "")])
+            .send()
+            .await
+            .expect("sign-in request")
+    }
+
+    pub async fn signed_in(&self, login: &str) -> Client {
+        let client = self.client();
+        let res = self.sign_in(&client, login, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "sign-in of {login}: {}", res.text().await.unwrap_or_default());
+        client
+    }
+
+    /// Posts the report form as its script does (multipart, JSON back).
+    pub async fn post_report(&self, client: &Client, fields: &[(&str, &str)], accept: &str) -> Response {
+        let mut form = multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        client
+            .post(self.url("/api/incidents/create"))
+            .header(header::ACCEPT, accept)
+            .multipart(form)
+            .send()
+            .await
+            .expect("report request")
+    }
+
+    pub async fn report(&self, client: &Client, customer: &str, key: &str) -> Response {
+        let fields = [
+            ("idempotency_key", key),
+            ("customer.name", customer),
+            ("customer.customer_no", "310012345678"),
+            ("system", "account_opening"),
+            ("description", DESCRIPTION),
+        ];
+        self.post_report(client, &fields, "application/json").await
+    }
+
+    pub async fn reported(&self, client: &Client, customer: &str) -> String {
+        let res = self.report(client, customer, &uuid::Uuid::new_v4().to_string()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<String>().await.expect("incident number")
+    }
+}
+
+pub async fn json(res: Response) -> Value {
+    res.json().await.expect("JSON body")
+}
