@@ -76,8 +76,10 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn AppTitle() -> impl IntoView {
+    // A plain string: the title is read once more after the page's reactive owner is gone (when
+    // the meta tags are injected), and the language only changes with a full page load.
     let i18n = use_i18n();
-    view! { <Title text=move || t_string!(i18n, app_name).to_string()/> }
+    view! { <Title text=td_string!(i18n.get_locale_untracked(), app_name).to_string()/> }
 }
 
 /// The sentences `/mss.js` shows, in the page's language (every string lives in the locale files).

@@ -41,7 +41,7 @@ export async function fillReportFields(page: Page, report: Report) {
   if (report.idNumber) await page.getByLabel("证件号码").fill(report.idNumber);
   if (report.phone) await page.getByLabel("手机号码").fill(report.phone);
   if (report.system) await page.getByLabel("受影响系统").selectOption({ label: report.system });
-  if (report.urgent) await page.getByText("紧急", { exact: true }).click();
+  if (report.urgent) await page.getByRole("radio", { name: "紧急", exact: true }).check();
   await page.getByLabel("问题描述").fill(report.description);
 }
 
@@ -56,9 +56,12 @@ export async function fillReport(page: Page, report: Report) {
  * Large on purpose: the page's script shrinks them before upload.
  */
 export async function photos(page: Page, count: number, width = 3000, height = 2000) {
+  // Drawn in a page of their own: the page under test may have JavaScript off.
+  const context = await page.context().browser()!.newContext();
+  const painter = await context.newPage();
   const files = [];
   for (let i = 0; i < count; i++) {
-    const base64 = await page.evaluate(
+    const base64 = await painter.evaluate(
       ([w, h, seed]) => {
         const canvas = document.createElement("canvas");
         canvas.width = w;
@@ -74,6 +77,7 @@ export async function photos(page: Page, count: number, width = 3000, height = 2
     );
     files.push({ name: `IMG_${1000 + i}.JPG`, mimeType: "image/jpeg", buffer: Buffer.from(base64, "base64") });
   }
+  await context.close();
   return files;
 }
 

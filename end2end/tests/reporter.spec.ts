@@ -46,7 +46,7 @@ test("a reporter signs in, reports an incident and follows it", async ({ page },
   expect((await picture.body()).length).toBeLessThan(1_500_000);
 
   // A follow-up message joins the conversation.
-  await page.getByLabel("补充说明", { exact: true }).fill("客户换了 4G 网络后仍然一样。");
+  await page.getByRole("textbox", { name: "补充说明" }).fill("客户换了 4G 网络后仍然一样。");
   await page.getByRole("button", { name: "发送" }).click();
   await expect(page.locator(".bubble", { hasText: "客户换了 4G 网络后仍然一样。" })).toBeVisible();
 
