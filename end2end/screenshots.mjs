@@ -27,6 +27,38 @@ async function shoot(viewport, login, pages, locale = "zh-CN") {
   await context.close();
 }
 
+const photoFiles = async (page, count) => {
+  const files = [];
+  for (let i = 0; i < count; i++) {
+    const base64 = await page.evaluate((seed) => {
+      const c = document.createElement("canvas");
+      c.width = 1600; c.height = 1200;
+      const x = c.getContext("2d");
+      for (let k = 0; k < 300; k++) { x.fillStyle = `hsl(${(k * 37 + seed * 90) % 360} 60% 55%)`; x.fillRect((k * 97) % 1600, (k * 61) % 1200, 240, 140); }
+      return c.toDataURL("image/jpeg", 0.9).split(",")[1];
+    }, i);
+    files.push({ name: `IMG_${i}.JPG`, mimeType: "image/jpeg", buffer: Buffer.from(base64, "base64") });
+  }
+  return files;
+};
+
+const fullReport = async (page) => {
+  await page.locator("body[data-hydrated]").waitFor();
+  await page.getByLabel(/客户姓名|Customer name/).fill("欧阳娜娜");
+  await page.getByLabel(/资金账号|Account/).fill("310012345678");
+  await page.getByLabel(/证件号码|ID number/).fill("11010519491231002X");
+  await page.getByLabel(/受影响系统|Affected system/).selectOption("trading");
+  await page.getByLabel(/问题描述|Description/).fill("客户委托买入 600000 后一直显示已报未成交，价格已高于委托价。");
+  await page.locator("input[type=file][name=screenshots]").setInputFiles(await photoFiles(page, 2));
+  await page.locator("li.photo").nth(1).waitFor();
+};
+
+const submitted = async (page) => {
+  await fullReport(page);
+  await page.getByRole("button", { name: /^提交$|^Submit$/ }).click();
+  await page.waitForURL(/report\/submitted/);
+};
+
 const badReport = async (page) => {
   await page.locator("body[data-hydrated]").waitFor();
   await page.getByLabel(/客户姓名|Customer name/).fill("欧阳娜娜");
@@ -41,9 +73,16 @@ await shoot(phone, "agent", [
   ["home", "/"],
   ["report", "/report/new"],
   ["report-errors", "/report/new", badReport],
+  ["report-filled", "/report/new", fullReport],
+  ["submitted", "/report/new", submitted],
+  ["incident", "/incidents", async (page) => { await page.locator(".incident-card").first().click(); await page.waitForURL(/incidents\/MSS/); await page.locator("body[data-hydrated]").waitFor(); }],
   ["mine", "/incidents"],
+  ["mine-new", "/incidents?status=new"],
 ]);
 await shoot(phone, "agent", [["home", "/"]], "en");
-await shoot({ width: 1280, height: 800 }, "handler", [["desk", "/desk"]]);
+await shoot({ width: 1280, height: 800 }, "handler", [
+  ["desk", "/desk"],
+  ["desk-incident", "/desk", async (page) => { await page.locator("table a.incident-number").first().click(); await page.waitForURL(/desk\/incidents/); }],
+]);
 await browser.close();
 console.log(`screenshots in ${out}/`);
