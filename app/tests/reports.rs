@@ -437,3 +437,39 @@ async fn unclaimed_screenshots_and_their_blobs_are_swept(pool: PgPool) {
     assert_eq!(count(&app, "screenshots").await, 1, "only the claimed one is left");
     assert_eq!(walk(&app.blob_dir).len(), 2, "with its image and thumbnail");
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_reporter_confirms_a_solution_or_reopens_it(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.user("agent", "王小明", Role::Reporter).await;
+    app.user("agent2", "李娜", Role::Reporter).await;
+    let a = app.signed_in("agent").await;
+    let settle = |client: &Client, number: &str, version: i64, solved: bool, reason: &str| {
+        let form = [("number", number.to_string()), ("version", version.to_string()), ("solved", solved.to_string()), ("reason", reason.to_string())];
+        client.post(app.url("/api/incidents/settle")).header(header::ACCEPT, "application/json").form(&form).send()
+    };
+    let incident = json(api_report(&app, &a, &incident_json(), &[], None).await).await;
+    let (id, number) = (incident["id"].as_i64().unwrap(), incident["number"].as_str().unwrap().to_owned());
+    // Nothing to confirm before the team has answered.
+    let res = settle(&a, &number, 1, true, "").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The desk answers (the desk's actions arrive with its own issue; here, the state directly).
+    sqlx::query("UPDATE incidents SET status = 'answered', version = 2 WHERE id = $1").bind(id).execute(&app.pool).await.unwrap();
+    // A stale version is a conflict; someone else's incident is not found; "not solved" needs why.
+    assert_eq!(settle(&a, &number, 1, true, "").await.unwrap().status(), StatusCode::CONFLICT);
+    let b = app.signed_in("agent2").await;
+    assert_eq!(settle(&b, &number, 2, true, "").await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(settle(&a, &number, 2, false, " ").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Not solved: back to the team, with the reason on the timeline.
+    assert_eq!(settle(&a, &number, 2, false, "客户还是无法登录").await.unwrap().status(), StatusCode::OK);
+    let after = json(a.get(app.url(&format!("/api/v1/incidents/{id}"))).send().await.unwrap()).await;
+    assert_eq!((after["status"].as_str(), after["version"].as_i64()), (Some("in_progress"), Some(3)));
+    assert_eq!(after["timeline"][1]["kind"], "reopened");
+    assert_eq!(after["timeline"][1]["body"], "客户还是无法登录");
+    // Answered again, then confirmed: closed.
+    sqlx::query("UPDATE incidents SET status = 'answered', version = 4 WHERE id = $1").bind(id).execute(&app.pool).await.unwrap();
+    assert_eq!(settle(&a, &number, 4, true, "").await.unwrap().status(), StatusCode::OK);
+    let after = json(a.get(app.url(&format!("/api/v1/incidents/{id}"))).send().await.unwrap()).await;
+    assert_eq!(after["status"], "closed");
+    assert_eq!(after["timeline"][2]["kind"], "confirmed");
+}

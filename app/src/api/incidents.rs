@@ -83,7 +83,7 @@ pub async fn incident(number: String) -> Result<IncidentDetail, AppError> {
 pub async fn settle(number: String, version: i32, solved: bool, reason: Option<String>) -> Result<(), AppError> {
     use crate::domain::incident::{IncidentNumber, MessageBody};
     use crate::domain::Field;
-    use crate::server::{auth, db, db::incidents::IncidentRef, locale, state::app_state};
+    use crate::server::{auth, db, db::incidents::IncidentRef, state::app_state};
     let reporter = auth::require(auth::REPORTER).await?;
     let parsed = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
     let reason = if solved {
@@ -92,9 +92,8 @@ pub async fn settle(number: String, version: i32, solved: bool, reason: Option<S
         Some(MessageBody::parse(reason.as_deref().unwrap_or_default()).map_err(|r| AppError::field(Field::Body, r))?)
     };
     let pool = app_state()?.pool;
-    let found = db::incidents::visible(&pool, &reporter, &IncidentRef::Number(parsed), locale::current()).await?;
-    let incident = found.ok_or(AppError::NotFound)?;
-    db::incidents::settle(&pool, &reporter, incident.id, version, solved, reason.as_ref()).await?;
-    leptos_axum::redirect(&format!("/incidents/{}", incident.number));
+    let id = db::incidents::visible_id(&pool, &reporter, &IncidentRef::Number(parsed.clone())).await?.ok_or(AppError::NotFound)?;
+    db::incidents::settle(&pool, &reporter, id, version, solved, reason.as_ref()).await?;
+    leptos_axum::redirect(&format!("/incidents/{parsed}"));
     Ok(())
 }

@@ -85,6 +85,15 @@ impl Blobs {
             .collect())
     }
 
+    /// When the blob was last written (`None`: not there).
+    pub async fn written_at(&self, key: &str) -> Result<Option<DateTime<Utc>>, AppError> {
+        match self.store.head(&path(key)).await {
+            Ok(meta) => Ok(Some(meta.last_modified)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(internal(e)),
+        }
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), AppError> {
         match self.store.delete(&path(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),

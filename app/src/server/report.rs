@@ -229,14 +229,13 @@ pub async fn message_from_form(
     let result = async {
         let user = signed_in(&state, &session, Role::ANYONE).await?;
         let number = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-        let locale = crate::i18n::Locale::zh_CN;
-        let incident = db::incidents::visible(&state.pool, &user, &db::incidents::IncidentRef::Number(number), locale)
+        let incident_id = db::incidents::visible_id(&state.pool, &user, &db::incidents::IncidentRef::Number(number))
             .await?
             .ok_or(AppError::NotFound)?;
         let got = receive(&state, &user, multipart.map_err(|_| AppError::BadRequest)?, None).await?;
         let body = MessageBody::parse(got.text(Field::Body.as_str()).unwrap_or_default());
         match (body, got.screenshot_error()) {
-            (Ok(body), None) => db::incidents::add_message(&state.pool, &user, incident.id, &body, &got.screenshots).await.map(|_| ()),
+            (Ok(body), None) => db::incidents::add_message(&state.pool, &user, incident_id, &body, &got.screenshots).await.map(|_| ()),
             (body, shot) => {
                 let fields = body.err().map(|reason| FieldError { field: Field::Body, reason }).into_iter().chain(shot).collect();
                 Err(AppError::fields(fields))
@@ -282,13 +281,17 @@ pub async fn kept_screenshots(state: &AppState, uploader: &CurrentUser, ids: &[i
 /// (only ones written over an hour ago: a report being filed now may be about to claim one).
 pub async fn sweep(state: &AppState, max_age: chrono::Duration) -> Result<(), AppError> {
     let pruned = db::screenshots::prune_unclaimed(&state.pool, chrono::Utc::now() - max_age).await?;
-    let candidates = state.blobs.older_than(chrono::Utc::now() - chrono::Duration::hours(1)).await?;
+    let cutoff = chrono::Utc::now() - chrono::Duration::hours(1);
+    let candidates = state.blobs.older_than(cutoff).await?;
     let mut deleted = 0;
     for batch in candidates.chunks(500) {
         let live = db::screenshots::referenced(&state.pool, batch).await?;
         for key in batch.iter().filter(|k| !live.contains(k) && blobs::is_key(k)) {
-            state.blobs.delete(key).await?;
-            deleted += 1;
+            // Written again since it was listed (the same picture uploaded anew): keep it.
+            if state.blobs.written_at(key).await?.is_some_and(|at| at < cutoff) {
+                state.blobs.delete(key).await?;
+                deleted += 1;
+            }
         }
     }
     if pruned + deleted > 0 {

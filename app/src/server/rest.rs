@@ -273,7 +273,7 @@ async fn add_message(
 ) -> Result<(StatusCode, Json<IncidentDetail>), ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
-    detail(&state, &caller, id).await.map_err(fail)?;
+    db::incidents::visible_id(&state.pool, &caller.user, &IncidentRef::Id(id)).await.map_err(fail)?.ok_or_else(|| fail(AppError::NotFound))?;
     let got = report::receive(&state, &caller.user, multipart.map_err(|_| fail(AppError::BadRequest))?, None).await.map_err(fail)?;
     let body = MessageBody::parse(got.text(Field::Body.as_str()).unwrap_or_default());
     let body = match (body, got.screenshot_error()) {

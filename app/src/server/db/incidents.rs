@@ -228,6 +228,23 @@ pub enum IncidentRef {
     Id(i64),
 }
 
+/// The id of an incident `viewer` may see (its reporter, or the desk), without loading it.
+pub async fn visible_id(db: impl PgExecutor<'_>, viewer: &CurrentUser, which: &IncidentRef) -> Result<Option<i64>, AppError> {
+    let (by_id, by_number) = match which {
+        IncidentRef::Id(id) => (Some(*id), None),
+        IncidentRef::Number(n) => (None, Some(n.as_str())),
+    };
+    Ok(sqlx::query_scalar!(
+        "SELECT id FROM incidents WHERE ($1::bigint IS NULL OR id = $1) AND ($2::text IS NULL OR number = $2) AND ($3 OR reporter_id = $4)",
+        by_id,
+        by_number,
+        viewer.role.works_desk(),
+        viewer.id
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
 /// One incident with its screenshots and timeline, if `viewer` may see it: its own reporter, or
 /// the desk. Anyone else gets `None`, exactly as if it did not exist.
 pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, locale: Locale) -> Result<Option<IncidentDetail>, AppError> {
