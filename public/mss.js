@@ -4,6 +4,11 @@
 // hydrated (body[data-hydrated]); without the wasm the plain multipart post keeps
 // working untouched. Public contract: window.mssReport.submit(form) -> Promise of
 // {kind:"done",number} | {kind:"queued"} | {kind:"error",status,body}; never rejects.
+//
+// Drafts belong to a user (phones are shared): the form carries data-owner, and every
+// signed-in reporter page has data-user on its frame. A draft is restored only into its
+// owner's form and resent only from its owner's pages. Draft states: "editing" (restorable),
+// "sending" (request under way; never restored), "queued" (waiting for the network).
 
 const MAX_SIDE = 2048;          // longest side of a shrunk photo, px
 const IDLE_TIMEOUT = 60_000;    // abort when nothing moved for this long
@@ -47,11 +52,31 @@ async function store(mode, op) {
 }
 function putDraft(draft) { mem.set(draft.key, draft); return store("readwrite", (s) => s.put(draft)); }
 function deleteDraft(key) { mem.delete(key); return store("readwrite", (s) => s.delete(key)); }
+// The signed-in reporter, or "" (login page, desk pages): nothing is flushed there.
+function currentUser() { return document.querySelector("[data-user]")?.dataset.user || ""; }
+const owns = (draft, user) => !!user && draft.owner === user;
 async function allDrafts() {
   const byKey = new Map(((await store("readonly", (s) => s.getAll())) || []).map((d) => [d.key, d]));
   for (const d of mem.values()) if (!byKey.has(d.key) || byKey.get(d.key).savedAt < d.savedAt) byKey.set(d.key, d);
   return [...byKey.values()];
 }
+
+// Once per page load, before anything else reads the store: a draft without an owner
+// (older format) belongs to nobody and is dropped; a draft still "sending" was left by a
+// tab closed mid-request and becomes "queued", so the queue resends it under the same key
+// (the server then answers with the incident it already made). One readwrite transaction,
+// so another tab's writes cannot interleave. The in-memory mirror is empty at this point.
+const tidied = store("readwrite", (s) => {
+  const req = s.openCursor();
+  req.onsuccess = () => {
+    const cursor = req.result;
+    if (!cursor) return;
+    if (!cursor.value.owner) cursor.delete();
+    else if (cursor.value.state === "sending") cursor.update({ ...cursor.value, state: "queued" });
+    cursor.continue();
+  };
+  return req;
+});
 
 // ---------- sending ----------
 function toFormData(draft) {
@@ -110,8 +135,11 @@ async function flush() {
   if (flushing) return;
   flushing = true;
   try {
-    if (navigator.onLine === false) return;
-    const queued = (await allDrafts()).filter((d) => d.state === "queued").sort((a, b) => a.savedAt - b.savedAt);
+    await tidied;
+    const user = currentUser(); // never send someone else's report under this session
+    if (!user || navigator.onLine === false) return;
+    const queued = (await allDrafts()).filter((d) => d.state === "queued" && owns(d, user))
+      .sort((a, b) => a.savedAt - b.savedAt);
     for (const draft of queued) {
       const res = await send(draft);
       const mine = page?.form.isConnected && page.key() === draft.key;
@@ -134,7 +162,8 @@ async function flush() {
 }
 async function scheduleRetry() {
   clearTimeout(retryTimer);
-  if ((await allDrafts()).some((d) => d.state === "queued")) retryTimer = setTimeout(flush, RETRY_EVERY);
+  const user = currentUser();
+  if (user && (await allDrafts()).some((d) => d.state === "queued" && owns(d, user))) retryTimer = setTimeout(flush, RETRY_EVERY);
 }
 
 function toast(text, href) {
@@ -191,9 +220,13 @@ function enhance(form) {
   const blobs = new WeakMap(); // preview li -> shrunk Blob
   const keyInput = form.elements.namedItem("idempotency_key");
   const action = new URL(form.getAttribute("action") || DEFAULT_ACTION, location.href).href;
-  let state = "editing";  // edits after a queued submit stay queued (the newest version gets sent)
+  // Without an owner nothing is stored: such a draft could never be restored or sent.
+  const owner = form.dataset.owner || "";
+  // Edits while sending stay "sending", edits after a queued submit stay "queued"
+  // (the newest version is the one that gets sent).
+  let state = "editing";
   let done = false;       // after "done" no late debounced save may resurrect the draft
-  let saveTimer;
+  let saveTimer;          // set only while a debounced save is pending
   let photoWork = Promise.resolve(); // photos are processed one at a time, in order
 
   const items = () => [...list.querySelectorAll("li.photo")];
@@ -209,13 +242,17 @@ function enhance(form) {
     return out;
   };
   const snapshot = () => ({
-    key: keyInput.value, state, action, fields: fields(),
+    key: keyInput.value, owner, state, action, fields: fields(),
     photos: items().map((li) => blobs.get(li)).filter(Boolean),
     kept: [...form.querySelectorAll('input[name="kept_screenshot"]')].map((i) => i.value),
     savedAt: Date.now(),
   });
-  const save = () => { clearTimeout(saveTimer); return done ? undefined : putDraft(snapshot()); };
-  const saveSoon = () => { clearTimeout(saveTimer); saveTimer = setTimeout(save, 300); };
+  const persist = (draft) => (owner ? putDraft(draft) : undefined);
+  const cancelSave = () => { clearTimeout(saveTimer); saveTimer = undefined; };
+  // A form detached by client-side navigation must not write its stale copy over
+  // (or back after the deletion of) the draft the current form has taken over.
+  const save = () => { cancelSave(); return done || !form.isConnected ? undefined : persist(snapshot()); };
+  const saveSoon = () => { cancelSave(); saveTimer = setTimeout(save, 300); };
 
   const showError = (msg) => {
     let p = box.querySelector(".photo-error");
@@ -266,7 +303,7 @@ function enhance(form) {
     save();
   });
   document.addEventListener("paste", (e) => {
-    if (!form.isConnected || !e.clipboardData) return;
+    if (page?.form !== form || !form.isConnected || !e.clipboardData) return;
     const cd = e.clipboardData;
     let files = [...cd.files];
     if (!files.length) files = [...cd.items].filter((i) => i.kind === "file").map((i) => i.getAsFile()).filter(Boolean);
@@ -280,9 +317,6 @@ function enhance(form) {
   });
   form.addEventListener("input", saveSoon);
   form.addEventListener("change", saveSoon);
-  // Tab closed / app switched: write now instead of waiting for the debounce.
-  addEventListener("pagehide", () => { if (saveTimer) save(); });
-  document.addEventListener("visibilitychange", () => { if (document.hidden && saveTimer) save(); });
 
   const progress = form.querySelector("[data-progress]");
   const note = form.querySelector("[data-queued-note]");
@@ -297,7 +331,8 @@ function enhance(form) {
   async function restoreDraft() {
     // A page showing server-kept photos is the server's re-render of a failed post: it wins.
     if (list.querySelector("li[data-kept]")) return;
-    const draft = (await allDrafts()).filter((d) => d.state === "editing" && d.key !== keyInput.value)
+    // Never a "sending" draft: the server may have filed it already under its key.
+    const draft = (await allDrafts()).filter((d) => d.state === "editing" && owns(d, owner) && d.key !== keyInput.value)
       .sort((a, b) => b.savedAt - a.savedAt)[0];
     if (!draft) return;
     keyInput.value = draft.key; // resending under the same key can never make a second incident
@@ -326,18 +361,26 @@ function enhance(form) {
 
   async function submit() {
     await photoWork;
-    clearTimeout(saveTimer);
+    cancelSave();
+    // Marked before the request: if the tab closes once the server has filed it, the next
+    // form must not restore it (its key is used); the queue resends it instead.
+    state = "sending";
     const draft = snapshot();
-    draft.state = "editing"; // stays editing while sending; becomes queued on network failure
-    await putDraft(draft);
-    const res = navigator.onLine === false ? { kind: "queued" } : await send(draft, showProgress);
+    await persist(draft);
+    let res = navigator.onLine === false ? { kind: "queued" } : await send(draft, showProgress);
     if (progress) progress.hidden = true;
     if (res.kind === "done") {
       done = true;
       await deleteDraft(draft.key);
-    } else if (res.kind === "queued") {
-      state = "queued";
-      await putDraft({ ...snapshot(), state });
+      return res;
+    }
+    // Nothing was stored, so nothing can be queued: say so rather than promise a resend.
+    if (res.kind === "queued" && !owner) res = { kind: "error", status: 0, body: "offline" };
+    state = res.kind === "queued" ? "queued" : "editing"; // refused: editable (and restorable) again
+    // Written directly, not through save(): the state change must land even if the form
+    // was detached meanwhile (its content is still the newest for this key).
+    await persist(snapshot());
+    if (state === "queued") {
       if (note) { note.textContent = t("queued"); note.hidden = false; }
       scheduleRetry();
     }
@@ -348,7 +391,8 @@ function enhance(form) {
   return page = {
     form, restore, submit,
     key: () => keyInput.value,
-    finished: () => { done = true; clearTimeout(saveTimer); },
+    savePending: () => { if (saveTimer) save(); },
+    finished: () => { done = true; cancelSave(); },
     unqueue: () => { state = "editing"; if (note) note.hidden = true; },
   };
 }
@@ -364,6 +408,11 @@ function whenHydrated() {
   });
 }
 
+// Tab closed / app switched: write a pending edit now instead of waiting for the debounce.
+// Registered once, for the current form only (save() also ignores a detached one).
+addEventListener("pagehide", () => page?.savePending());
+document.addEventListener("visibilitychange", () => { if (document.hidden) page?.savePending(); });
+
 const apis = new WeakMap(); // form element -> its enhancement
 function enhanceNew() {
   for (const form of document.querySelectorAll("form[data-report-form]")) {
@@ -374,6 +423,7 @@ function enhanceNew() {
   }
 }
 const ready = whenHydrated().then(async () => {
+  await tidied; // restore and submit see the store with leftovers requeued
   enhanceNew();
   // Client-side route changes may render the form later, without a page load.
   new MutationObserver(enhanceNew).observe(document.body, { childList: true, subtree: true });

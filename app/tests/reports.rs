@@ -350,19 +350,33 @@ async fn follow_up_messages_carry_text_and_screenshots(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let res = a.post(app.url(&format!("/api/v1/incidents/{id}/messages"))).multipart(multipart::Form::new().text("body", " ")).send().await.unwrap();
     assert_eq!(field_codes(&json(res).await), vec![("body".to_string(), "required".to_string())]);
-    // The page's plain form posts and comes back to the conversation.
+    // The page's plain form posts and comes back to the conversation; posted twice (a double
+    // tap, a refresh), it is added once.
     let number = incident["number"].as_str().unwrap();
-    let res = a
-        .post(app.url(&format!("/api/incidents/{number}/messages")))
-        .header(header::ACCEPT, "text/html")
-        .multipart(multipart::Form::new().text("body", "客户说现在好了"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(res.headers()[header::LOCATION], format!("/incidents/{number}#latest"));
+    let key = uuid::Uuid::new_v4().to_string();
+    let post = |body: String| {
+        a.post(app.url(&format!("/api/incidents/{number}/messages")))
+            .header(header::ACCEPT, "text/html")
+            .multipart(multipart::Form::new().text("body", body).text("idempotency_key", key.clone()))
+            .send()
+    };
+    for _ in 0..2 {
+        let res = post("客户说现在好了".into()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()[header::LOCATION], format!("/incidents/{number}#latest"));
+    }
     let page = a.get(app.url(&format!("/incidents/{number}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("客户说现在好了") && page.contains("客户换了一台手机也一样"));
+    let after = json(a.get(app.url(&format!("/api/v1/incidents/{id}"))).send().await.unwrap()).await;
+    let same = after["timeline"].as_array().unwrap().iter().filter(|e| e["body"] == "客户说现在好了").count();
+    assert_eq!(same, 1, "added once");
+    // A refused message comes back typed in, with its problem.
+    let long = "很长的说明".repeat(401);
+    let res = post(long.clone()).await.unwrap();
+    let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(location.contains("__err="), "{location}");
+    let page = a.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&long) && page.contains("最多 2000 个字"));
 }
 
 #[sqlx::test(migrations = false)]
@@ -445,7 +459,7 @@ async fn the_reporter_confirms_a_solution_or_reopens_it(pool: PgPool) {
     app.user("agent2", "李娜", Role::Reporter).await;
     let a = app.signed_in("agent").await;
     let settle = |client: &Client, number: &str, version: i64, solved: bool, reason: &str| {
-        let form = [("number", number.to_string()), ("version", version.to_string()), ("solved", solved.to_string()), ("reason", reason.to_string())];
+        let form = [("number", number.to_string()), ("version", version.to_string()), ("solved", solved.to_string()), ("body", reason.to_string())];
         client.post(app.url("/api/incidents/settle")).header(header::ACCEPT, "application/json").form(&form).send()
     };
     let incident = json(api_report(&app, &a, &incident_json(), &[], None).await).await;

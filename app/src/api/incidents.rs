@@ -77,10 +77,23 @@ pub async fn incident(number: String) -> Result<IncidentDetail, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+/// The follow-up message form of an incident's page: what a refused plain post left, or empty
+/// with a fresh idempotency key. `(body, key)`.
+#[server(endpoint = "incidents/message_form")]
+pub async fn message_form(number: String) -> Result<(String, String), AppError> {
+    use crate::server::{auth, forms, report::{KeptMessage, MESSAGE_FORM}};
+    auth::require(auth::ANYONE).await?;
+    let kept: Option<KeptMessage> = forms::kept(MESSAGE_FORM).await?;
+    Ok(match kept.filter(|k| k.number.eq_ignore_ascii_case(number.trim())) {
+        Some(k) => (k.body, k.idempotency_key),
+        None => (String::new(), uuid::Uuid::new_v4().to_string()),
+    })
+}
+
 /// The reporter's answer to a solution: `solved` closes the incident; otherwise it goes back to
-/// the team with `reason`.
+/// the team with `body`, what is still wrong.
 #[server(endpoint = "incidents/settle")]
-pub async fn settle(number: String, version: i32, solved: bool, reason: Option<String>) -> Result<(), AppError> {
+pub async fn settle(number: String, version: i32, solved: bool, body: Option<String>) -> Result<(), AppError> {
     use crate::domain::incident::{IncidentNumber, MessageBody};
     use crate::domain::Field;
     use crate::server::{auth, db, db::incidents::IncidentRef, state::app_state};
@@ -89,7 +102,7 @@ pub async fn settle(number: String, version: i32, solved: bool, reason: Option<S
     let reason = if solved {
         None
     } else {
-        Some(MessageBody::parse(reason.as_deref().unwrap_or_default()).map_err(|r| AppError::field(Field::Body, r))?)
+        Some(MessageBody::parse(body.as_deref().unwrap_or_default()).map_err(|r| AppError::field(Field::Body, r))?)
     };
     let pool = app_state()?.pool;
     let id = db::incidents::visible_id(&pool, &reporter, &IncidentRef::Number(parsed.clone())).await?.ok_or(AppError::NotFound)?;

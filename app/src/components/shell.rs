@@ -54,8 +54,10 @@ pub fn ReporterShell(
     children: Children,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // Whose page this is: `/mss.js` sends queued reports only for their own author.
+    let user = super::guard::current().id.to_string();
     view! {
-        <div class="phone">
+        <div class="phone" data-user=user>
             <header class="topbar">
                 {back.map(|href| view! {
                     <a class="topbar-back" href=href aria-label=td_string!(i18n.get_locale_untracked(), back)>

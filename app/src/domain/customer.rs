@@ -39,8 +39,8 @@ impl IdKind {
 }
 
 /// A document number that has the shape its kind requires; for a resident card, also the
-/// GB 11643 check digit and a real birth date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// GB 11643 check digit and a real birth date. Printed (`Debug`) masked, so no log holds it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdNumber {
     kind: IdKind,
     number: String,
@@ -123,8 +123,21 @@ fn check_resident_card(number: &str, today: NaiveDate) -> Result<(), Reason> {
 }
 
 /// A mainland mobile number: 11 digits starting 13–19; `+86`, spaces and dashes are accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Printed (`Debug`) masked.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone(String);
+
+impl std::fmt::Debug for Phone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Phone({})", self.masked())
+    }
+}
+
+impl std::fmt::Debug for IdNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdNumber({:?}, {})", self.kind, self.masked())
+    }
+}
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Phone, Reason> {
@@ -225,6 +238,13 @@ mod tests {
         assert_eq!(permit.masked(), "H1*****78");
         assert_eq!(Phone::parse("138 0013 5678").unwrap().masked(), "138****5678");
         assert_eq!(mask("abc", 2, 2), "***");
+    }
+
+    #[test]
+    fn debug_output_is_masked() {
+        let id = IdNumber::parse(IdKind::ResidentCard, "11010519491231002X", today()).unwrap();
+        assert!(!format!("{id:?}").contains("11010519491231002X"));
+        assert!(!format!("{:?}", Phone::parse("13800135678").unwrap()).contains("13800135678"));
     }
 
     #[test]

@@ -10,7 +10,6 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use object_store::{path::Path, ObjectStore, PutPayload};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -57,11 +56,14 @@ impl Blobs {
         Ok(Blobs { store })
     }
 
-    /// Stores `bytes` and returns their key. Storing what is already there is harmless.
-    pub async fn put(&self, bytes: Bytes) -> Result<String, AppError> {
-        let key = hex::encode(Sha256::digest(&bytes));
-        self.store.put(&path(&key), PutPayload::from(bytes)).await.map_err(internal)?;
-        Ok(key)
+    /// Stores `bytes` under `key`, their SHA-256 in hex (`key_of`; the image pipeline computes it
+    /// on the blocking pool). Storing what is already there is harmless.
+    pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), AppError> {
+        if !is_key(key) {
+            return Err(internal(format!("not a blob key: {key}")));
+        }
+        self.store.put(&path(key), PutPayload::from(bytes)).await.map_err(internal)?;
+        Ok(())
     }
 
     pub async fn get(&self, key: &str) -> Result<Option<Bytes>, AppError> {

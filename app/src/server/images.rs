@@ -16,7 +16,8 @@ use bytes::Bytes;
 use image::{codecs::jpeg::JpegEncoder, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use image::metadata::Orientation;
 use std::io::Cursor;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
+use tokio::sync::Semaphore;
 
 /// Longest side of a stored screenshot.
 pub const MAX_SIDE: u32 = 2048;
@@ -30,9 +31,19 @@ const THUMB_QUALITY: u8 = 75;
 #[derive(Debug, Clone)]
 pub struct Encoded {
     pub bytes: Bytes,
+    /// SHA-256 of `bytes` in hex: the blob's key (computed here, off the async runtime).
+    pub key: String,
     pub media_type: &'static str,
     pub width: u32,
     pub height: u32,
+}
+
+impl Encoded {
+    fn new(bytes: impl Into<Bytes>, media_type: &'static str, width: u32, height: u32) -> Encoded {
+        use sha2::{Digest, Sha256};
+        let bytes = bytes.into();
+        Encoded { key: hex::encode(Sha256::digest(&bytes)), bytes, media_type, width, height }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -42,14 +53,18 @@ pub struct Processed {
 }
 
 /// How many images are decoded or encoded at once: one per core.
-static WORKERS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map(usize::from).unwrap_or(2))
-});
+static WORKERS: LazyLock<Arc<Semaphore>> =
+    LazyLock::new(|| Arc::new(Semaphore::new(std::thread::available_parallelism().map(usize::from).unwrap_or(2))));
 
-/// `process`, off the async runtime and bounded.
+/// `process`, off the async runtime and bounded. The permit goes with the work: a client that
+/// hangs up does not free a slot while its picture is still being decoded.
 pub async fn process_bounded(bytes: Bytes) -> Result<Result<Processed, Reason>, crate::AppError> {
-    let _permit = WORKERS.acquire().await.map_err(super::error::internal)?;
-    Ok(tokio::task::spawn_blocking(move || process(&bytes)).await?)
+    let permit = WORKERS.clone().acquire_owned().await.map_err(super::error::internal)?;
+    Ok(tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        process(&bytes)
+    })
+    .await?)
 }
 
 pub fn process(bytes: &[u8]) -> Result<Processed, Reason> {
@@ -70,31 +85,38 @@ pub fn process(bytes: &[u8]) -> Result<Processed, Reason> {
     let fits = width.max(height) <= MAX_SIDE;
     match format {
         ImageFormat::Jpeg => {
-            if !jpeg_is_complete(bytes) {
-                return Err(Reason::DamagedImage);
-            }
-            let thumb = scaled_jpeg(bytes, THUMB_SIDE)?.unwrap_or_else(|| full_decode(decoder).map(|i| i.thumbnail(THUMB_SIDE, THUMB_SIDE)))?;
-            let thumb = encode(&oriented(thumb, orientation), THUMB_QUALITY)?;
-            let image = if upright && fits {
-                Encoded { bytes: strip_jpeg(bytes)?, media_type: "image/jpeg", width, height }
+            // Everything after the end-of-image marker (MPF depth maps with their own EXIF,
+            // motion-photo videos, vendor trailers) is cut off; a file without one is damaged.
+            let end = jpeg_end(bytes).ok_or(Reason::DamagedImage)?;
+            let bytes = &bytes[..end];
+            if upright && fits {
+                let thumb = match scaled_jpeg(bytes, THUMB_SIDE)? {
+                    Some(scaled) => scaled?,
+                    None => full_decode(decoder)?.thumbnail(THUMB_SIDE, THUMB_SIDE),
+                };
+                let image = Encoded::new(strip_jpeg(bytes)?, "image/jpeg", width, height);
+                Ok(Processed { image, thumb: encode(&thumb, THUMB_QUALITY)? })
             } else {
+                // Pixels must change: one decode (DCT-scaled when large), turned, shrunk; the
+                // thumbnail comes from that.
                 let decoded = match scaled_jpeg(bytes, MAX_SIDE)? {
                     Some(scaled) => scaled?,
                     None => full_decode(reader(bytes, format).into_decoder().map_err(|_| Reason::DamagedImage)?)?,
                 };
-                encode(&oriented(shrink(decoded, MAX_SIDE), orientation), STORED_QUALITY)?
-            };
-            Ok(Processed { image, thumb })
+                let stored = oriented(shrink(decoded, MAX_SIDE), orientation);
+                let thumb = encode(&stored.thumbnail(THUMB_SIDE, THUMB_SIDE), THUMB_QUALITY)?;
+                Ok(Processed { image: encode(&stored, STORED_QUALITY)?, thumb })
+            }
         }
         _ => {
             // PNG, WebP, GIF: one full decode (which also proves the file whole).
             let decoded = oriented(full_decode(decoder)?, orientation);
-            let thumb = encode(&decoded.thumbnail(THUMB_SIDE, THUMB_SIDE), THUMB_QUALITY)?;
             let image = if format == ImageFormat::Png && upright && fits {
-                Encoded { bytes: strip_png(bytes)?, media_type: "image/png", width, height }
+                Encoded::new(strip_png(bytes)?, "image/png", width, height)
             } else {
-                encode(&shrink(decoded, MAX_SIDE), STORED_QUALITY)?
+                encode(&shrink(decoded.clone(), MAX_SIDE), STORED_QUALITY)?
             };
+            let thumb = encode(&decoded.thumbnail(THUMB_SIDE, THUMB_SIDE), THUMB_QUALITY)?;
             Ok(Processed { image, thumb })
         }
     }
@@ -141,7 +163,7 @@ fn encode(image: &DynamicImage, quality: u8) -> Result<Encoded, Reason> {
         JpegEncoder::new_with_quality(&mut out, quality).encode_image(&rgb).map_err(|_| Reason::DamagedImage)?;
         "image/jpeg"
     };
-    Ok(Encoded { bytes: Bytes::from(out), media_type, width, height })
+    Ok(Encoded::new(out, media_type, width, height))
 }
 
 /// A JPEG decoded at the smallest DCT scale (1/8, 1/4, 1/2, 1) that still covers `side`, then
@@ -162,15 +184,29 @@ fn scaled_jpeg(bytes: &[u8], side: u32) -> Result<Option<Result<DynamicImage, Re
         jpeg_decoder::PixelFormat::L8 => image::GrayImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageLuma8),
         _ => return Ok(None),
     };
-    Ok(Some(image.map(|i| shrink(i, side)).ok_or(Reason::DamagedImage)))
+    // `thumbnail` (integer averaging) is several times cheaper than a filtered resize, and the
+    // scaled decode already did most of the shrinking.
+    Ok(Some(image.map(|i| if i.width().max(i.height()) <= side { i } else { i.thumbnail(side, side) }).ok_or(Reason::DamagedImage)))
 }
 
-/// A JPEG is whole when its end-of-image marker follows the scan: entropy-coded data never holds
-/// `FF D9` (a data `FF` is stuffed as `FF 00`), so a file cut short has none after its first
-/// start-of-scan.
-fn jpeg_is_complete(bytes: &[u8]) -> bool {
-    let Some(sos) = bytes.windows(2).position(|w| w == [0xFF, 0xDA]) else { return false };
-    bytes[sos..].windows(2).any(|w| w == [0xFF, 0xD9])
+/// Where a JPEG ends: just after the end-of-image marker that follows its scans. Entropy-coded
+/// data never holds `FF D9` (a data `FF` is stuffed as `FF 00`), so the first one after the first
+/// start-of-scan is the end; a file cut short has none (`None`: damaged).
+fn jpeg_end(bytes: &[u8]) -> Option<usize> {
+    let sos = find(bytes, &[0xFF, 0xDA])?;
+    find(&bytes[sos..], &[0xFF, 0xD9]).map(|i| sos + i + 2)
+}
+
+fn find(haystack: &[u8], pair: &[u8; 2]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = haystack[from..].iter().position(|b| *b == pair[0]) {
+        let at = from + i;
+        if haystack.get(at + 1) == Some(&pair[1]) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Keeps what decoding needs (JFIF, the ICC colour profile, Adobe's colour transform) and drops
@@ -188,10 +224,14 @@ fn strip_jpeg(bytes: &[u8]) -> Result<Bytes, Reason> {
     Ok(jpeg.encoder().bytes())
 }
 
-/// Drops a PNG's text, time and EXIF chunks; pixels untouched.
+/// Keeps only the chunks that make the picture (header, palette, pixels, transparency, colour)
+/// and drops everything else: text, time, EXIF, provenance and private chunks, animation frames
+/// after the first. Pixels untouched.
 fn strip_png(bytes: &[u8]) -> Result<Bytes, Reason> {
     use img_parts::png::Png;
     let mut png = Png::from_bytes(Bytes::copy_from_slice(bytes)).map_err(|_| Reason::DamagedImage)?;
-    png.chunks_mut().retain(|chunk| !matches!(&chunk.kind(), b"tEXt" | b"iTXt" | b"zTXt" | b"eXIf" | b"tIME"));
+    png.chunks_mut().retain(|chunk| {
+        matches!(&chunk.kind(), b"IHDR" | b"PLTE" | b"IDAT" | b"IEND" | b"tRNS" | b"gAMA" | b"cHRM" | b"sRGB" | b"iCCP" | b"sBIT" | b"pHYs")
+    });
     Ok(png.encoder().bytes())
 }

@@ -19,6 +19,8 @@ use tower_sessions::Session;
 const MAX_FILE_BYTES: usize = MAX_FILE_MB as usize * 1024 * 1024;
 const MAX_TEXT_BYTES: usize = 64 * 1024;
 const MAX_PARTS: usize = 64;
+/// A part longer than this ends the request (413) instead of being read past.
+const MAX_DRAIN_BYTES: usize = 64 * 1024 * 1024;
 
 /// What a multipart body carried.
 #[derive(Debug, Default)]
@@ -56,16 +58,22 @@ pub async fn receive(
     let mut got = Received::default();
     let mut checked_key = false;
     let mut files = 0usize;
+    let too_many = Reason::TooManyFiles { max: MAX_SCREENSHOTS as u32 };
     for _ in 0..MAX_PARTS {
         let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? else { return Ok(got) };
         let name = field.name().unwrap_or_default().to_owned();
         if field.file_name().is_none() {
-            let text = read_limited(&mut field, MAX_TEXT_BYTES).await?;
+            // No text input takes more than a few KB: a bigger one is not from our form.
+            let text = read_limited(&mut field, MAX_TEXT_BYTES).await?.ok_or(AppError::BadRequest)?;
             let text = String::from_utf8(text.to_vec()).map_err(|_| AppError::BadRequest)?;
             if name == KEPT_SCREENSHOT {
                 if let Ok(id) = text.trim().parse::<i64>() {
-                    got.screenshots.push(id);
                     files += 1;
+                    if files > MAX_SCREENSHOTS {
+                        got.problem.get_or_insert(too_many);
+                    } else {
+                        got.screenshots.push(id);
+                    }
                 }
             } else {
                 got.texts.push((name, text));
@@ -82,21 +90,29 @@ pub async fn receive(
                 got.already = db::incidents::filed_with_key(&state.pool, uploader.id, key).await?;
             }
         }
-        let bytes = read_limited(&mut field, MAX_FILE_BYTES).await?;
+        if got.already.is_some() || files >= MAX_SCREENSHOTS {
+            // Filed already, or one too many: read past it without keeping it.
+            if read_limited(&mut field, 0).await?.is_none() && got.already.is_none() {
+                got.problem.get_or_insert(too_many);
+            }
+            continue;
+        }
+        // Over the limit: the rest of the file is read past, and the other fields still count
+        // (a plain form comes back with everything typed).
+        let Some(bytes) = read_limited(&mut field, MAX_FILE_BYTES).await? else {
+            got.problem.get_or_insert(Reason::FileTooLarge { max_mb: MAX_FILE_MB });
+            continue;
+        };
         // A file input left empty still sends a part, with no name and no bytes.
-        if bytes.is_empty() || got.already.is_some() {
+        if bytes.is_empty() {
             continue;
         }
         files += 1;
-        if files > MAX_SCREENSHOTS {
-            got.problem.get_or_insert(Reason::TooManyFiles { max: MAX_SCREENSHOTS as u32 });
-            continue;
-        }
         match images::process_bounded(bytes.freeze()).await? {
             Ok(processed) => {
-                let blob_key = state.blobs.put(processed.image.bytes.clone()).await?;
-                let thumb_key = state.blobs.put(processed.thumb.bytes.clone()).await?;
-                let shot = db::screenshots::insert_unclaimed(&state.pool, uploader.id, &processed, &blob_key, &thumb_key).await?;
+                state.blobs.put(&processed.image.key, processed.image.bytes.clone()).await?;
+                state.blobs.put(&processed.thumb.key, processed.thumb.bytes.clone()).await?;
+                let shot = db::screenshots::insert_unclaimed(&state.pool, uploader.id, &processed).await?;
                 got.screenshots.push(shot.id);
             }
             Err(reason) => {
@@ -107,15 +123,22 @@ pub async fn receive(
     Err(AppError::BadRequest)
 }
 
-async fn read_limited(field: &mut axum::extract::multipart::Field<'_>, max: usize) -> Result<BytesMut, AppError> {
+/// The part's bytes, or `None` when it has more than `max` (the rest is read and dropped, so
+/// memory never holds more than `max`). A part that goes on past `MAX_DRAIN_BYTES` ends the
+/// request: nobody sends that much by mistake.
+async fn read_limited(field: &mut axum::extract::multipart::Field<'_>, max: usize) -> Result<Option<BytesMut>, AppError> {
     let mut buf = BytesMut::new();
+    let mut seen = 0usize;
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-        if buf.len() + chunk.len() > max {
+        seen += chunk.len();
+        if seen > MAX_DRAIN_BYTES {
             return Err(AppError::TooLarge { max_mb: MAX_FILE_MB });
         }
-        buf.extend_from_slice(&chunk);
+        if seen <= max {
+            buf.extend_from_slice(&chunk);
+        }
     }
-    Ok(buf)
+    Ok((seen <= max).then_some(buf))
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
@@ -225,17 +248,20 @@ pub async fn message_from_form(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let html = wants_html(&headers);
-    let page = format!("/incidents/{}", number.trim());
+    let Ok(number) = IncidentNumber::parse(&number) else { return json_error(&AppError::NotFound) };
+    let page = format!("/incidents/{number}");
+    let mut kept = KeptMessage::default();
     let result = async {
         let user = signed_in(&state, &session, Role::ANYONE).await?;
-        let number = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-        let incident_id = db::incidents::visible_id(&state.pool, &user, &db::incidents::IncidentRef::Number(number))
+        let incident_id = db::incidents::visible_id(&state.pool, &user, &db::incidents::IncidentRef::Number(number.clone()))
             .await?
             .ok_or(AppError::NotFound)?;
         let got = receive(&state, &user, multipart.map_err(|_| AppError::BadRequest)?, None).await?;
-        let body = MessageBody::parse(got.text(Field::Body.as_str()).unwrap_or_default());
-        match (body, got.screenshot_error()) {
-            (Ok(body), None) => db::incidents::add_message(&state.pool, &user, incident_id, &body, &got.screenshots).await.map(|_| ()),
+        kept.body = got.text(Field::Body.as_str()).unwrap_or_default().to_owned();
+        kept.idempotency_key = got.text(Field::IdempotencyKey.as_str()).unwrap_or_default().to_owned();
+        let key = uuid::Uuid::parse_str(kept.idempotency_key.trim()).ok();
+        match (MessageBody::parse(&kept.body), got.screenshot_error()) {
+            (Ok(body), None) => db::incidents::add_message(&state.pool, &user, incident_id, &body, &got.screenshots, key).await.map(|_| ()),
             (body, shot) => {
                 let fields = body.err().map(|reason| FieldError { field: Field::Body, reason }).into_iter().chain(shot).collect();
                 Err(AppError::fields(fields))
@@ -243,17 +269,36 @@ pub async fn message_from_form(
         }
     }
     .await;
+    let form_key = super::forms::key(MESSAGE_FORM);
     match (result, html) {
-        (Ok(()), true) => Redirect::to(&format!("{page}#latest")).into_response(),
+        (Ok(()), true) => {
+            let _ = session.remove_value(&form_key).await;
+            Redirect::to(&format!("{page}#latest")).into_response()
+        }
         (Ok(()), false) => StatusCode::NO_CONTENT.into_response(),
         (Err(AppError::Unauthorized), true) => Redirect::to(&format!("/login?next={page}")).into_response(),
         (Err(error), true) => {
+            // What was typed comes back in the form (kept in the session); the error in the URL.
+            kept.number = number.to_string();
+            if let Err(e) = session.insert(&form_key, &kept).await {
+                return json_error(&AppError::from(e));
+            }
             let message = serde_json::to_string(&error).unwrap_or_default();
             Redirect::to(&format!("{page}?__err={}#reply", crate::components::encode_query(&message))).into_response()
         }
         (Err(error), false) => json_error(&error),
     }
 }
+
+/// A follow-up message as a refused plain post left it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct KeptMessage {
+    pub number: String,
+    pub body: String,
+    pub idempotency_key: String,
+}
+
+pub const MESSAGE_FORM: &str = "message";
 
 /// `GET /api/v1/screenshots/{id}[/thumb]`: the bytes, for its uploader, its incident's reporter
 /// and the desk; "not found" for anyone else. Cached privately: an id's bytes never change.

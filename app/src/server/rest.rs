@@ -232,6 +232,9 @@ async fn create_incident(
     let key = idempotency_key(&headers).map_err(fail)?;
     let multipart = multipart.map_err(|_| fail(AppError::BadRequest))?;
     let got = report::receive(&state, &caller.user, multipart, key).await.map_err(fail)?;
+    if let Some(Reason::FileTooLarge { max_mb }) = got.problem {
+        return Err(fail(AppError::TooLarge { max_mb }));
+    }
     let created = match got.already.clone() {
         Some(done) => done,
         None => {
@@ -269,12 +272,16 @@ async fn add_message(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<IncidentDetail>), ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
     db::incidents::visible_id(&state.pool, &caller.user, &IncidentRef::Id(id)).await.map_err(fail)?.ok_or_else(|| fail(AppError::NotFound))?;
     let got = report::receive(&state, &caller.user, multipart.map_err(|_| fail(AppError::BadRequest))?, None).await.map_err(fail)?;
+    if let Some(Reason::FileTooLarge { max_mb }) = got.problem {
+        return Err(fail(AppError::TooLarge { max_mb }));
+    }
     let body = MessageBody::parse(got.text(Field::Body.as_str()).unwrap_or_default());
     let body = match (body, got.screenshot_error()) {
         (Ok(body), None) => body,
@@ -283,7 +290,8 @@ async fn add_message(
             return Err(fail(AppError::fields(fields)));
         }
     };
-    db::incidents::add_message(&state.pool, &caller.user, id, &body, &got.screenshots).await.map_err(fail)?;
+    let key = idempotency_key(&headers).map_err(fail)?;
+    db::incidents::add_message(&state.pool, &caller.user, id, &body, &got.screenshots, key).await.map_err(fail)?;
     Ok((StatusCode::CREATED, Json(detail(&state, &caller, id).await.map_err(fail)?)))
 }
 

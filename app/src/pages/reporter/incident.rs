@@ -1,4 +1,4 @@
-use crate::api::incidents::{incident, Settle};
+use crate::api::incidents::{incident, message_form, Settle};
 use crate::components::feedback::{ErrorPanel, FormError, Loading};
 use crate::components::fields::{SubmitButton, TextField};
 use crate::components::guard::{Guard, REPORTER};
@@ -23,18 +23,23 @@ pub fn ReporterIncidentPage() -> impl IntoView {
         move || (params.read().get("number").unwrap_or_default(), settle.version().get()),
         |(number, _)| incident(number),
     );
-    view! { <Guard roles=REPORTER><ReporterIncident found settle/></Guard> }
+    let draft = Resource::new(move || params.read().get("number").unwrap_or_default(), message_form);
+    view! { <Guard roles=REPORTER><ReporterIncident found draft settle/></Guard> }
 }
 
 #[component]
-fn ReporterIncident(found: Resource<Result<IncidentDetail, AppError>>, settle: ServerAction<Settle>) -> impl IntoView {
+fn ReporterIncident(
+    found: Resource<Result<IncidentDetail, AppError>>,
+    draft: Resource<Result<(String, String), AppError>>,
+    settle: ServerAction<Settle>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <ReporterShell title=td_string!(i18n.get_locale_untracked(), incident.title).to_string() back="/incidents" tab=Tab::Mine>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    match found.await {
-                        Ok(detail) => {
+                    match (found.await, draft.await) {
+                        (Ok(detail), Ok((body, key))) => {
                             let answered = detail.status == Status::Answered;
                             let (number, version) = (detail.number.clone(), detail.version);
                             let settle_box = answered.then(|| view! { <SettleBox number=number.clone() version settle/> });
@@ -42,11 +47,11 @@ fn ReporterIncident(found: Resource<Result<IncidentDetail, AppError>>, settle: S
                                 <div class="stack">
                                     {settle_box}
                                     <IncidentFacts detail/>
-                                    <MessageForm number/>
+                                    <MessageForm number body key/>
                                 </div>
                             }.into_any()
                         }
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                        (Err(error), _) | (_, Err(error)) => view! { <ErrorPanel error/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -89,9 +94,10 @@ fn SettleBox(number: String, version: i32, settle: ServerAction<Settle>) -> impl
     }
 }
 
-/// A follow-up message with screenshots: a plain multipart form (the page reloads with it).
+/// A follow-up message with screenshots: a plain multipart form (the page reloads with it),
+/// sent once per `key` however often it is posted; a refused post comes back with `body`.
 #[component]
-fn MessageForm(number: String) -> impl IntoView {
+fn MessageForm(number: String, body: String, key: String) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let query = use_query_map();
@@ -103,8 +109,9 @@ fn MessageForm(number: String) -> impl IntoView {
             <h2 class="card-title" id="reply-title">{t!(i18n, incident.message_title)}</h2>
             <form method="post" action=format!("/api/incidents/{number}/messages") enctype="multipart/form-data" class="form" novalidate>
                 <FormError error/>
+                <input type="hidden" name=Field::IdempotencyKey.as_str() value=key/>
                 <TextField field=Field::Body label=td_string!(locale, incident.message_label).to_string()
-                    value="" error required=true multiline_max=MessageBody::MAX
+                    value=body error required=true multiline_max=MessageBody::MAX
                     placeholder=td_string!(locale, incident.message_placeholder).to_string()
                     check=|v: String| MessageBody::parse(&v).err()/>
                 <label class="photo-add photo-add-inline">

@@ -64,7 +64,7 @@ fn ReportFields(page: ReportFormPage) -> impl IntoView {
     let or_default = |raw: &str, default: &str| if raw.trim().is_empty() { default.to_owned() } else { raw.to_owned() };
     let shot_error = move || error.get().and_then(|e| e.reason_for(Field::Screenshots)).map(|r| crate::error::reason_message(r, i18n.get_locale()));
     view! {
-        <form id="report-form" data-report-form method="post" action="/api/incidents/create" enctype="multipart/form-data"
+        <form id="report-form" data-report-form data-owner=crate::components::guard::current().id.to_string() method="post" action="/api/incidents/create" enctype="multipart/form-data"
             class="form report-form" novalidate on:submit=on_submit>
             <FormError error/>
             <input type="hidden" name=Field::IdempotencyKey.as_str() value=f.idempotency_key.clone()/>

@@ -333,8 +333,15 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
 }
 
 /// Adds a follow-up message (with its screenshots) to the timeline of an incident the author
-/// may see; returns its event id.
-pub async fn add_message(pool: &PgPool, author: &CurrentUser, incident_id: i64, body: &MessageBody, shots: &[i64]) -> Result<i64, AppError> {
+/// may see, once per `key`: a repeat returns the message already added. Returns its event id.
+pub async fn add_message(
+    pool: &PgPool,
+    author: &CurrentUser,
+    incident_id: i64,
+    body: &MessageBody,
+    shots: &[i64],
+    key: Option<uuid::Uuid>,
+) -> Result<i64, AppError> {
     let mut tx = pool.begin().await?;
     let allowed = sqlx::query_scalar!(
         "UPDATE incidents SET updated_at = now() WHERE id = $1 AND ($2 OR reporter_id = $3) RETURNING id",
@@ -348,13 +355,28 @@ pub async fn add_message(pool: &PgPool, author: &CurrentUser, incident_id: i64, 
         return Err(AppError::NotFound);
     }
     let event_id = sqlx::query_scalar!(
-        "INSERT INTO incident_events (incident_id, kind, actor_id, body) VALUES ($1, 'message', $2, $3) RETURNING id",
+        "INSERT INTO incident_events (incident_id, kind, actor_id, body, idempotency_key) VALUES ($1, 'message', $2, $3, $4)
+         ON CONFLICT (incident_id, actor_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING id",
         incident_id,
         author.id,
-        body.as_str()
+        body.as_str(),
+        key
     )
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
+    let Some(event_id) = event_id else {
+        tx.rollback().await?;
+        let existing = sqlx::query_scalar!(
+            "SELECT id FROM incident_events WHERE incident_id = $1 AND actor_id = $2 AND idempotency_key = $3",
+            incident_id,
+            author.id,
+            key
+        )
+        .fetch_one(pool)
+        .await?;
+        return Ok(existing);
+    };
     screenshots::claim(&mut *tx, author.id, shots, incident_id, Some(event_id)).await?;
     tx.commit().await?;
     Ok(event_id)

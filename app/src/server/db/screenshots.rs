@@ -12,16 +12,14 @@ pub async fn insert_unclaimed(
     db: impl PgExecutor<'_>,
     uploader_id: i64,
     processed: &Processed,
-    blob_key: &str,
-    thumb_key: &str,
 ) -> Result<Screenshot, AppError> {
     let (w, h) = (processed.image.width as i32, processed.image.height as i32);
     let id = sqlx::query_scalar!(
         "INSERT INTO screenshots (uploader_id, blob_key, thumb_key, media_type, thumb_media_type, width, height, bytes)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         uploader_id,
-        blob_key,
-        thumb_key,
+        processed.image.key,
+        processed.thumb.key,
         processed.image.media_type,
         processed.thumb.media_type,
         w,
