@@ -30,13 +30,19 @@ pub async fn create(db: impl PgExecutor<'_>, user_id: i64, label: &str) -> Resul
     Ok(NewToken { id, token })
 }
 
-/// The active user a live token belongs to; marks the token used.
+/// The active user a live token belongs to; marks the token used (to the minute: a busy
+/// integration's calls do not all queue to rewrite the same row).
 pub async fn user_for(db: impl PgExecutor<'_>, token: &str) -> Result<Option<CurrentUser>, AppError> {
     let row = sqlx::query!(
-        "UPDATE api_tokens t SET last_used_at = now()
-         FROM users u
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.disabled_at IS NULL
-         RETURNING u.id, u.login, u.display_name, u.role",
+        r#"WITH found AS (
+               SELECT t.id AS token_id, t.last_used_at, u.id, u.login, u.display_name, u.role
+               FROM api_tokens t JOIN users u ON u.id = t.user_id
+               WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
+           ), touched AS (
+               UPDATE api_tokens SET last_used_at = now()
+               WHERE id IN (SELECT token_id FROM found WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+           )
+           SELECT id AS "id!", login AS "login!", display_name AS "display_name!", role AS "role!" FROM found"#,
         digest(token)
     )
     .fetch_optional(db)
