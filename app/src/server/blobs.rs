@@ -77,7 +77,8 @@ impl Blobs {
         }
     }
 
-    /// Keys of blobs last written before `before`, a page at a time (for the sweep).
+    /// Keys of blobs last written before `before` (for the hourly sweep; the listing is held in
+    /// memory, about 70 bytes a blob).
     pub async fn older_than(&self, before: DateTime<Utc>) -> Result<Vec<String>, AppError> {
         let listed: Vec<_> = self.store.list(None).try_collect().await.map_err(internal)?;
         Ok(listed

@@ -96,7 +96,11 @@ pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident, shots: &
     sqlx::query!("INSERT INTO incident_events (incident_id, kind, actor_id) VALUES ($1, 'submitted', $2)", id, reporter_id)
         .execute(&mut *tx)
         .await?;
-    screenshots::claim(&mut *tx, reporter_id, shots, id, None).await?;
+    let claimed = screenshots::claim(&mut *tx, reporter_id, shots, id, None).await?;
+    if claimed != shots.len() as u64 {
+        // Kept from a refused post more than a day ago, and swept since.
+        tracing::warn!(incident = %number, sent = shots.len(), claimed, "some screenshots were gone");
+    }
     tx.commit().await?;
     Ok(Created { id, number, created: true })
 }
