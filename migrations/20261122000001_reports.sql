@@ -65,9 +65,3 @@ CREATE INDEX screenshots_incident ON screenshots (incident_id, event_id, positio
 CREATE INDEX screenshots_unclaimed ON screenshots (created_at) WHERE incident_id IS NULL;
 CREATE INDEX screenshots_blob ON screenshots (blob_key);
 CREATE INDEX screenshots_thumb ON screenshots (thumb_key);
-
--- A follow-up message is added once per key (made when its form was opened): a double tap or a
--- re-post finds the message already there.
-ALTER TABLE incident_events ADD COLUMN idempotency_key UUID;
-CREATE UNIQUE INDEX incident_events_once ON incident_events (incident_id, actor_id, idempotency_key)
-    WHERE idempotency_key IS NOT NULL;
