@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { fileReport, fillReport, fillReportFields, photos, ready, signIn, uniqueCustomer } from "./helpers";
 
@@ -166,4 +167,35 @@ test("a report made offline is kept, then sent exactly once when the network ret
   expect(items.map((i: { number: string }) => i.number)).toEqual([number]);
   const detail = await (await page.request.get(`/api/v1/incidents/${items[0].id}`)).json();
   expect(detail.screenshots).toHaveLength(1);
+});
+
+test("an answered incident is confirmed or sent back with what is still wrong", async ({ page }, testInfo) => {
+  // The desk's answer arrives with the desk issue; until then the test answers in the database.
+  const answer = (number: string) =>
+    execFileSync("psql", [process.env.DATABASE_URL ?? "", "-qc", `UPDATE incidents SET status = 'answered', version = version + 1 WHERE number = '${number}'`]);
+  await signIn(page, testInfo, "agent");
+  await expect(page).toHaveURL(/\/$/);
+  const number = await fileReport(page, testInfo, {
+    customer: uniqueCustomer("钱"),
+    number: "310055556666",
+    description: "客户理财赎回后资金一直没有到账，已超过 T+1。",
+  });
+  answer(number);
+  await page.goto(`/incidents/${number}`);
+  await ready(page, testInfo);
+  await expect(page.getByRole("heading", { name: "问题解决了吗？" })).toBeVisible();
+  await page.getByText("未解决", { exact: true }).first().click();
+  await page.getByRole("textbox", { name: "哪里还没有解决？" }).fill("客户说资金还是没有到账。");
+  await page.getByRole("button", { name: "未解决" }).click();
+  await expect(page.getByText("王小明 表示问题未解决")).toBeVisible();
+  await expect(page.locator(".bubble", { hasText: "客户说资金还是没有到账。" })).toBeVisible();
+  await expect(page.locator(".facts-head").getByText("处理中")).toBeVisible();
+
+  answer(number);
+  await page.goto(`/incidents/${number}`);
+  await ready(page, testInfo);
+  await page.getByRole("button", { name: "已解决" }).click();
+  await expect(page.getByText("王小明 确认问题已解决")).toBeVisible();
+  await expect(page.locator(".facts-head").getByText("已关闭")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "问题解决了吗？" })).toHaveCount(0);
 });
