@@ -215,11 +215,7 @@ async fn without_javascript_a_bad_report_comes_back_filled_in(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn reporters_never_see_each_others_incidents(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    app.user("agent2", "李娜", Role::Reporter).await;
-    app.user("handler", "陈静", Role::Handler).await;
-    let a = app.signed_in("agent").await;
-    let b = app.signed_in("agent2").await;
+    let common::People { agent: a, agent2: b, handler: h } = app.people().await;
     let number = app.reported(&a, "秘密客户").await;
 
     // Not in B's list (REST or server function) ...
@@ -250,7 +246,6 @@ async fn reporters_never_see_each_others_incidents(pool: PgPool) {
     assert!(body.contains("forbidden") && !body.contains("秘密客户"), "{body}");
 
     // The desk sees it in the queue and on its page.
-    let h = app.signed_in("handler").await;
     let queue = json(h.get(app.url("/api/v1/incidents")).send().await.unwrap()).await;
     assert_eq!(queue["items"][0]["number"], number.as_str());
     let res = h.get(app.url(&format!("/desk/incidents/{number}"))).send().await.unwrap();

@@ -302,12 +302,7 @@ async fn a_repeated_idempotency_key_returns_the_same_incident(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn incidents_and_screenshots_are_private_to_their_reporter_and_the_desk(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    app.user("agent2", "李娜", Role::Reporter).await;
-    app.user("handler", "陈静", Role::Handler).await;
-    let a = app.signed_in("agent").await;
-    let b = app.signed_in("agent2").await;
-    let h = app.signed_in("handler").await;
+    let common::People { agent: a, agent2: b, handler: h } = app.people().await;
     let incident = json(api_report(&app, &a, &incident_json(), &[("a.jpg", jpeg(640, 480))], None).await).await;
     let id = incident["id"].as_i64().unwrap();
     let shot = incident["screenshots"][0]["url"].as_str().unwrap().to_owned();

@@ -67,6 +67,14 @@ impl TestApp {
             .expect("user inserted")
     }
 
+    /// The usual cast, signed in: two reporters (agent 王小明, agent2 李娜) and a handler (陈静).
+    pub async fn people(&self) -> People {
+        self.user("agent", "王小明", Role::Reporter).await;
+        self.user("agent2", "李娜", Role::Reporter).await;
+        self.user("handler", "陈静", Role::Handler).await;
+        People { agent: self.signed_in("agent").await, agent2: self.signed_in("agent2").await, handler: self.signed_in("handler").await }
+    }
+
     /// Signs in as a server-function client would (the wasm's fetch): JSON back, no page.
     pub async fn sign_in(&self, client: &Client, login: &str, password: &str) -> Response {
         client
@@ -116,6 +124,12 @@ impl TestApp {
         assert_eq!(res.status(), StatusCode::OK);
         res.json::<String>().await.expect("incident number")
     }
+}
+
+pub struct People {
+    pub agent: Client,
+    pub agent2: Client,
+    pub handler: Client,
 }
 
 pub async fn json(res: Response) -> Value {
