@@ -151,8 +151,7 @@ async fn bearer_tokens_work_until_revoked(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn a_report_is_filed_once_per_key(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    let client = app.signed_in("agent").await;
+    let client = app.agent().await;
     let key = uuid::Uuid::new_v4().to_string();
     let first = app.report(&client, "张三", &key).await;
     assert_eq!(first.status(), StatusCode::OK);
@@ -172,8 +171,7 @@ async fn a_report_is_filed_once_per_key(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn bad_reports_name_every_field(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    let client = app.signed_in("agent").await;
+    let client = app.agent().await;
     let fields = [("customer.name", ""), ("customer.customer_no", "12ab"), ("description", "交易不了"), ("idempotency_key", "x")];
     let res = app.post_report(&client, &fields, "application/json").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -188,8 +186,7 @@ async fn bad_reports_name_every_field(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn without_javascript_a_bad_report_comes_back_filled_in(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    let client = app.signed_in("agent").await;
+    let client = app.agent().await;
     let key = uuid::Uuid::new_v4().to_string();
     let fields = [("customer.name", "欧阳娜娜"), ("customer.customer_no", "310099"), ("system", "trading"), ("description", "太短"), ("idempotency_key", key.as_str())];
     let res = app.post_report(&client, &fields, "text/html").await;

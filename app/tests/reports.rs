@@ -157,8 +157,7 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 #[sqlx::test(migrations = false)]
 async fn gps_and_camera_metadata_never_reach_the_store(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    let client = app.signed_in("agent").await;
+    let client = app.agent().await;
     let photo = with_exif(&jpeg(1600, 1200), 1);
     assert!(photo.windows(4).any(|w| w == b"Exif") && photo.windows(14).any(|w| w == b"SN-CAMERA-0042"));
     let res = api_report(&app, &client, &incident_json(), &[("IMG_0001.JPG", photo)], None).await;
@@ -199,8 +198,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[sqlx::test(migrations = false)]
 async fn a_photo_rotated_by_exif_is_stored_upright(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    let client = app.signed_in("agent").await;
+    let client = app.agent().await;
     // Landscape pixels, "rotate 90° clockwise to view" (orientation 6), as phones save portraits.
     let photo = with_exif(&jpeg(400, 200), 6);
     let res = api_report(&app, &client, &incident_json(), &[("portrait.jpg", photo)], None).await;
@@ -220,8 +218,7 @@ async fn a_photo_rotated_by_exif_is_stored_upright(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn bad_files_are_refused_clearly_and_nothing_is_filed(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    let client = app.signed_in("agent").await;
+    let client = app.agent().await;
     let good = jpeg(800, 600);
     let truncated = good[..good.len() / 2].to_vec();
     for (name, bytes, code) in [
@@ -271,8 +268,7 @@ async fn bad_files_are_refused_clearly_and_nothing_is_filed(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn a_repeated_idempotency_key_returns_the_same_incident(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    let client = app.signed_in("agent").await;
+    let client = app.agent().await;
     let key = uuid::Uuid::new_v4().to_string();
     let files = [("a.jpg", jpeg(1600, 1200)), ("b.jpg", jpeg(1200, 1600))];
     let first = api_report(&app, &client, &incident_json(), &files, Some(&key)).await;
@@ -377,8 +373,7 @@ async fn follow_up_messages_carry_text_and_screenshots(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn without_javascript_refused_photos_are_kept_for_the_retry(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    let client = app.signed_in("agent").await;
+    let client = app.agent().await;
     let key = uuid::Uuid::new_v4().to_string();
     // Description too short, but a good photo: the photo is kept, shown again, and sent with the retry.
     let form = multipart::Form::new()
@@ -412,8 +407,7 @@ async fn without_javascript_refused_photos_are_kept_for_the_retry(pool: PgPool) 
 #[sqlx::test(migrations = false)]
 async fn unclaimed_screenshots_and_their_blobs_are_swept(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    app.user("agent", "王小明", Role::Reporter).await;
-    let client = app.signed_in("agent").await;
+    let client = app.agent().await;
     // A refused report leaves a stored, unclaimed screenshot ...
     let mut bad = incident_json();
     bad["description"] = json!("短");

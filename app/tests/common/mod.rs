@@ -67,6 +67,12 @@ impl TestApp {
             .expect("user inserted")
     }
 
+    /// A reporter (agent 王小明), signed in.
+    pub async fn agent(&self) -> Client {
+        self.user("agent", "王小明", Role::Reporter).await;
+        self.signed_in("agent").await
+    }
+
     /// The usual cast, signed in: two reporters (agent 王小明, agent2 李娜) and a handler (陈静).
     pub async fn people(&self) -> People {
         self.user("agent", "王小明", Role::Reporter).await;
