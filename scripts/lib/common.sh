@@ -37,6 +37,11 @@ masked_url() { printf '%s' "$1" | sed -E 's#://([^:@/]+):[^@/]*@#://\1:***@#'; }
 ensure_rust() {
   command -v rustup >/dev/null || die "rustup is missing: install Rust with rustup (https://rustup.rs), then rerun."
   command -v cc >/dev/null || { say "installing a C compiler"; apt_install build-essential; }
+  # libjpeg-turbo is built from the sources in the turbojpeg-sys crate: cmake, and nasm for its SIMD.
+  if ! command -v cmake >/dev/null || ! command -v nasm >/dev/null; then
+    say "installing cmake and nasm (to build libjpeg-turbo)"
+    apt_install cmake nasm
+  fi
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown

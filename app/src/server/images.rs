@@ -7,7 +7,7 @@
 //! Each upload does only the work it needs: an upright JPEG or PNG that is small enough is kept
 //! as sent with its metadata segments cut out (lossless, no decode of the stored copy); pixels
 //! are turned only when EXIF says so; a JPEG thumbnail comes from a DCT-scaled decode (an eighth
-//! to a half of the work of a full one).
+//! to a half of the work of a full one, by libjpeg-turbo's SIMD decoder).
 //!
 //! All of it is CPU work: `process` runs on the blocking pool, at most one per core at once, so a
 //! burst of uploads queues instead of taking the server's memory.
@@ -184,26 +184,39 @@ fn encode(image: &DynamicImage, quality: u8) -> Result<Encoded, Reason> {
     Ok(Encoded::new(out, media_type, width, height))
 }
 
-/// A JPEG decoded at the smallest DCT scale (1/8, 1/4, 1/2, 1) that still covers `side`, then
-/// brought to exactly `side`. `None` when the scaled decoder cannot handle the colour model
-/// (CMYK, 16-bit): the caller decodes in full.
+/// A JPEG decoded by libjpeg-turbo at the smallest DCT scale (n/8) that still covers `side`,
+/// then brought to exactly `side`. `None` when it is CMYK (libjpeg-turbo does not turn that into
+/// RGB): the caller decodes in full.
 fn scaled_jpeg(bytes: &[u8], side: u32) -> Result<Option<Result<DynamicImage, Reason>>, Reason> {
-    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    decoder.read_info().map_err(|_| Reason::DamagedImage)?;
-    let info = decoder.info().ok_or(Reason::DamagedImage)?;
-    let (w, h) = (u32::from(info.width), u32::from(info.height));
-    let factor = (f64::from(side) / f64::from(w.max(h))).min(1.0);
-    let want = |v: u32| ((f64::from(v) * factor).ceil() as u32).clamp(1, u32::from(u16::MAX)) as u16;
-    let (sw, sh) = decoder.scale(want(w), want(h)).map_err(|_| Reason::DamagedImage)?;
-    let pixels = decoder.decode().map_err(|_| Reason::DamagedImage)?;
-    let (sw, sh) = (u32::from(sw), u32::from(sh));
-    let image = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => image::RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8),
-        jpeg_decoder::PixelFormat::L8 => image::GrayImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageLuma8),
-        _ => return Ok(None),
+    use turbojpeg::{Colorspace, Decompressor, Image, PixelFormat, ScalingFactor};
+    let damaged = |_| Reason::DamagedImage;
+    let mut decompressor = Decompressor::new().map_err(damaged)?;
+    // A progressive JPEG can hold thousands of tiny scans to make decoding crawl.
+    decompressor.set_scan_limit(500).map_err(damaged)?;
+    let header = decompressor.read_header(bytes).map_err(damaged)?;
+    let format = match header.colorspace {
+        Colorspace::Gray => PixelFormat::GRAY,
+        Colorspace::YCbCr | Colorspace::RGB => PixelFormat::RGB,
+        Colorspace::CMYK | Colorspace::YCCK => return Ok(None),
+    };
+    let longest = header.width.max(header.height);
+    let side = side as usize;
+    let eighths = (1..=8).find(|n| ScalingFactor::new(*n, 8).scale(longest) >= side).unwrap_or(8);
+    let factor = ScalingFactor::new(eighths, 8);
+    decompressor.set_scaling_factor(factor).map_err(damaged)?;
+    let scaled = header.scaled(factor);
+    let pitch = scaled.width * format.size();
+    let mut pixels = vec![0; pitch * scaled.height];
+    let target = Image { pixels: pixels.as_mut_slice(), width: scaled.width, pitch, height: scaled.height, format };
+    decompressor.decompress(bytes, target).map_err(damaged)?;
+    let side_u32 = |v: usize| u32::try_from(v).map_err(|_| Reason::DamagedImage);
+    let (w, h) = (side_u32(scaled.width)?, side_u32(scaled.height)?);
+    let image = match format {
+        PixelFormat::GRAY => image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8),
+        _ => image::RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8),
     };
     // The scaled decode did most of the shrinking; the rest is a small resize.
-    Ok(Some(image.ok_or(Reason::DamagedImage).and_then(|i| shrink(i, side))))
+    Ok(Some(image.ok_or(Reason::DamagedImage).and_then(|i| shrink(i, side as u32))))
 }
 
 /// Where a JPEG ends: just after the end-of-image marker that follows its scans. Entropy-coded
