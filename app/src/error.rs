@@ -139,6 +139,7 @@ pub fn reason_message(reason: Reason, locale: Locale) -> String {
         Reason::NotAnImage => td_string!(locale, reasons.not_an_image).to_string(),
         Reason::TooManyPixels { max_mp } => td_string!(locale, reasons.too_many_pixels, max_mp).to_string(),
         Reason::DamagedImage => td_string!(locale, reasons.damaged_image).to_string(),
+        Reason::TooMany { max } => td_string!(locale, reasons.too_many, max).to_string(),
     }
 }
 

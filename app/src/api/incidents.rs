@@ -90,23 +90,32 @@ pub async fn message_form(number: String) -> Result<(String, String), AppError> 
     })
 }
 
-/// The reporter's answer to a solution: `solved` closes the incident; otherwise it goes back to
-/// the team with `body`, what is still wrong.
+/// The reporter's answer to a solution: `solved` closes the incident (with an optional rating
+/// of 1 to 5 and a comment in `body`); otherwise it goes back to the team with `body`, what is
+/// still wrong.
 #[server(endpoint = "incidents/settle")]
-pub async fn settle(number: String, version: i32, solved: bool, body: Option<String>) -> Result<(), AppError> {
-    use crate::domain::incident::{IncidentNumber, MessageBody};
-    use crate::domain::Field;
+pub async fn settle(
+    number: String,
+    version: i32,
+    solved: bool,
+    body: Option<String>,
+    rating: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::incident::IncidentNumber;
+    use crate::domain::workflow::{Action, ActionRequest};
     use crate::server::{auth, db, db::incidents::IncidentRef, state::app_state};
     let reporter = auth::require(auth::REPORTER).await?;
     let parsed = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-    let reason = if solved {
-        None
-    } else {
-        Some(MessageBody::parse(body.as_deref().unwrap_or_default()).map_err(|r| AppError::field(Field::Body, r))?)
+    let request = ActionRequest {
+        action: if solved { "close" } else { "reopen" }.to_owned(),
+        body,
+        rating,
+        ..Default::default()
     };
+    let action = Action::parse(&request).map_err(AppError::fields)?;
     let pool = app_state()?.pool;
     let id = db::incidents::visible_id(&pool, &reporter, &IncidentRef::Number(parsed.clone())).await?.ok_or(AppError::NotFound)?;
-    db::incidents::settle(&pool, &reporter, id, version, solved, reason.as_ref()).await?;
+    db::desk::act(&pool, &reporter, id, version, &action, &[]).await?;
     leptos_axum::redirect(&format!("/incidents/{parsed}"));
     Ok(())
 }

@@ -25,6 +25,7 @@ pub fn provide_auth() {
 
 pub const REPORTER: &[Role] = Role::REPORTERS;
 pub const DESK: &[Role] = Role::DESK;
+pub const TEAM: &[Role] = Role::TEAM;
 pub const ANYONE: &[Role] = Role::ANYONE;
 
 /// Renders `children` for a user with one of `roles` (who is then in the context as

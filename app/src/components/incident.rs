@@ -154,24 +154,26 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
     view! {
         <ol class="timeline">
             {entries.into_iter().map(|entry| {
-                let name = entry.actor_name.clone();
                 let locale = i18n.get_locale_untracked();
-                let headline = match entry.kind {
-                    EventKind::Submitted => td_string!(locale, incident.event_submitted, name = name.clone()).to_string(),
-                    EventKind::Message => td_string!(locale, incident.event_message, name = name.clone()).to_string(),
-                    EventKind::Confirmed => td_string!(locale, incident.event_confirmed, name = name.clone()).to_string(),
-                    EventKind::Reopened => td_string!(locale, incident.event_reopened, name = name.clone()).to_string(),
+                let name = entry.actor_name.clone().unwrap_or_else(|| td_string!(locale, incident.system).to_string());
+                let headline = headline(locale, entry.kind, name);
+                let class = match (entry.internal, entry.body.is_some(), entry.by_reporter) {
+                    (true, _, _) => "timeline-entry timeline-internal",
+                    (false, true, true) => "timeline-entry timeline-message mine",
+                    (false, true, false) => "timeline-entry timeline-message theirs",
+                    (false, false, _) => "timeline-entry",
                 };
-                let class = if entry.body.is_some() {
-                    if entry.by_reporter { "timeline-entry timeline-message mine" } else { "timeline-entry timeline-message theirs" }
-                } else {
-                    "timeline-entry"
-                };
+                let detail = entry.detail.clone().map(|d| {
+                    let label = (entry.kind == EventKind::Returned).then(|| view! { <span class="detail-label">{t!(i18n, incident.event_change)}</span> });
+                    view! { <p class="timeline-detail">{label}<span>{d}</span></p> }
+                });
+                let internal = entry.internal.then(|| view! { <span class="badge badge-internal">{t!(i18n, incident.internal)}</span> });
                 view! {
                     <li class=class id=(Some(entry.id) == last).then_some("latest")>
                         <span class="timeline-dot" aria-hidden="true"></span>
                         <div class="timeline-body">
-                            <p class="timeline-head">{headline}</p>
+                            <p class="timeline-head">{headline}{internal}</p>
+                            {detail}
                             {entry.body.clone().map(|b| view! { <p class="bubble">{b}</p> })}
                             <ScreenshotGrid shots=entry.screenshots.clone()/>
                             <time datetime=entry.at.to_rfc3339()>{format_minute(entry.at)}</time>
@@ -180,5 +182,26 @@ pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                 }
             }).collect_view()}
         </ol>
+    }
+}
+
+/// The line that says what happened, in `locale`.
+fn headline(locale: crate::i18n::Locale, kind: EventKind, name: String) -> String {
+    match kind {
+        EventKind::Submitted => td_string!(locale, incident.event_submitted, name).to_string(),
+        EventKind::Message => td_string!(locale, incident.event_message, name).to_string(),
+        EventKind::Confirmed => td_string!(locale, incident.event_confirmed, name).to_string(),
+        EventKind::Reopened => td_string!(locale, incident.event_reopened, name).to_string(),
+        EventKind::Claimed => td_string!(locale, incident.event_claimed, name).to_string(),
+        EventKind::Assigned => td_string!(locale, incident.event_assigned, name).to_string(),
+        EventKind::Categorized => td_string!(locale, incident.event_categorized, name).to_string(),
+        EventKind::Transferred => td_string!(locale, incident.event_transferred, name).to_string(),
+        EventKind::Returned => td_string!(locale, incident.event_returned, name).to_string(),
+        EventKind::Note => td_string!(locale, incident.event_note, name).to_string(),
+        EventKind::Reply => td_string!(locale, incident.event_reply, name).to_string(),
+        EventKind::Answered => td_string!(locale, incident.event_answered, name).to_string(),
+        EventKind::Closed => td_string!(locale, incident.event_closed, name).to_string(),
+        EventKind::Merged => td_string!(locale, incident.event_merged, name).to_string(),
+        EventKind::Absorbed => td_string!(locale, incident.event_absorbed, name).to_string(),
     }
 }

@@ -172,22 +172,69 @@ pub struct IncidentSummary {
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Submitted,
-    /// A follow-up message (from the reporter, later also the desk's replies).
+    /// A follow-up message from the reporter.
     Message,
     /// The reporter confirmed the solution.
     Confirmed,
-    /// The reporter said the solution did not help.
+    /// The solution did not help (the reporter's reason), or the desk took it back into work.
     Reopened,
+    Claimed,
+    Assigned,
+    /// Category, system, priority or tags changed (internal).
+    Categorized,
+    /// Handed to a group (internal).
+    Transferred,
+    /// The group handed it back with what it found (internal).
+    Returned,
+    /// An internal note.
+    Note,
+    /// The desk's message to the reporter.
+    Reply,
+    /// The solution.
+    Answered,
+    /// Closed by the desk, or by the system when nobody objected to an answer.
+    Closed,
+    /// Folded into another incident.
+    Merged,
+    /// Another incident was folded into this one (internal).
+    Absorbed,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 4] = [EventKind::Submitted, EventKind::Message, EventKind::Confirmed, EventKind::Reopened];
+    pub const ALL: [EventKind; 15] = [
+        EventKind::Submitted,
+        EventKind::Message,
+        EventKind::Confirmed,
+        EventKind::Reopened,
+        EventKind::Claimed,
+        EventKind::Assigned,
+        EventKind::Categorized,
+        EventKind::Transferred,
+        EventKind::Returned,
+        EventKind::Note,
+        EventKind::Reply,
+        EventKind::Answered,
+        EventKind::Closed,
+        EventKind::Merged,
+        EventKind::Absorbed,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Submitted => "submitted",
             EventKind::Message => "message",
             EventKind::Confirmed => "confirmed",
             EventKind::Reopened => "reopened",
+            EventKind::Claimed => "claimed",
+            EventKind::Assigned => "assigned",
+            EventKind::Categorized => "categorized",
+            EventKind::Transferred => "transferred",
+            EventKind::Returned => "returned",
+            EventKind::Note => "note",
+            EventKind::Reply => "reply",
+            EventKind::Answered => "answered",
+            EventKind::Closed => "closed",
+            EventKind::Merged => "merged",
+            EventKind::Absorbed => "absorbed",
         }
     }
     pub fn parse(raw: &str) -> Option<EventKind> {
@@ -215,10 +262,15 @@ impl Screenshot {
 pub struct TimelineEntry {
     pub id: i64,
     pub kind: EventKind,
-    pub actor_name: String,
+    /// Who did it; `None`: the system.
+    pub actor_name: Option<String>,
     /// Whether the reporter wrote it (their side of the thread).
     pub by_reporter: bool,
     pub body: Option<String>,
+    /// Seen only by the team (notes, transfers, returns).
+    pub internal: bool,
+    /// What the entry changed, named for people: the group, the assignee, the applied script.
+    pub detail: Option<String>,
     pub screenshots: Vec<Screenshot>,
     pub at: DateTime<Utc>,
 }
@@ -254,6 +306,66 @@ pub struct IncidentDetail {
     /// The report's own screenshots (a message's are on its timeline entry).
     pub screenshots: Vec<Screenshot>,
     pub timeline: Vec<TimelineEntry>,
+    /// What the viewer may do to it now.
+    pub actions: Vec<crate::domain::workflow::ActionKind>,
+    /// The incident this one was folded into, and that one's answers to its reporter: the
+    /// reporter of a duplicate follows the survivor (without seeing its customer).
+    pub merged_into: Option<MergedInto>,
+    /// The reporter's rating of the answer, once confirmed.
+    pub rating: Option<u8>,
+    /// What the team sees: triage, assignment, service levels, the audit trail.
+    pub desk: Option<DeskFacts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedInto {
+    pub number: String,
+    pub status: Status,
+    /// The survivor's replies and answers (never its notes or its customer).
+    pub answers: Vec<TimelineEntry>,
+}
+
+/// A list entry named for people: its code and its name in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Named {
+    pub code: String,
+    pub name: String,
+}
+
+/// The team's view of an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskFacts {
+    pub priority: crate::domain::workflow::Priority,
+    pub category: Option<Named>,
+    pub subcategory: Option<Named>,
+    pub tags: Vec<String>,
+    /// The handler holding it: login and name.
+    pub assignee: Option<Named>,
+    /// The group it is (or was last) transferred to.
+    pub group: Option<Named>,
+    pub first_response_due: DateTime<Utc>,
+    pub resolution_due: DateTime<Utc>,
+    pub first_responded_at: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// Set when answered: whether within the resolution target (及时解决).
+    pub resolved_on_time: Option<bool>,
+    /// The next due time while open, and where it stands.
+    pub sla_due_at: Option<DateTime<Utc>>,
+    pub sla_state: Option<crate::domain::workflow::SlaState>,
+    pub rating_comment: Option<String>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// One line of the append-only audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub action: String,
+    /// `None`: the system.
+    pub actor_name: Option<String>,
+    /// What changed, as recorded (JSON text).
+    pub detail: String,
+    pub at: DateTime<Utc>,
 }
 
 /// A page of a list, newest first, and where the next one starts.

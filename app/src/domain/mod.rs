@@ -9,6 +9,7 @@ pub mod incident;
 pub mod report;
 pub mod time;
 pub mod user;
+pub mod workflow;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,10 +37,21 @@ pub enum Field {
     IdempotencyKey,
     Cursor,
     Status,
+    Action,
+    Assignee,
+    Category,
+    Subcategory,
+    Priority,
+    Tags,
+    Group,
+    Change,
+    Into,
+    Rating,
+    Version,
 }
 
 impl Field {
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 30] = [
         Field::Login,
         Field::Password,
         Field::DisplayName,
@@ -59,6 +71,17 @@ impl Field {
         Field::IdempotencyKey,
         Field::Cursor,
         Field::Status,
+        Field::Action,
+        Field::Assignee,
+        Field::Category,
+        Field::Subcategory,
+        Field::Priority,
+        Field::Tags,
+        Field::Group,
+        Field::Change,
+        Field::Into,
+        Field::Rating,
+        Field::Version,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +105,17 @@ impl Field {
             Field::IdempotencyKey => "idempotency_key",
             Field::Cursor => "cursor",
             Field::Status => "status",
+            Field::Action => "action",
+            Field::Assignee => "assignee",
+            Field::Category => "category",
+            Field::Subcategory => "subcategory",
+            Field::Priority => "priority",
+            Field::Tags => "tags",
+            Field::Group => "group",
+            Field::Change => "change",
+            Field::Into => "into",
+            Field::Rating => "rating",
+            Field::Version => "version",
         }
     }
 
@@ -121,6 +155,8 @@ pub enum Reason {
     TooManyPixels { max_mp: u32 },
     /// An image cut short or otherwise damaged.
     DamagedImage,
+    /// More entries than a list takes (tags).
+    TooMany { max: u32 },
 }
 
 impl Reason {
@@ -144,6 +180,7 @@ impl Reason {
             Reason::NotAnImage => "not_an_image",
             Reason::TooManyPixels { .. } => "too_many_pixels",
             Reason::DamagedImage => "damaged_image",
+            Reason::TooMany { .. } => "too_many",
         }
     }
 }
@@ -175,6 +212,32 @@ impl Problems {
             Some(value) if self.0.is_empty() => Ok(value),
             _ => Err(self.0),
         }
+    }
+}
+
+/// A list entry's code (systems, groups, sub-categories): a lowercase ASCII letter, then 1 to 39
+/// lowercase letters, digits or `_` (`account_opening`, `operations`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Code(String);
+
+impl Code {
+    pub fn parse(raw: &str) -> Result<Code, Reason> {
+        let code = raw.trim();
+        if code.is_empty() {
+            return Err(Reason::Required);
+        }
+        let b = code.as_bytes();
+        let shaped = (2..=40).contains(&b.len())
+            && b[0].is_ascii_lowercase()
+            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
+        if shaped {
+            Ok(Code(code.to_owned()))
+        } else {
+            Err(Reason::UnknownValue)
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 

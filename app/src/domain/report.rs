@@ -81,31 +81,8 @@ impl Channel {
     }
 }
 
-/// A system's code from the admin-managed list (`trading`). Whether it exists (and is still in
-/// use) only the server knows; this checks the shape.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct SystemCode(String);
-
-impl SystemCode {
-    pub fn parse(raw: &str) -> Result<SystemCode, Reason> {
-        let code = raw.trim();
-        if code.is_empty() {
-            return Err(Reason::Required);
-        }
-        let b = code.as_bytes();
-        let shaped = (2..=40).contains(&b.len())
-            && b[0].is_ascii_lowercase()
-            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
-        if shaped {
-            Ok(SystemCode(code.to_owned()))
-        } else {
-            Err(Reason::UnknownValue)
-        }
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+/// An affected system's code (admin-managed list: `trading`, `account_opening`).
+pub type SystemCode = super::Code;
 
 /// One entry of the systems list, named in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,9 @@ use std::fmt;
 pub enum Role {
     /// Customer managers and insurance agents: report incidents and follow their own.
     Reporter,
+    /// A member of a transfer group (testing, development, operations, product): works what is
+    /// handed to their groups, from the desk's pages.
+    Member,
     /// The incident team: works every incident on the desk.
     Handler,
     /// A handler who also manages users and lists.
@@ -14,17 +17,20 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Reporter, Role::Handler, Role::Admin];
+    pub const ALL: [Role; 4] = [Role::Reporter, Role::Member, Role::Handler, Role::Admin];
     /// Who may use a reporter's pages and functions.
     pub const REPORTERS: &'static [Role] = &[Role::Reporter];
     /// Who works the desk.
     pub const DESK: &'static [Role] = &[Role::Handler, Role::Admin];
+    /// Who uses the desk's pages: the team and the groups it hands work to.
+    pub const TEAM: &'static [Role] = &[Role::Member, Role::Handler, Role::Admin];
     /// Anyone signed in.
     pub const ANYONE: &'static [Role] = &Role::ALL;
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Reporter => "reporter",
+            Role::Member => "member",
             Role::Handler => "handler",
             Role::Admin => "admin",
         }
@@ -44,7 +50,7 @@ impl Role {
 
     /// Where this role lands after signing in.
     pub fn home(self) -> &'static str {
-        if self.works_desk() {
+        if self != Role::Reporter {
             "/desk"
         } else {
             "/"

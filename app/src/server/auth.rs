@@ -159,6 +159,7 @@ pub async fn require(roles: &[Role]) -> Result<CurrentUser, AppError> {
 }
 
 pub const DESK: &[Role] = Role::DESK;
+pub const TEAM: &[Role] = Role::TEAM;
 pub const ANYONE: &[Role] = Role::ANYONE;
 pub const REPORTER: &[Role] = Role::REPORTERS;
 

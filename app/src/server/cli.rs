@@ -31,7 +31,7 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
 pub async fn add_user(settings: &Settings, login: &str, name: &str, role: &str, password: &str) -> anyhow::Result<i64> {
     let login = Login::parse(login).map_err(|r| explain("--login", r))?;
     let name = DisplayName::parse(name).map_err(|r| explain("--name", r))?;
-    let role = Role::parse(role).map_err(|_| anyhow!("--role: use reporter, handler or admin"))?;
+    let role = Role::parse(role).map_err(|_| anyhow!("--role: use reporter, member, handler or admin"))?;
     let password = NewPassword::parse(password).map_err(|r| explain("password", r))?;
     let pool = pool(settings).await?;
     db::migrate(&pool).await.context("a migration failed")?;

@@ -3,13 +3,14 @@
 use super::{auth, db, db::incidents::IncidentRef, locale::request_locale, report, AppState};
 use crate::domain::incident::{Cursor, IncidentDetail, IncidentSummary, MessageBody, Page, Status};
 use crate::domain::report::ReportForm;
+use crate::domain::workflow::{Action, ActionRequest};
 use crate::domain::{Field, FieldError, Reason};
 use crate::domain::user::CurrentUser;
 use crate::error::reason_message;
 use crate::i18n::Locale;
 use crate::AppError;
 use axum::{
-    extract::{multipart::MultipartRejection, rejection::QueryRejection, DefaultBodyLimit, FromRequestParts, Multipart, Path, Query, State},
+    extract::{multipart::MultipartRejection, rejection::{JsonRejection, QueryRejection}, DefaultBodyLimit, FromRequestParts, Multipart, Path, Query, State},
     http::{request::Parts, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents", get(incidents).post(create_incident).layer(DefaultBodyLimit::disable()))
         .route("/incidents/{id}", get(one_incident))
         .route("/incidents/{id}/messages", post(add_message).layer(DefaultBodyLimit::disable()))
+        .route("/incidents/{id}/actions", post(act))
         .route("/screenshots/{id}", get(screenshot))
         .route("/screenshots/{id}/thumb", get(thumbnail))
         .route("/openapi.json", get(openapi))
@@ -293,6 +295,24 @@ async fn add_message(
     let key = idempotency_key(&headers).map_err(fail)?;
     db::incidents::add_message(&state.pool, &caller.user, id, &body, &got.screenshots, key).await.map_err(fail)?;
     Ok((StatusCode::CREATED, Json(detail(&state, &caller, id).await.map_err(fail)?)))
+}
+
+/// `POST /api/v1/incidents/{id}/actions`: one workflow action, JSON
+/// (`{"action": "claim", "version": 3, …}`). 200 with the incident; 409 when `version` is stale;
+/// 403 for an action the caller may never take, 404 for an incident they may not see; 422 for
+/// an action its state does not allow, or a field it needs.
+async fn act(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<ActionRequest>, JsonRejection>,
+) -> Result<Json<IncidentDetail>, ApiError> {
+    let fail = |e| ApiError::new(e, caller.locale);
+    let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
+    let Json(request) = body.map_err(|_| fail(AppError::BadRequest))?;
+    let (action, version) = Action::parse_versioned(&request).map_err(|f| fail(AppError::fields(f)))?;
+    db::desk::act(&state.pool, &caller.user, id, version, &action, &[]).await.map_err(fail)?;
+    detail(&state, &caller, id).await.map(Json).map_err(fail)
 }
 
 async fn screenshot(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, ApiError> {

@@ -1,11 +1,12 @@
 use crate::domain::customer::{IdKind, IdNumber, Phone};
 use crate::domain::incident::{
-    excerpt, Cursor, CustomerView, EventKind, IncidentDetail, IncidentNumber, IncidentSummary, MessageBody, Page,
-    Status, TimelineEntry,
+    excerpt, AuditEntry, Screenshot, Cursor, CustomerView, DeskFacts, EventKind, IncidentDetail, IncidentNumber, IncidentSummary,
+    MergedInto, MessageBody, Named, Page, Status, TimelineEntry,
 };
 use crate::domain::report::{Channel, NewIncident, SystemOption, Urgency};
 use crate::domain::time::business_date;
-use crate::domain::user::CurrentUser;
+use crate::domain::user::{CurrentUser, Role};
+use crate::domain::workflow::{Actor, Priority, SlaState};
 use crate::domain::{Field, Reason};
 use crate::i18n::Locale;
 use crate::server::error::internal;
@@ -13,7 +14,7 @@ use crate::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool};
 
-use super::screenshots;
+use super::{desk, screenshots};
 
 pub const PAGE_SIZE: i64 = 20;
 const EXCERPT_CHARS: usize = 60;
@@ -66,10 +67,15 @@ pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident, shots: &
     let seq = u32::try_from(seq).map_err(|_| internal(format!("negative incident sequence {seq}")))?;
     let number = IncidentNumber::new(day, seq);
     let c = &new.customer;
+    // The reporter's urgency suggests the priority; its targets set the due times.
     let inserted = sqlx::query_scalar!(
         "INSERT INTO incidents (number, reporter_id, customer_name, customer_number, id_type, id_number, phone,
-                                system_id, channel, occurred_at, urgency, description, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                system_id, channel, occurred_at, urgency, description, idempotency_key,
+                                priority, first_response_due, resolution_due, sla_due_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, t.priority,
+                now() + make_interval(mins => t.first_response_minutes), now() + make_interval(mins => t.resolution_minutes),
+                now() + make_interval(mins => t.first_response_minutes)
+         FROM sla_targets t WHERE t.priority = $14
          ON CONFLICT (reporter_id, idempotency_key) DO NOTHING
          RETURNING id",
         number.as_str(),
@@ -84,7 +90,8 @@ pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident, shots: &
         new.occurred_at as _,
         new.urgency.as_str(),
         new.description.as_str(),
-        new.idempotency_key
+        new.idempotency_key,
+        Priority::suggested(new.urgency).as_str()
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -97,6 +104,7 @@ pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident, shots: &
         .execute(&mut *tx)
         .await?;
     let claimed = screenshots::claim(&mut *tx, reporter_id, shots, id, None).await?;
+    desk::audit(&mut tx, Some(id), Some(reporter_id), "submit", serde_json::json!({ "number": number.as_str(), "screenshots": shots })).await?;
     if claimed != shots.len() as u64 {
         // Kept from a refused post more than a day ago, and swept since.
         tracing::warn!(incident = %number, sent = shots.len(), claimed, "some screenshots were gone");
@@ -232,14 +240,17 @@ pub enum IncidentRef {
     Id(i64),
 }
 
-/// The id of an incident `viewer` may see (its reporter, or the desk), without loading it.
+/// The id of an incident `viewer` may see (its reporter, a member of the group it waits on, or
+/// the desk), without loading it.
 pub async fn visible_id(db: impl PgExecutor<'_>, viewer: &CurrentUser, which: &IncidentRef) -> Result<Option<i64>, AppError> {
     let (by_id, by_number) = match which {
         IncidentRef::Id(id) => (Some(*id), None),
         IncidentRef::Number(n) => (None, Some(n.as_str())),
     };
     Ok(sqlx::query_scalar!(
-        "SELECT id FROM incidents WHERE ($1::bigint IS NULL OR id = $1) AND ($2::text IS NULL OR number = $2) AND ($3 OR reporter_id = $4)",
+        r#"SELECT id FROM incidents
+           WHERE ($1::bigint IS NULL OR id = $1) AND ($2::text IS NULL OR number = $2)
+             AND incident_visible(id, reporter_id, status, group_id, $4, $3)"#,
         by_id,
         by_number,
         viewer.role.works_desk(),
@@ -249,60 +260,139 @@ pub async fn visible_id(db: impl PgExecutor<'_>, viewer: &CurrentUser, which: &I
     .await?)
 }
 
-/// One incident with its screenshots and timeline, if `viewer` may see it: its own reporter, or
-/// the desk. Anyone else gets `None`, exactly as if it did not exist.
+/// Timeline entries of one incident, oldest first (`team` sees the internal ones too), and the
+/// report's own screenshots (those on no entry).
+async fn timeline(
+    pool: &PgPool,
+    incident_id: i64,
+    reporter_id: i64,
+    team: bool,
+    only_answers: bool,
+) -> Result<(Vec<TimelineEntry>, Vec<Screenshot>), AppError> {
+    let events = sqlx::query!(
+        r#"SELECT e.id, e.kind, e.actor_id, e.body, e.internal, e.detail, u.display_name AS "display_name?",
+                  e.created_at AS "created_at: DateTime<Utc>"
+           FROM incident_events e LEFT JOIN users u ON u.id = e.actor_id
+           WHERE e.incident_id = $1 AND (NOT e.internal OR $2)
+             AND (NOT $3 OR e.kind IN ('reply', 'answered'))
+           ORDER BY e.created_at, e.id"#,
+        incident_id,
+        team,
+        only_answers
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut shots = screenshots::of_incident(pool, incident_id).await?;
+    let entries = events
+        .into_iter()
+        .map(|e| {
+            let kind = EventKind::parse(&e.kind).ok_or_else(|| internal(format!("unknown event kind {}", e.kind)))?;
+            let (mine, rest) = std::mem::take(&mut shots).into_iter().partition(|(event, _)| *event == Some(e.id));
+            shots = rest;
+            Ok(TimelineEntry {
+                id: e.id,
+                kind,
+                actor_name: e.display_name,
+                by_reporter: e.actor_id == Some(reporter_id),
+                body: e.body,
+                internal: e.internal,
+                detail: e.detail.as_ref().and_then(|d| describe(kind, d)),
+                screenshots: mine.into_iter().map(|(_, s)| s).collect(),
+                at: e.created_at,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    let report = shots.into_iter().filter(|(event, _)| event.is_none()).map(|(_, s)| s).collect();
+    Ok((entries, report))
+}
+
+/// What a timeline entry changed, in a few words for people.
+fn describe(kind: EventKind, detail: &serde_json::Value) -> Option<String> {
+    let text = |key: &str| detail.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    match kind {
+        EventKind::Assigned => text("assignee_name"),
+        EventKind::Transferred => text("group_name"),
+        EventKind::Returned => text("change"),
+        EventKind::Merged => text("into"),
+        EventKind::Absorbed => text("from"),
+        EventKind::Categorized => {
+            let parts: Vec<String> = ["category", "subcategory", "system", "priority"]
+                .into_iter()
+                .filter_map(text)
+                .chain(detail.get("tags").and_then(|t| t.as_array()).map(|tags| {
+                    tags.iter().filter_map(|t| t.as_str()).map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ")
+                }))
+                .filter(|p| !p.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" · "))
+        }
+        _ => None,
+    }
+}
+
+/// One incident with its screenshots and timeline, if `viewer` may see it: its own reporter, a
+/// member of the group it waits on, or the desk. Anyone else gets `None`, exactly as if it did
+/// not exist. Reporters never see internal entries; the team sees triage and service levels;
+/// the desk also the audit trail.
 pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, locale: Locale) -> Result<Option<IncidentDetail>, AppError> {
     let (by_id, by_number) = match which {
         IncidentRef::Id(id) => (Some(*id), None),
         IncidentRef::Number(n) => (None, Some(n.as_str())),
     };
+    let desk_viewer = viewer.role.works_desk();
     let row = sqlx::query!(
         r#"SELECT i.id, i.number, i.status, i.version, i.reporter_id, i.customer_name, i.customer_number,
                   i.id_type, i.id_number, i.phone, s.code AS system_code, s.name_zh, s.name_en, i.channel,
                   i.occurred_at AS "occurred_at: DateTime<Utc>", i.urgency, i.description,
                   u.display_name AS reporter_name, u.login AS reporter_login,
-                  i.created_at AS "created_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>"
+                  i.created_at AS "created_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>",
+                  i.priority, i.tags, i.rating, i.rating_comment, i.group_id,
+                  c.code AS "category_code?", c.name_zh AS "category_zh?", c.name_en AS "category_en?",
+                  sc.code AS "sub_code?", sc.name_zh AS "sub_zh?", sc.name_en AS "sub_en?",
+                  a.login AS "assignee_login?", a.display_name AS "assignee_name?",
+                  g.code AS "group_code?", g.name_zh AS "group_zh?", g.name_en AS "group_en?",
+                  i.first_response_due AS "first_response_due: DateTime<Utc>", i.resolution_due AS "resolution_due: DateTime<Utc>",
+                  i.first_responded_at AS "first_responded_at: DateTime<Utc>", i.answered_at AS "answered_at: DateTime<Utc>",
+                  i.resolved_on_time, i.sla_due_at AS "sla_due_at: DateTime<Utc>",
+                  t.first_response_minutes, t.resolution_minutes,
+                  m.id AS "merged_id?", m.number AS "merged_number?", m.status AS "merged_status?",
+                  EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = $4 AND gm.group_id = i.group_id) AS "in_group!"
            FROM incidents i JOIN users u ON u.id = i.reporter_id JOIN systems s ON s.id = i.system_id
+                JOIN sla_targets t ON t.priority = i.priority
+                LEFT JOIN categories c ON c.id = i.category_id LEFT JOIN categories sc ON sc.id = i.subcategory_id
+                LEFT JOIN users a ON a.id = i.assignee_id LEFT JOIN groups g ON g.id = i.group_id
+                LEFT JOIN incidents m ON m.id = i.merged_into_id
            WHERE ($1::bigint IS NULL OR i.id = $1) AND ($2::text IS NULL OR i.number = $2)
-             AND ($3 OR i.reporter_id = $4)"#,
+             AND incident_visible(i.id, i.reporter_id, i.status, i.group_id, $4, $3)"#,
         by_id,
         by_number,
-        viewer.role.works_desk(),
+        desk_viewer,
         viewer.id
     )
     .fetch_optional(pool)
     .await?;
     let Some(r) = row else { return Ok(None) };
-    let events = sqlx::query!(
-        r#"SELECT e.id, e.kind, e.actor_id, e.body, u.display_name, e.created_at AS "created_at: DateTime<Utc>"
-           FROM incident_events e JOIN users u ON u.id = e.actor_id
-           WHERE e.incident_id = $1 ORDER BY e.created_at, e.id"#,
-        r.id
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut shots = screenshots::of_incident(pool, r.id).await?;
-    let mut of_event = |event: Option<i64>| {
-        let (mine, rest) = std::mem::take(&mut shots).into_iter().partition(|(e, _)| *e == event);
-        shots = rest;
-        mine.into_iter().map(|(_, s)| s).collect::<Vec<_>>()
+    let team = viewer.role != Role::Reporter;
+    let (timeline, report_shots) = timeline(pool, r.id, r.reporter_id, team, false).await?;
+    let status = parse_status(r.id, &r.status)?;
+    let actor = if desk_viewer {
+        Some(Actor::Desk)
+    } else if r.reporter_id == viewer.id {
+        Some(Actor::Reporter)
+    } else if r.in_group {
+        Some(Actor::GroupMember)
+    } else {
+        // A member looking back at what they worked on: nothing left to do.
+        None
     };
-    let report_shots = of_event(None);
-    let timeline = events
-        .into_iter()
-        .map(|e| {
-            let kind = EventKind::parse(&e.kind).ok_or_else(|| internal(format!("unknown event kind {}", e.kind)))?;
-            Ok(TimelineEntry {
-                id: e.id,
-                kind,
-                actor_name: e.display_name,
-                by_reporter: e.actor_id == r.reporter_id,
-                body: e.body,
-                screenshots: of_event(Some(e.id)),
-                at: e.created_at,
-            })
-        })
-        .collect::<Result<_, AppError>>()?;
+    let merged_into = match (r.merged_id, r.merged_number, r.merged_status) {
+        (Some(id), Some(number), Some(status)) => Some(MergedInto {
+            number,
+            status: parse_status(id, &status)?,
+            answers: timeline_answers(pool, id).await?,
+        }),
+        _ => None,
+    };
     // Stored numbers were checked on the way in; shown masked everywhere.
     let id_type = r.id_type.as_deref().and_then(|t| IdKind::parse(t).ok());
     let today = business_date(Utc::now());
@@ -310,10 +400,37 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
         .zip(r.id_number.as_deref())
         .map(|(kind, n)| IdNumber::parse(kind, n, today).map(|id| id.masked()).unwrap_or_else(|_| "*".repeat(n.chars().count())));
     let phone_masked = r.phone.as_deref().map(|p| Phone::parse(p).map(|p| p.masked()).unwrap_or_else(|_| "*".repeat(p.chars().count())));
+    let priority = Priority::parse(&r.priority).map_err(|_| internal(format!("incident {} has priority {}", r.id, r.priority)))?;
+    let desk = if team {
+        let named = |code: Option<String>, zh: Option<String>, en: Option<String>| {
+            code.zip(zh.zip(en)).map(|(code, (zh, en))| Named { code, name: pick(locale, zh, en) })
+        };
+        let now = Utc::now();
+        let target = if r.first_responded_at.is_none() { r.first_response_minutes } else { r.resolution_minutes };
+        Some(DeskFacts {
+            priority,
+            category: named(r.category_code, r.category_zh, r.category_en),
+            subcategory: named(r.sub_code, r.sub_zh, r.sub_en),
+            tags: r.tags,
+            assignee: r.assignee_login.zip(r.assignee_name).map(|(code, name)| Named { code, name }),
+            group: named(r.group_code, r.group_zh, r.group_en),
+            first_response_due: r.first_response_due,
+            resolution_due: r.resolution_due,
+            first_responded_at: r.first_responded_at,
+            answered_at: r.answered_at,
+            resolved_on_time: r.resolved_on_time,
+            sla_due_at: r.sla_due_at,
+            sla_state: r.sla_due_at.map(|due| SlaState::at(now, due, target)),
+            rating_comment: r.rating_comment,
+            audit: if desk_viewer { audit_trail(pool, r.id).await? } else { Vec::new() },
+        })
+    } else {
+        None
+    };
     Ok(Some(IncidentDetail {
         id: r.id,
         number: r.number,
-        status: parse_status(r.id, &r.status)?,
+        status,
         version: r.version,
         customer: CustomerView {
             name: r.customer_name,
@@ -333,7 +450,32 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
         updated_at: r.updated_at,
         screenshots: report_shots,
         timeline,
+        actions: desk::offered(status, actor),
+        merged_into,
+        rating: r.rating.and_then(|n| u8::try_from(n).ok()),
+        desk,
     }))
+}
+
+/// The replies and answers of the incident a duplicate was merged into.
+async fn timeline_answers(pool: &PgPool, survivor_id: i64) -> Result<Vec<TimelineEntry>, AppError> {
+    Ok(timeline(pool, survivor_id, 0, false, true).await?.0)
+}
+
+/// An incident's audit trail, oldest first (served by `audit_log_incident`).
+async fn audit_trail(pool: &PgPool, incident_id: i64) -> Result<Vec<AuditEntry>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT l.id, l.action, l.detail, u.display_name AS "actor_name?", l.created_at AS "created_at: DateTime<Utc>"
+           FROM audit_log l LEFT JOIN users u ON u.id = l.actor_id
+           WHERE l.incident_id = $1 ORDER BY l.id"#,
+        incident_id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditEntry { id: r.id, action: r.action, actor_name: r.actor_name, detail: r.detail.to_string(), at: r.created_at })
+        .collect())
 }
 
 /// Adds a follow-up message (with its screenshots) to the timeline of an incident the author
@@ -348,15 +490,19 @@ pub async fn add_message(
 ) -> Result<i64, AppError> {
     let mut tx = pool.begin().await?;
     let allowed = sqlx::query_scalar!(
-        "UPDATE incidents SET updated_at = now() WHERE id = $1 AND ($2 OR reporter_id = $3) RETURNING id",
+        "UPDATE incidents SET updated_at = now() WHERE id = $1 AND reporter_id = $2 RETURNING id",
         incident_id,
-        author.role.works_desk(),
         author.id
     )
     .fetch_optional(&mut *tx)
     .await?;
     if allowed.is_none() {
-        return Err(AppError::NotFound);
+        // The team talks through actions (reply, note); this is the reporter's side.
+        return Err(if visible_id(&mut *tx, author, &IncidentRef::Id(incident_id)).await?.is_some() {
+            AppError::Forbidden
+        } else {
+            AppError::NotFound
+        });
     }
     let event_id = sqlx::query_scalar!(
         "INSERT INTO incident_events (incident_id, kind, actor_id, body, idempotency_key) VALUES ($1, 'message', $2, $3, $4)
@@ -382,52 +528,7 @@ pub async fn add_message(
         return Ok(existing);
     };
     screenshots::claim(&mut *tx, author.id, shots, incident_id, Some(event_id)).await?;
+    desk::audit(&mut tx, Some(incident_id), Some(author.id), "message", serde_json::json!({ "body": body.as_str(), "screenshots": shots })).await?;
     tx.commit().await?;
     Ok(event_id)
-}
-
-/// The reporter's answer to a solution: confirmed (closed) or not solved (back in progress, with
-/// why). Only an answered incident takes either; `version` must be the one the reporter saw.
-pub async fn settle(
-    pool: &PgPool,
-    reporter: &CurrentUser,
-    incident_id: i64,
-    version: i32,
-    solved: bool,
-    reason: Option<&MessageBody>,
-) -> Result<(), AppError> {
-    let mut tx = pool.begin().await?;
-    let current = sqlx::query!(
-        "SELECT status, version FROM incidents WHERE id = $1 AND reporter_id = $2 FOR UPDATE",
-        incident_id,
-        reporter.id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    if current.version != version {
-        return Err(AppError::Conflict);
-    }
-    if parse_status(incident_id, &current.status)? != Status::Answered {
-        return Err(AppError::NotNow);
-    }
-    let (status, kind) = if solved { (Status::Closed, EventKind::Confirmed) } else { (Status::InProgress, EventKind::Reopened) };
-    sqlx::query!(
-        "UPDATE incidents SET status = $2, version = version + 1, updated_at = now() WHERE id = $1",
-        incident_id,
-        status.as_str()
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO incident_events (incident_id, kind, actor_id, body) VALUES ($1, $2, $3, $4)",
-        incident_id,
-        kind.as_str(),
-        reporter.id,
-        reason.map(MessageBody::as_str)
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }

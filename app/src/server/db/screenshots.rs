@@ -93,11 +93,16 @@ pub struct Stored {
 pub async fn stored_for(db: impl PgExecutor<'_>, viewer: &CurrentUser, id: i64, thumb: bool) -> Result<Option<Stored>, AppError> {
     let row = sqlx::query!(
         "SELECT s.blob_key, s.thumb_key, s.media_type, s.thumb_media_type
-         FROM screenshots s LEFT JOIN incidents i ON i.id = s.incident_id
-         WHERE s.id = $1 AND ($2 OR s.uploader_id = $3 OR i.reporter_id = $3)",
+         FROM screenshots s LEFT JOIN incidents i ON i.id = s.incident_id LEFT JOIN incident_events e ON e.id = s.event_id
+         WHERE s.id = $1
+           AND (s.uploader_id = $3
+                OR (incident_visible(i.id, i.reporter_id, i.status, i.group_id, $3, $2)
+                    -- a note's screenshots stay inside the team, like the note
+                    AND NOT (coalesce(e.internal, false) AND $4)))",
         id,
         viewer.role.works_desk(),
-        viewer.id
+        viewer.id,
+        viewer.role == crate::domain::user::Role::Reporter
     )
     .fetch_optional(db)
     .await?;

@@ -1,0 +1,292 @@
+//! The desk's workflow through the real router and PostgreSQL (see `common`): actions and their
+//! permissions, the version check, internal notes kept from reporters, service levels, merging,
+//! closing nobody objected to, and the audit trail.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::{json, TestApp};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+use app::domain::user::Role;
+
+impl TestApp {
+    /// `POST /api/v1/incidents/{id}/actions` with `body`.
+    async fn act(&self, client: &Client, id: i64, body: Value) -> Response {
+        client.post(self.url(&format!("/api/v1/incidents/{id}/actions"))).json(&body).send().await.expect("action request")
+    }
+
+    /// The action, which must succeed; the incident after it.
+    async fn acted(&self, client: &Client, id: i64, body: Value) -> Value {
+        let res = self.act(client, id, body.clone()).await;
+        assert_eq!(res.status(), StatusCode::OK, "{body}: {}", res.text().await.unwrap_or_default());
+        json(res).await
+    }
+
+    async fn get(&self, client: &Client, id: i64) -> Response {
+        client.get(self.url(&format!("/api/v1/incidents/{id}"))).send().await.expect("incident request")
+    }
+
+    /// A report by `client`; its id.
+    async fn filed(&self, client: &Client, customer: &str) -> i64 {
+        let number = self.reported(client, customer).await;
+        sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1").bind(number).fetch_one(&self.pool).await.expect("incident")
+    }
+
+    /// A group member (role `member`) of `group`, signed in.
+    async fn member(&self, login: &str, group: &str) -> Client {
+        let id = self.user(login, "组员", Role::Member).await;
+        sqlx::query("INSERT INTO group_members (group_id, user_id) SELECT id, $1 FROM groups WHERE code = $2")
+            .bind(id)
+            .bind(group)
+            .execute(&self.pool)
+            .await
+            .expect("membership");
+        self.signed_in(login).await
+    }
+}
+
+fn kinds(incident: &Value) -> Vec<String> {
+    incident["timeline"].as_array().expect("timeline").iter().map(|e| e["kind"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn from_report_to_confirmed_solution(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let ops = app.member("ops1", "operations").await;
+    let tester = app.member("qa1", "testing").await;
+    let id = app.filed(&people.agent, "张三").await;
+
+    let claimed = app.acted(&people.handler, id, json!({"action": "claim", "version": 1})).await;
+    assert_eq!(claimed["status"], "in_progress");
+    assert_eq!(claimed["desk"]["assignee"]["code"], "handler");
+    let triaged = app
+        .acted(&people.handler, id, json!({"action": "categorize", "version": 2, "category": "data", "subcategory": "data_wrong", "priority": "P1", "tags": ["持仓"]}))
+        .await;
+    assert_eq!(triaged["desk"]["priority"], "P1");
+    assert_eq!(triaged["desk"]["category"]["code"], "data");
+    assert_eq!(triaged["desk"]["subcategory"]["code"], "data_wrong");
+    assert_eq!(triaged["desk"]["tags"], json!(["持仓"]));
+
+    // Nobody in testing sees it; operations does once it is theirs.
+    assert_eq!(app.get(&ops, id).await.status(), StatusCode::NOT_FOUND);
+    let transferred = app
+        .acted(&people.handler, id, json!({"action": "transfer", "version": 3, "group": "operations", "body": "内部：请核对持仓数据"}))
+        .await;
+    assert_eq!(transferred["status"], "transferred");
+    assert_eq!(app.get(&ops, id).await.status(), StatusCode::OK);
+    assert_eq!(app.get(&tester, id).await.status(), StatusCode::NOT_FOUND);
+    // A member may not answer the reporter, only hand it back.
+    assert_eq!(app.act(&ops, id, json!({"action": "answer", "version": 4, "body": "好了"})).await.status(), StatusCode::FORBIDDEN);
+    let returned = app
+        .acted(&ops, id, json!({"action": "return", "version": 4, "body": "内部：持仓表缺一条记录，已补", "change": "UPDATE position SET qty = 100 WHERE acct = '310012345678'"}))
+        .await;
+    assert_eq!(returned["status"], "in_progress");
+    // What they worked on stays readable for them, with nothing left to do.
+    let looked = json(app.get(&ops, id).await).await;
+    assert_eq!(looked["actions"], json!([]));
+
+    app.acted(&people.handler, id, json!({"action": "note", "version": 5, "body": "内部：客户是 VIP"})).await;
+    app.acted(&people.handler, id, json!({"action": "reply", "version": 6, "body": "您好，正在修复持仓数据"})).await;
+    let answered = app.acted(&people.handler, id, json!({"action": "answer", "version": 7, "body": "持仓已修正，请客户重新登录查看"})).await;
+    assert_eq!(answered["status"], "answered");
+    assert_eq!(answered["desk"]["resolved_on_time"], true);
+
+    // The reporter reads the reply and the answer, and nothing internal.
+    let seen = app.get(&people.agent, id).await.text().await.expect("body");
+    assert!(seen.contains("正在修复持仓数据") && seen.contains("持仓已修正"));
+    assert!(!seen.contains("内部") && !seen.contains("UPDATE position"), "{seen}");
+    let seen: Value = serde_json::from_str(&seen).expect("json");
+    assert_eq!(seen["desk"], Value::Null);
+    assert_eq!(seen["actions"], json!(["reopen", "close"]));
+    assert_eq!(kinds(&seen), ["submitted", "claimed", "reply", "answered"]);
+
+    let closed = app.acted(&people.agent, id, json!({"action": "close", "version": 8, "rating": "5", "body": "很快，谢谢"})).await;
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["rating"], 5);
+
+    // The whole story, for the desk: every step on the timeline and in the audit trail.
+    let story = json(app.get(&people.handler, id).await).await;
+    assert_eq!(
+        kinds(&story),
+        ["submitted", "claimed", "categorized", "transferred", "returned", "note", "reply", "answered", "confirmed"]
+    );
+    let audit: Vec<&str> = story["desk"]["audit"].as_array().expect("audit").iter().map(|a| a["action"].as_str().unwrap_or_default()).collect();
+    assert_eq!(audit, ["submit", "claim", "categorize", "transfer", "return", "note", "reply", "answer", "close"]);
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn a_reporter_takes_no_desk_action(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let own = app.filed(&people.agent, "张三").await;
+    let other = app.filed(&people.agent2, "李四").await;
+    let desk_actions = [
+        json!({"action": "claim"}),
+        json!({"action": "assign", "assignee": "handler"}),
+        json!({"action": "categorize", "priority": "P1"}),
+        json!({"action": "transfer", "group": "testing", "body": "x"}),
+        json!({"action": "return", "body": "x"}),
+        json!({"action": "note", "body": "x"}),
+        json!({"action": "reply", "body": "x"}),
+        json!({"action": "answer", "body": "x"}),
+        json!({"action": "merge", "into": other.to_string()}),
+    ];
+    for mut body in desk_actions {
+        body["version"] = json!(1);
+        assert_eq!(app.act(&people.agent, own, body.clone()).await.status(), StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(app.act(&people.agent, other, body.clone()).await.status(), StatusCode::NOT_FOUND, "{body}");
+    }
+    // Nor a reporter's own moves before there is an answer.
+    let early = app.act(&people.agent, own, json!({"action": "close", "version": 1})).await;
+    assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(early).await["error"]["code"], "not_allowed_now");
+    let unchanged: (String, i32) = sqlx::query_as("SELECT status, version FROM incidents WHERE id = $1").bind(own).fetch_one(&app.pool).await.unwrap();
+    assert_eq!(unchanged, ("new".to_owned(), 1));
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn two_handlers_cannot_both_win(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    app.user("handler2", "周敏", Role::Handler).await;
+    let second = app.signed_in("handler2").await;
+    let id = app.filed(&people.agent, "张三").await;
+    let (a, b) = tokio::join!(
+        app.act(&people.handler, id, json!({"action": "claim", "version": 1})),
+        app.act(&second, id, json!({"action": "claim", "version": 1})),
+    );
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let lost = if a.status() == StatusCode::CONFLICT { a } else { b };
+    let body = json(lost).await;
+    assert_eq!(body["error"]["code"], "conflict");
+    let claims: i64 = sqlx::query_scalar("SELECT count(*) FROM incident_events WHERE incident_id = $1 AND kind = 'claimed'").bind(id).fetch_one(&app.pool).await.unwrap();
+    assert_eq!(claims, 1);
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn the_state_decides_what_is_allowed(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let id = app.filed(&people.agent, "张三").await;
+    // A new incident cannot be handed back or reopened; an unknown action or a missing field is
+    // named.
+    for body in [json!({"action": "return", "version": 1, "body": "x"}), json!({"action": "reopen", "version": 1, "body": "x"})] {
+        let res = app.act(&people.handler, id, body.clone()).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(json(res).await["error"]["code"], "not_allowed_now");
+    }
+    let res = app.act(&people.handler, id, json!({"action": "delete", "version": 1})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(res).await["error"]["fields"][0]["field"], "action");
+    let res = app.act(&people.handler, id, json!({"action": "transfer", "group": "nobody", "body": "x", "version": 1})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app.act(&people.handler, id, json!({"action": "claim"})).await;
+    assert_eq!(json(res).await["error"]["fields"][0]["field"], "version");
+    let res = app.act(&people.handler, id, json!({"action": "assign", "assignee": "agent", "version": 1})).await;
+    assert_eq!(json(res).await["error"]["fields"][0]["field"], "assignee", "only the team can hold an incident");
+    let res = app.client().post(app.url(&format!("/api/v1/incidents/{id}/actions"))).body("not json").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = people.handler.post(app.url(&format!("/api/v1/incidents/{id}/actions"))).header("content-type", "application/json").body("{").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn service_levels_follow_priority_and_record_on_time(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let id = app.filed(&people.agent, "张三").await;
+    let minutes = |a: &Value, b: &Value| {
+        let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().expect("time")).expect("rfc3339");
+        (at(b) - at(a)).num_minutes()
+    };
+    // A normal report is P3: 4 h to a first response, 3 days to a solution.
+    let found = json(app.get(&people.handler, id).await).await;
+    assert_eq!(found["desk"]["priority"], "P3");
+    assert_eq!(minutes(&found["created_at"], &found["desk"]["first_response_due"]), 240);
+    assert_eq!(minutes(&found["created_at"], &found["desk"]["resolution_due"]), 4320);
+    assert_eq!(found["desk"]["sla_state"], "on_track");
+    // P1 moves both, counted from arrival.
+    let p1 = app.acted(&people.handler, id, json!({"action": "categorize", "version": 1, "priority": "P1"})).await;
+    assert_eq!(minutes(&p1["created_at"], &p1["desk"]["first_response_due"]), 30);
+    assert_eq!(minutes(&p1["created_at"], &p1["desk"]["resolution_due"]), 240);
+    // Answered a second after the resolution target: late.
+    sqlx::query(
+        "UPDATE incidents SET resolution_due = now() - interval '1 second',
+                first_response_due = now() - interval '1 hour', sla_due_at = now() - interval '1 hour' WHERE id = $1",
+    )
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let late = json(app.get(&people.handler, id).await).await;
+    assert_eq!(late["desk"]["sla_state"], "late");
+    let answered = app.acted(&people.handler, id, json!({"action": "answer", "version": 2, "body": "已处理"})).await;
+    assert_eq!(answered["desk"]["resolved_on_time"], false);
+    assert_eq!(answered["desk"]["sla_due_at"], Value::Null);
+    // Reopened, the clock runs again; answered in time now that the target is ahead.
+    app.acted(&people.agent, id, json!({"action": "reopen", "version": 3, "body": "还是不行"})).await;
+    sqlx::query("UPDATE incidents SET resolution_due = now() + interval '1 minute' WHERE id = $1").bind(id).execute(&app.pool).await.unwrap();
+    let again = app.acted(&people.handler, id, json!({"action": "answer", "version": 4, "body": "这次修好了"})).await;
+    assert_eq!(again["desk"]["resolved_on_time"], true);
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn a_duplicate_follows_the_incident_it_joined(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let survivor = app.filed(&people.agent, "张三").await;
+    let duplicate = app.filed(&people.agent2, "李四").await;
+    let survivor_number: String = sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(survivor).fetch_one(&app.pool).await.unwrap();
+    let merged = app.acted(&people.handler, duplicate, json!({"action": "merge", "version": 1, "into": survivor_number})).await;
+    assert_eq!(merged["status"], "merged");
+    assert_eq!(app.act(&people.handler, duplicate, json!({"action": "merge", "version": 2, "into": survivor_number})).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.acted(&people.handler, survivor, json!({"action": "note", "version": 2, "body": "内部：影响多位客户"})).await;
+    app.acted(&people.handler, survivor, json!({"action": "answer", "version": 3, "body": "人脸识别服务已恢复"})).await;
+    // The duplicate's reporter sees where it went and the answer there, not the other customer.
+    let followed = app.get(&people.agent2, duplicate).await.text().await.unwrap();
+    let body: Value = serde_json::from_str(&followed).unwrap();
+    assert_eq!(body["merged_into"]["number"], survivor_number.as_str());
+    assert_eq!(body["merged_into"]["status"], "answered");
+    assert_eq!(body["merged_into"]["answers"][0]["body"], "人脸识别服务已恢复");
+    assert!(!followed.contains("张三") && !followed.contains("内部"), "{followed}");
+    assert_eq!(app.get(&people.agent2, survivor).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn answers_nobody_objects_to_close_themselves(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let old = app.filed(&people.agent, "张三").await;
+    let fresh = app.filed(&people.agent, "李四").await;
+    for id in [old, fresh] {
+        app.acted(&people.handler, id, json!({"action": "answer", "version": 1, "body": "已处理"})).await;
+    }
+    sqlx::query("UPDATE incidents SET answered_at = now() - interval '3 days 1 minute' WHERE id = $1").bind(old).execute(&app.pool).await.unwrap();
+    let closed = app::server::db::desk::auto_close(&app.pool, 3).await.expect("auto close");
+    assert_eq!(closed, 1);
+    let statuses: Vec<(i64, String)> = sqlx::query_as("SELECT id, status FROM incidents ORDER BY id").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(statuses, [(old, "closed".to_owned()), (fresh, "answered".to_owned())]);
+    let seen = json(app.get(&people.agent, old).await).await;
+    let last = seen["timeline"].as_array().unwrap().last().cloned().unwrap();
+    assert_eq!((last["kind"].as_str(), last["actor_name"].as_str()), (Some("closed"), None));
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn the_audit_trail_is_append_only(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let id = app.filed(&people.agent, "张三").await;
+    app.acted(&people.handler, id, json!({"action": "claim", "version": 1})).await;
+    for statement in ["UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
+        let refused = sqlx::query(statement).execute(&app.pool).await;
+        assert!(refused.is_err(), "{statement} went through");
+    }
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE incident_id = $1").bind(id).fetch_one(&app.pool).await.unwrap();
+    assert_eq!(count, 2);
+}
