@@ -33,9 +33,19 @@ mod cli {
             login: String,
             #[arg(long)]
             name: String,
-            /// reporter, handler or admin
+            /// reporter, member, handler or admin
             #[arg(long)]
             role: String,
+            /// A transfer group to join (testing, development, operations, product); repeatable.
+            #[arg(long)]
+            group: Vec<String>,
+        },
+        /// Add an existing account to a transfer group.
+        Join {
+            #[arg(long)]
+            login: String,
+            #[arg(long)]
+            group: String,
         },
     }
 
@@ -74,12 +84,20 @@ mod cli {
                 Application::build(settings, options).await?.run_until_stopped().await?;
             }
             Some(Command::Migrate) => cli::migrate(&settings).await?,
-            Some(Command::User(UserCommand::Add { login, name, role })) => {
+            Some(Command::User(UserCommand::Add { login, name, role, group })) => {
                 let mut password = String::new();
                 std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
                 let password = password.trim_end_matches(['\r', '\n']);
                 let id = cli::add_user(&settings, &login, &name, &role, password).await?;
                 println!("created user {id} ({login}, {role})");
+                for code in group {
+                    cli::join_group(&settings, &login, &code).await?;
+                    println!("{login} joined {code}");
+                }
+            }
+            Some(Command::User(UserCommand::Join { login, group })) => {
+                cli::join_group(&settings, &login, &group).await?;
+                println!("{login} joined {group}");
             }
             Some(Command::Token(TokenCommand::Create { login, label })) => {
                 let (id, token) = cli::create_token(&settings, &login, &label).await?;

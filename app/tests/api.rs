@@ -6,6 +6,7 @@ mod common;
 
 use app::domain::incident::Cursor;
 use app::domain::report::{ReportForm, ReportRules};
+use app::domain::queue::QueueQuery;
 use app::domain::user::Role;
 use app::i18n::Locale;
 use app::server::db;
@@ -237,7 +238,7 @@ async fn reporters_never_see_each_others_incidents(pool: PgPool) {
     // A reporter cannot open the desk, nor call its server function.
     let res = b.get(app.url("/desk")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = b.post(app.url("/api/incidents/queue")).header(header::ACCEPT, "application/json").form(&[("cursor", "")]).send().await.unwrap();
+    let res = b.post(app.url("/api/desk/queue")).header(header::ACCEPT, "application/json").form(&[("query[q]", "")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let body = res.text().await.unwrap();
     assert!(body.contains("forbidden") && !body.contains("秘密客户"), "{body}");
@@ -295,8 +296,17 @@ async fn lists_are_keyset_paginated_newest_first(pool: PgPool) {
     assert_eq!(second.next_cursor, None);
     let none_closed = db::incidents::for_reporter(&app.pool, reporter, Some(app::domain::incident::Status::Closed), None, zh).await.unwrap();
     assert!(none_closed.items.is_empty());
-    let queue = db::incidents::queue(&app.pool, None, zh).await.unwrap();
-    assert_eq!(queue.items.len(), 20);
+    // The desk's queue pages the same way (open incidents, newest first), with counts per state.
+    let handler = app.user("handler", "陈静", Role::Handler).await;
+    let viewer = app::domain::user::CurrentUser { id: handler, login: "handler".into(), display_name: "陈静".into(), role: Role::Handler };
+    let first_page = QueueQuery::default().parse().unwrap();
+    let queue = db::desk::queue(&app.pool, &viewer, &first_page, zh).await.unwrap();
+    assert_eq!(queue.page.items.len(), 20);
+    assert_eq!(queue.counts, vec![(app::domain::incident::Status::New, 25)]);
+    let next = QueueQuery { cursor: queue.page.next_cursor.clone(), ..Default::default() }.parse().unwrap();
+    let rest = db::desk::queue(&app.pool, &viewer, &next, zh).await.unwrap();
+    assert_eq!(rest.page.items.len(), 5);
+    assert_eq!(rest.page.items[4].customer_name.as_deref(), Some("客户0"));
     // The lists can be served by their indexes (sequential scans off to ask the planner).
     let mut conn = app.pool.acquire().await.unwrap();
     sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.unwrap();

@@ -290,3 +290,77 @@ async fn the_audit_trail_is_append_only(pool: PgPool) {
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE incident_id = $1").bind(id).fetch_one(&app.pool).await.unwrap();
     assert_eq!(count, 2);
 }
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn the_queue_filters_searches_and_sorts(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let ops = app.member("ops1", "operations").await;
+    let older = app.filed(&people.agent, "张三").await;
+    let newer = app.filed(&people.agent2, "李四").await;
+    app.acted(&people.handler, older, json!({"action": "claim", "version": 1})).await;
+    app.acted(&people.handler, older, json!({"action": "categorize", "version": 2, "priority": "P1"})).await;
+    app.acted(&people.handler, older, json!({"action": "transfer", "version": 3, "group": "operations", "body": "查一下"})).await;
+    let ids = |client: &Client, query: &'static str| {
+        let url = app.url(&format!("/api/v1/incidents?{query}"));
+        let client = client.clone();
+        async move {
+            let res = client.get(url).send().await.expect("queue");
+            assert_eq!(res.status(), StatusCode::OK, "{query}");
+            let body = json(res).await;
+            body["items"].as_array().expect("items").iter().map(|i| i["id"].as_i64().unwrap_or_default()).collect::<Vec<_>>()
+        }
+    };
+    let h = &people.handler;
+    assert_eq!(ids(h, "").await, [newer, older], "open ones, newest first");
+    assert_eq!(ids(h, "sort=oldest").await, [older, newer]);
+    assert_eq!(ids(h, "sort=priority").await, [older, newer], "P1 before P3");
+    assert_eq!(ids(h, "assignee=me").await, [older]);
+    assert_eq!(ids(h, "assignee=unassigned").await, [newer]);
+    assert_eq!(ids(h, "priority=P1").await, [older]);
+    assert_eq!(ids(h, "status=new").await, [newer]);
+    assert_eq!(ids(h, "group=operations").await, [older]);
+    assert_eq!(ids(h, "q=%E6%9D%8E%E5%9B%9B").await, [newer], "a customer's name (李四)");
+    assert_eq!(ids(h, "q=310012345678").await, [newer, older], "a customer number");
+    assert_eq!(ids(h, "q=%E4%BA%BA%E8%84%B8%E8%AF%86%E5%88%AB").await, [newer, older], "words of the description (人脸识别)");
+    assert_eq!(ids(h, "sla=late").await, Vec::<i64>::new());
+    // A group member sees what waits on their group, and nothing else.
+    assert_eq!(ids(&ops, "").await, [older]);
+    assert_eq!(ids(&ops, "status=all").await, [older]);
+    let res = h.get(app.url("/api/v1/incidents?priority=P9")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(res).await["error"]["fields"][0]["field"], "priority");
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn desk_forms_work_without_javascript(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let id = app.filed(&people.agent, "张三").await;
+    let number: String = sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&app.pool).await.unwrap();
+    let post = |client: &Client, fields: Vec<(&'static str, String)>| {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k, v);
+        }
+        client.post(app.url(&format!("/api/incidents/{number}/actions"))).header("accept", "text/html").multipart(form).send()
+    };
+    // A canned reply picked without typing: its variables filled in.
+    let canned: i64 = sqlx::query_scalar("SELECT id FROM canned_replies ORDER BY position LIMIT 1").fetch_one(&app.pool).await.unwrap();
+    let res = post(&people.handler, vec![("action", "reply".into()), ("version", "1".into()), ("body", "".into()), ("canned", canned.to_string())]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], format!("/desk/incidents/{number}#latest").as_str());
+    let reply: String = sqlx::query_scalar("SELECT body FROM incident_events WHERE incident_id = $1 AND kind = 'reply'").bind(id).fetch_one(&app.pool).await.unwrap();
+    assert!(reply.contains(&number), "{reply}");
+    // A stale version comes back to its form with the error, and what was typed is kept.
+    let res = post(&people.handler, vec![("action", "note".into()), ("version", "1".into()), ("body", "先看流水".into())]).await.unwrap();
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&format!("/desk/incidents/{number}?__err=")) && location.ends_with("#act-note"), "{location}");
+    let page = people.handler.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("先看流水"), "the typed note is shown again");
+    // A reporter has no desk forms.
+    let res = post(&people.agent, vec![("action", "claim".into()), ("version", "2".into())]).await.unwrap();
+    assert!(res.headers()["location"].to_str().unwrap().contains("__err="));
+    let status: String = sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1").bind(id).fetch_one(&app.pool).await.unwrap();
+    assert_eq!(status, "new");
+}

@@ -55,16 +55,6 @@ pub async fn my_incidents(status: Option<String>, cursor: Option<String>) -> Res
     db::incidents::for_reporter(&app_state()?.pool, reporter.id, status, cursor, locale::current()).await
 }
 
-/// The desk's queue of new incidents, newest first.
-#[server(endpoint = "incidents/queue")]
-pub async fn desk_queue(cursor: Option<String>) -> Result<Page<IncidentSummary>, AppError> {
-    use crate::domain::incident::Cursor;
-    use crate::server::{auth, db, locale, state::app_state};
-    auth::require(auth::DESK).await?;
-    let cursor = Cursor::parse_param(cursor.as_deref())?;
-    db::incidents::queue(&app_state()?.pool, cursor, locale::current()).await
-}
-
 /// One incident, for its reporter or the desk; `NotFound` for anyone else.
 #[server(endpoint = "incidents/get")]
 pub async fn incident(number: String) -> Result<IncidentDetail, AppError> {

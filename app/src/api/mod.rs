@@ -2,4 +2,5 @@
 //! checks who is calling before anything else, parses its input into domain types, calls
 //! `server::…`, and maps the result.
 pub mod auth;
+pub mod desk;
 pub mod incidents;

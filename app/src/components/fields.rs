@@ -35,9 +35,15 @@ pub fn TextField(
     /// For a page that must reach the input itself (e.g. to clear a refused password).
     #[prop(optional)]
     node_ref: NodeRef<leptos::html::Input>,
+    /// Which of several forms on one page this field is in (keeps element ids unique).
+    #[prop(optional, into)]
+    scope: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("f-{}", field.as_str().replace('.', "-"));
+    let id = match scope {
+        Some(scope) => format!("f-{scope}-{}", field.as_str().replace('.', "-")),
+        None => format!("f-{}", field.as_str().replace('.', "-")),
+    };
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let count = RwSignal::new(value.chars().count());

@@ -156,6 +156,7 @@ pub struct IncidentSummary {
     pub id: i64,
     pub number: String,
     pub status: Status,
+    pub version: i32,
     /// The affected system's name, in the reader's language.
     pub system: String,
     pub urgency: Urgency,
@@ -166,6 +167,18 @@ pub struct IncidentSummary {
     pub reporter_name: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// For the desk's queue: priority, who holds it, and its next due time.
+    pub priority: crate::domain::workflow::Priority,
+    pub assignee_name: Option<String>,
+    pub sla_due_at: Option<DateTime<Utc>>,
+    pub sla_state: Option<crate::domain::workflow::SlaState>,
+}
+
+/// The desk's queue: a page, and how many open incidents are in each state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Queue {
+    pub page: Page<IncidentSummary>,
+    pub counts: Vec<(Status, i64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

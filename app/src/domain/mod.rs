@@ -6,6 +6,7 @@
 
 pub mod customer;
 pub mod incident;
+pub mod queue;
 pub mod report;
 pub mod time;
 pub mod user;
@@ -48,10 +49,14 @@ pub enum Field {
     Into,
     Rating,
     Version,
+    Sla,
+    From,
+    To,
+    Sort,
 }
 
 impl Field {
-    pub const ALL: [Field; 30] = [
+    pub const ALL: [Field; 34] = [
         Field::Login,
         Field::Password,
         Field::DisplayName,
@@ -82,6 +87,10 @@ impl Field {
         Field::Into,
         Field::Rating,
         Field::Version,
+        Field::Sla,
+        Field::From,
+        Field::To,
+        Field::Sort,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -116,6 +125,10 @@ impl Field {
             Field::Into => "into",
             Field::Rating => "rating",
             Field::Version => "version",
+            Field::Sla => "sla",
+            Field::From => "from",
+            Field::To => "to",
+            Field::Sort => "sort",
         }
     }
 

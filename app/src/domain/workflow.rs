@@ -513,6 +513,39 @@ pub fn on_time(answered: DateTime<Utc>, due: DateTime<Utc>) -> bool {
     answered <= due
 }
 
+/// A category and its sub-categories, for the triage form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryOption {
+    pub category: super::incident::Named,
+    pub subcategories: Vec<super::incident::Named>,
+}
+
+/// A reply the team sends again and again. `{customer_name}` and `{number}` are filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedReply {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+}
+
+impl CannedReply {
+    /// The body with its variables filled in for one incident.
+    pub fn fill(&self, customer_name: &str, number: &str) -> String {
+        self.body.replace("{customer_name}", customer_name).replace("{number}", number)
+    }
+}
+
+/// What the desk's forms pick from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct DeskOptions {
+    pub categories: Vec<CategoryOption>,
+    pub groups: Vec<super::incident::Named>,
+    pub systems: Vec<super::incident::Named>,
+    /// Handlers and admins: who an incident can be assigned to (login, name).
+    pub handlers: Vec<super::incident::Named>,
+    pub canned: Vec<CannedReply>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -644,6 +677,13 @@ mod tests {
         assert!(Action::Return { body: body.clone(), change: None }.is_internal());
         assert!(!Action::Reply { body: body.clone() }.is_internal());
         assert!(!Action::Answer { body }.is_internal());
+    }
+
+    #[test]
+    fn canned_replies_fill_their_variables() {
+        let canned = CannedReply { id: 1, title: "t".into(), body: "{customer_name}您好，{number} 已修复；{number}".into() };
+        assert_eq!(canned.fill("张三", "MSS-20261122-0001"), "张三您好，MSS-20261122-0001 已修复；MSS-20261122-0001");
+        assert_eq!(canned.fill("", "N"), "您好，N 已修复；N");
     }
 
     #[test]

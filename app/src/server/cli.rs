@@ -43,6 +43,17 @@ pub async fn add_user(settings: &Settings, login: &str, name: &str, role: &str, 
     }
 }
 
+/// `mss user join --login L --group G` (and `user add … --group G`).
+pub async fn join_group(settings: &Settings, login: &str, group: &str) -> anyhow::Result<()> {
+    let pool = pool(settings).await?;
+    let user = user_id(&pool, login).await?;
+    if db::users::join_group(&pool, user, group.trim()).await.map_err(fail)? {
+        Ok(())
+    } else {
+        bail!("no group with code {group} (testing, development, operations, product, or one an admin added)")
+    }
+}
+
 /// `mss token create --login L [--label X]`: returns the token, to print once.
 pub async fn create_token(settings: &Settings, login: &str, label: &str) -> anyhow::Result<(i64, String)> {
     let pool = pool(settings).await?;

@@ -39,6 +39,8 @@ pub struct Settings {
     /// Screenshot blobs: this directory, unless `blob_url` names an S3 bucket.
     pub blob_dir: PathBuf,
     pub blob_url: Option<String>,
+    /// An answered incident nobody objected to is closed after this many days.
+    pub auto_close_days: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +111,7 @@ impl Settings {
             report_rules: report_rules(get("MSS_REPORT_REQUIRED"), get("MSS_CUSTOMER_NO_LENGTH"))?,
             blob_dir: PathBuf::from(get("MSS_BLOB_DIR").unwrap_or_else(|| "data/blobs".into())),
             blob_url: get("MSS_BLOB_URL"),
+            auto_close_days: narrow("MSS_AUTO_CLOSE_DAYS", positive("MSS_AUTO_CLOSE_DAYS", 3)?)?,
         })
     }
 

@@ -14,7 +14,12 @@ pub const ACCOUNTS: &[(&str, &str, Role)] = &[
     ("agent2", "李娜", Role::Reporter),
     ("handler", "陈静", Role::Handler),
     ("admin", "赵强", Role::Admin),
+    ("ops", "孙伟", Role::Member),
+    ("dev", "吴磊", Role::Member),
 ];
+
+/// Which transfer group each demo member is in.
+const MEMBERSHIPS: &[(&str, &str)] = &[("ops", "operations"), ("dev", "development")];
 
 /// Reporter, customer, customer number, system, urgency, description.
 const INCIDENTS: &[(&str, &str, &str, &str, &str, &str)] = &[
@@ -34,6 +39,12 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
         match db::users::insert(pool, &login, &name, *role, &hash).await {
             Ok(_) | Err(AppError::Conflict) => {}
             Err(e) => return Err(demo_error(e)),
+        }
+    }
+    for (login, group) in MEMBERSHIPS {
+        let login = Login::parse(login).map_err(|r| anyhow::anyhow!("demo login: {r:?}"))?;
+        if let Some(id) = db::users::id_by_login(pool, &login).await.map_err(demo_error)? {
+            db::users::join_group(pool, id, group).await.map_err(demo_error)?;
         }
     }
     for (i, (login, customer, number, system, urgency, description)) in INCIDENTS.iter().enumerate() {

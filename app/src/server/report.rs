@@ -269,7 +269,23 @@ pub async fn message_from_form(
         }
     }
     .await;
-    let form_key = super::forms::key(MESSAGE_FORM);
+    kept.number = number.to_string();
+    form_outcome(&session, MESSAGE_FORM, &kept, result, html, &page, "reply").await
+}
+
+/// How a plain form post on an incident's page ends: back to the page (at `#latest`) when it
+/// went through; back to the form (at `#{anchor}`) with the error in the URL and what was typed
+/// kept in the session when it did not. A script's post gets 204 or the error as JSON.
+async fn form_outcome<K: Serialize>(
+    session: &Session,
+    form: &str,
+    kept: &K,
+    result: Result<(), AppError>,
+    html: bool,
+    page: &str,
+    anchor: &str,
+) -> Response {
+    let form_key = super::forms::key(form);
     match (result, html) {
         (Ok(()), true) => {
             let _ = session.remove_value(&form_key).await;
@@ -278,17 +294,83 @@ pub async fn message_from_form(
         (Ok(()), false) => StatusCode::NO_CONTENT.into_response(),
         (Err(AppError::Unauthorized), true) => Redirect::to(&format!("/login?next={page}")).into_response(),
         (Err(error), true) => {
-            // What was typed comes back in the form (kept in the session); the error in the URL.
-            kept.number = number.to_string();
-            if let Err(e) = session.insert(&form_key, &kept).await {
+            if let Err(e) = session.insert(&form_key, kept).await {
                 return json_error(&AppError::from(e));
             }
             let message = serde_json::to_string(&error).unwrap_or_default();
-            Redirect::to(&format!("{page}?__err={}#reply", crate::components::encode_query(&message))).into_response()
+            Redirect::to(&format!("{page}?__err={}#{anchor}", crate::components::encode_query(&message))).into_response()
         }
         (Err(error), false) => json_error(&error),
     }
 }
+
+/// `POST /api/incidents/{number}/actions`: a workflow action from the desk's incident page (a
+/// plain multipart form: the fields of the API's action, and screenshots for notes, replies and
+/// answers). Back to the page, as `message_from_form`.
+pub async fn action_from_form(
+    State(state): State<AppState>,
+    session: Session,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    use crate::domain::workflow::{Action, ActionRequest, Tags};
+    let html = wants_html(&headers);
+    let Ok(number) = IncidentNumber::parse(&number) else { return json_error(&AppError::NotFound) };
+    let page = format!("/desk/incidents/{number}");
+    let mut kept = KeptAction { number: number.to_string(), ..Default::default() };
+    let result = async {
+        let user = signed_in(&state, &session, Role::TEAM).await?;
+        let incident_id = db::incidents::visible_id(&state.pool, &user, &db::incidents::IncidentRef::Number(number.clone()))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let got = receive(&state, &user, multipart.map_err(|_| AppError::BadRequest)?, None).await?;
+        kept.texts = got.texts.clone();
+        let text = |name: &str| got.text(name).map(str::to_owned);
+        // A canned reply picked without JavaScript (which would have filled the text in).
+        let mut body = text("body");
+        if body.as_deref().is_none_or(|b| b.trim().is_empty()) {
+            if let Some(canned) = got.text("canned").and_then(|c| c.trim().parse::<i64>().ok()) {
+                body = db::desk::canned_for(&state.pool, canned, incident_id).await?;
+            }
+        }
+        let request = ActionRequest {
+            action: text("action").unwrap_or_default(),
+            version: got.text("version").and_then(|v| v.trim().parse().ok()),
+            assignee: text("assignee"),
+            category: text("category"),
+            subcategory: text("subcategory"),
+            system: text("system"),
+            priority: text("priority"),
+            tags: text("tags").map(Tags::Text),
+            group: text("group"),
+            body,
+            change: text("change"),
+            into: text("into"),
+            rating: text("rating"),
+        };
+        kept.action = request.action.clone();
+        let parsed = Action::parse_versioned(&request);
+        let (action, version) = match (parsed, got.screenshot_error()) {
+            (Ok(parsed), None) => parsed,
+            (parsed, shot) => return Err(AppError::fields(parsed.err().unwrap_or_default().into_iter().chain(shot).collect())),
+        };
+        db::desk::act(&state.pool, &user, incident_id, version, &action, &got.screenshots).await.map(|_| ())
+    }
+    .await;
+    let anchor = format!("act-{}", kept.action);
+    form_outcome(&session, ACTION_FORM, &kept, result, html, &page, &anchor).await
+}
+
+/// A desk action as a refused plain post left it: which one, and what was typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct KeptAction {
+    pub number: String,
+    pub action: String,
+    pub texts: Vec<(String, String)>,
+}
+
+pub const ACTION_FORM: &str = "action";
 
 /// A follow-up message as a refused plain post left it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -3,6 +3,8 @@
 use super::{auth, db, db::incidents::IncidentRef, locale::request_locale, report, AppState};
 use crate::domain::incident::{Cursor, IncidentDetail, IncidentSummary, MessageBody, Page, Status};
 use crate::domain::report::ReportForm;
+use crate::domain::queue::QueueQuery;
+use crate::domain::user::Role;
 use crate::domain::workflow::{Action, ActionRequest};
 use crate::domain::{Field, FieldError, Reason};
 use crate::domain::user::CurrentUser;
@@ -135,33 +137,29 @@ async fn me(caller: Caller) -> Json<Me> {
     Json(Me { id: u.id, login: u.login, display_name: u.display_name, role: u.role })
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    cursor: Option<String>,
-    status: Option<String>,
-}
-
-/// `GET /api/v1/incidents[?cursor=…]`: a reporter's own incidents, or the desk's queue.
+/// `GET /api/v1/incidents[?status=…&cursor=…]`: a reporter's own incidents; for the team, the
+/// desk's queue with its filters (`status`, `category`, `system`, `priority`, `assignee`,
+/// `group`, `sla`, `from`, `to`, `q`, `sort`).
 async fn incidents(
     State(state): State<AppState>,
     caller: Caller,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Result<Json<Page<IncidentSummary>>, ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     // A malformed query string is answered in the API's JSON error shape, not axum's text.
     let Query(q) = query.map_err(|_| fail(AppError::BadRequest))?;
+    if caller.user.role != Role::Reporter {
+        let filter = q.parse().map_err(|f| fail(AppError::fields(f)))?;
+        let queue = db::desk::queue(&state.pool, &caller.user, &filter, caller.locale).await.map_err(fail)?;
+        return Ok(Json(queue.page));
+    }
     let cursor = Cursor::parse_param(q.cursor.as_deref()).map_err(fail)?;
     let status = q
         .status
         .filter(|s| !s.is_empty())
         .map(|s| Status::parse(&s).map_err(|r| fail(AppError::field(Field::Status, r))))
         .transpose()?;
-    let page = if caller.user.role.works_desk() {
-        db::incidents::queue(&state.pool, cursor, caller.locale).await
-    } else {
-        db::incidents::for_reporter(&state.pool, caller.user.id, status, cursor, caller.locale).await
-    };
-    page.map(Json).map_err(fail)
+    db::incidents::for_reporter(&state.pool, caller.user.id, status, cursor, caller.locale).await.map(Json).map_err(fail)
 }
 
 /// The `incident` part of `POST /api/v1/incidents`.
@@ -228,7 +226,7 @@ async fn create_incident(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<IncidentDetail>), ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
-    if caller.user.role != crate::domain::user::Role::Reporter {
+    if caller.user.role != Role::Reporter {
         return Err(fail(AppError::Forbidden));
     }
     let key = idempotency_key(&headers).map_err(fail)?;

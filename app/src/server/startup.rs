@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         // the body is read (see `report`).
         .route("/api/incidents/create", post(report::create_from_form).layer(DefaultBodyLimit::disable()))
         .route("/api/incidents/{number}/messages", post(report::message_from_form).layer(DefaultBodyLimit::disable()))
+        .route("/api/incidents/{number}/actions", post(report::action_from_form).layer(DefaultBodyLimit::disable()))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -108,7 +109,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Hourly: deletes expired sessions, sign-in failures that no longer count, and screenshots no
-/// report claimed.
+/// report claimed; closes answered incidents nobody objected to.
 fn spawn_cleanup(state: AppState) {
     use tower_sessions::ExpiredDeletion;
     let (pool, window_minutes) = (state.pool.clone(), state.settings.sign_in.window_minutes);
@@ -125,6 +126,11 @@ fn spawn_cleanup(state: AppState) {
             }
             if let Err(e) = super::report::sweep(&state, chrono::Duration::days(1)).await {
                 tracing::warn!(error = %e, "could not sweep unclaimed screenshots");
+            }
+            match db::desk::auto_close(&state.pool, state.settings.auto_close_days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(closed = n, days = state.settings.auto_close_days, "closed answered incidents nobody objected to"),
+                Err(e) => tracing::warn!(error = %e, "could not close answered incidents"),
             }
         }
     });

@@ -1,72 +1,224 @@
-use crate::api::incidents::desk_queue;
+use crate::api::desk::desk_queue;
 use crate::components::feedback::{Empty, ErrorPanel, Loading};
-use crate::components::guard::{Guard, DESK};
-use crate::components::incident::StatusBadge;
+use crate::components::guard::{Guard, TEAM};
+use crate::components::incident::{status_text, StatusBadge, UrgentBadge};
 use crate::components::shell::DeskShell;
+use crate::domain::incident::{Queue, Status};
+use crate::domain::queue::QueueQuery;
 use crate::domain::time::format_minute;
-use crate::domain::incident::{IncidentSummary, Page};
+use crate::domain::workflow::{Priority, SlaState};
 use crate::i18n::*;
+use crate::pages::desk::incident::sla_text;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// `/desk[?cursor=…]`: the queue of new incidents, newest first.
+/// The queue's URL parameters, as typed.
+fn query_from_url(map: &leptos_router::params::ParamsMap) -> QueueQuery {
+    let get = |k: &str| map.get(k).filter(|v| !v.is_empty());
+    QueueQuery {
+        status: get("status"),
+        category: get("category"),
+        system: get("system"),
+        priority: get("priority"),
+        assignee: get("assignee"),
+        group: get("group"),
+        sla: get("sla"),
+        from: get("from"),
+        to: get("to"),
+        q: get("q"),
+        sort: get("sort"),
+        cursor: get("cursor"),
+    }
+}
+
+/// `/desk[?status=…&q=…&sort=…]`: the queue. Open incidents newest first by default; filters,
+/// search and sort are a plain GET form, so every view has its own URL (and works without
+/// JavaScript).
 #[component]
 pub fn QueuePage() -> impl IntoView {
     // Created outside the guard's Suspense (see `HomePage`).
     let query = use_query_map();
-    let page = Resource::new(move || query.read().get("cursor"), desk_queue);
-    view! { <Guard roles=DESK><DeskShell><Queue page/></DeskShell></Guard> }
+    let page = Resource::new(move || query_from_url(&query.read()), desk_queue);
+    view! { <Guard roles=TEAM><DeskShell><QueueView page/></DeskShell></Guard> }
 }
 
 #[component]
-fn Queue(page: Resource<Result<Page<IncidentSummary>, AppError>>) -> impl IntoView {
+fn QueueView(page: Resource<Result<Queue, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
+    let url = use_query_map();
+    let current = Memo::new(move |_| query_from_url(&url.read()));
     view! {
         <div class="desk-head">
             <h1>{t!(i18n, desk.queue)}</h1>
             <p>{t!(i18n, desk.queue_lead)}</p>
         </div>
+        <Filters current/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) if page.items.is_empty() => view! {
-                        <div class="panel"><Empty title=td_string!(i18n.get_locale_untracked(), desk.empty_title).to_string() lead=td_string!(i18n.get_locale_untracked(), desk.empty_lead).to_string()/></div>
-                    }.into_any(),
-                    Ok(page) => view! {
-                        <div class="panel">
-                            <table class="queue">
-                                <thead><tr>
-                                    <th scope="col">{t!(i18n, desk.col_number)}</th>
-                                    <th scope="col">{t!(i18n, desk.col_status)}</th>
-                                    <th scope="col">{t!(i18n, desk.col_customer)}</th>
-                                    <th scope="col">{t!(i18n, desk.col_system)}</th>
-                                    <th scope="col">{t!(i18n, desk.col_description)}</th>
-                                    <th scope="col">{t!(i18n, desk.col_reporter)}</th>
-                                    <th scope="col">{t!(i18n, desk.col_created)}</th>
-                                </tr></thead>
-                                <tbody>
-                                    {page.items.into_iter().map(|i| view! {
-                                        <tr>
-                                            <td><a class="incident-number" href=format!("/desk/incidents/{}", i.number)>{i.number.clone()}</a></td>
-                                            <td><StatusBadge status=i.status/></td>
-                                            <td>{i.customer_name.clone().unwrap_or_default()}<span class="sub mono">{i.customer_number.clone().unwrap_or_default()}</span></td>
-                                            <td>{i.system.clone()}</td>
-                                            <td class="queue-text">{i.excerpt.clone()}</td>
-                                            <td>{i.reporter_name.clone()}</td>
-                                            <td><time datetime=i.created_at.to_rfc3339()>{format_minute(i.created_at)}</time></td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                        {page.next_cursor.map(|cursor| view! {
-                            <a class="button more" href=format!("/desk?cursor={cursor}")>{t!(i18n, desk.more)}</a>
-                        })}
-                    }.into_any(),
+                    Ok(queue) => {
+                        let q = current.get_untracked();
+                        view! {
+                            <StateTabs counts=queue.counts.clone() current=q.clone()/>
+                            {if queue.page.items.is_empty() {
+                                let locale = i18n.get_locale_untracked();
+                                view! { <div class="panel"><Empty title=td_string!(locale, desk.empty_title).to_string() lead=td_string!(locale, desk.empty_lead).to_string()/></div> }.into_any()
+                            } else {
+                                view! { <QueueTable queue=queue.clone()/> }.into_any()
+                            }}
+                            {queue.page.next_cursor.map(|cursor| view! {
+                                <a class="button more" href=format!("/desk?{}", q.with_cursor(Some(cursor)))>{t!(i18n, desk.more)}</a>
+                            })}
+                        }.into_any()
+                    }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// One tab per open state with its count, and "all".
+#[component]
+fn StateTabs(counts: Vec<(Status, i64)>, current: QueueQuery) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let selected = current.status.clone().unwrap_or_else(|| "open".into());
+    let link = move |status: &str| {
+        let q = QueueQuery { status: Some(status.to_owned()), cursor: None, ..current.clone() };
+        format!("/desk?{}", q.with_cursor(None))
+    };
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    let tab = |code: String, label: String, count: Option<i64>| {
+        let here = code == selected;
+        view! {
+            <a class="state-tab" href=link(&code) aria-current=here.then_some("page")>
+                {label}{count.map(|n| view! { <span class="count">{n}</span> })}
+            </a>
+        }
+    };
+    view! {
+        <nav class="state-tabs" aria-label=td_string!(locale, desk.states)>
+            {tab("open".into(), td_string!(locale, desk.open).to_string(), Some(total))}
+            {[Status::New, Status::InProgress, Status::Transferred, Status::Answered].into_iter().map(|s| {
+                let n = counts.iter().find(|(c, _)| *c == s).map(|(_, n)| *n).unwrap_or(0);
+                tab(s.as_str().to_owned(), status_text(s, locale).to_owned(), Some(n))
+            }).collect_view()}
+            {tab("closed".into(), status_text(Status::Closed, locale).to_owned(), None)}
+            {tab("all".into(), td_string!(locale, desk.all).to_string(), None)}
+        </nav>
+    }
+}
+
+/// Search and filters: a GET form on the queue's own URL.
+#[component]
+fn Filters(current: Memo<QueueQuery>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let q = current.get();
+        let locale = i18n.get_locale();
+        let value = |v: &Option<String>| v.clone().unwrap_or_default();
+        let select = |name: &'static str, label: &'static str, chosen: Option<String>, options: Vec<(String, String)>| {
+            let chosen = chosen.unwrap_or_default();
+            view! {
+                <label class="filter">
+                    <span>{label}</span>
+                    <select name=name>
+                        <option value="">{td_string!(locale, desk.any)}</option>
+                        {options.into_iter().map(|(code, text)| {
+                            let selected = code == chosen;
+                            view! { <option value=code selected=selected>{text}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            }
+        };
+        view! {
+            <form class="filters panel" method="get" action="/desk" role="search">
+                {q.status.clone().map(|s| view! { <input type="hidden" name="status" value=s/> })}
+                <label class="filter filter-search">
+                    <span>{td_string!(locale, desk.search)}</span>
+                    <input type="search" name="q" value=value(&q.q) placeholder=td_string!(locale, desk.search_hint) autocomplete="off"/>
+                </label>
+                {select("priority", td_string!(locale, desk.priority), q.priority.clone(),
+                    Priority::ALL.into_iter().map(|p| (p.as_str().to_owned(), p.as_str().to_owned())).collect())}
+                {select("assignee", td_string!(locale, desk.assignee), q.assignee.clone(), vec![
+                    ("me".into(), td_string!(locale, desk.assignee_me).to_owned()),
+                    ("unassigned".into(), td_string!(locale, desk.assignee_none).to_owned()),
+                ])}
+                {select("sla", td_string!(locale, desk.sla), q.sla.clone(),
+                    SlaState::ALL.into_iter().map(|s| (s.as_str().to_owned(), sla_text(s, locale).to_owned())).collect())}
+                {select("category", td_string!(locale, desk.category), q.category.clone(), vec![
+                    ("data".into(), td_string!(locale, desk.category_data).to_owned()),
+                    ("program".into(), td_string!(locale, desk.category_program).to_owned()),
+                    ("consultation".into(), td_string!(locale, desk.category_consultation).to_owned()),
+                ])}
+                {select("sort", td_string!(locale, desk.sort), q.sort.clone(), vec![
+                    ("oldest".into(), td_string!(locale, desk.sort_oldest).to_owned()),
+                    ("priority".into(), td_string!(locale, desk.sort_priority).to_owned()),
+                    ("due".into(), td_string!(locale, desk.sort_due).to_owned()),
+                ])}
+                <label class="filter"><span>{td_string!(locale, desk.from)}</span><input type="date" name="from" value=value(&q.from)/></label>
+                <label class="filter"><span>{td_string!(locale, desk.to)}</span><input type="date" name="to" value=value(&q.to)/></label>
+                <div class="filter-actions">
+                    <button type="submit" class="button button-primary">{td_string!(locale, desk.apply)}</button>
+                    <a class="button" href="/desk">{td_string!(locale, desk.reset)}</a>
+                </div>
+            </form>
+        }
+    }
+}
+
+#[component]
+fn QueueTable(queue: Queue) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="panel">
+            <table class="queue">
+                <thead><tr>
+                    <th scope="col">{t!(i18n, desk.col_number)}</th>
+                    <th scope="col">{t!(i18n, desk.col_status)}</th>
+                    <th scope="col">{t!(i18n, desk.priority)}</th>
+                    <th scope="col">{t!(i18n, desk.sla)}</th>
+                    <th scope="col">{t!(i18n, desk.col_customer)}</th>
+                    <th scope="col">{t!(i18n, desk.col_system)}</th>
+                    <th scope="col">{t!(i18n, desk.col_description)}</th>
+                    <th scope="col">{t!(i18n, desk.assignee)}</th>
+                    <th scope="col">{t!(i18n, desk.col_created)}</th>
+                    <th scope="col"><span class="visually-hidden">{t!(i18n, desk.actions)}</span></th>
+                </tr></thead>
+                <tbody>
+                    {queue.page.items.into_iter().map(|i| {
+                        let locale = i18n.get_locale_untracked();
+                        let sla = i.sla_state.zip(i.sla_due_at).map(|(s, due)| view! {
+                            <span class=format!("badge sla-{}", s.as_str())>{sla_text(s, locale)}</span>
+                            <span class="sub">{format_minute(due)}</span>
+                        });
+                        let claim = (i.status == Status::New).then(|| view! {
+                            <form method="post" action=format!("/api/incidents/{}/actions", i.number) enctype="multipart/form-data" class="inline-form">
+                                <input type="hidden" name="action" value="claim"/>
+                                <input type="hidden" name="version" value=i.version.to_string()/>
+                                <button type="submit" class="button button-small">{t!(i18n, desk.claim)}</button>
+                            </form>
+                        });
+                        view! {
+                            <tr class="queue-row">
+                                <td><a class="incident-number" href=format!("/desk/incidents/{}", i.number)>{i.number.clone()}</a></td>
+                                <td><StatusBadge status=i.status/><UrgentBadge urgency=i.urgency/></td>
+                                <td><span class=format!("badge badge-{}", i.priority.as_str().to_ascii_lowercase())>{i.priority.as_str()}</span></td>
+                                <td class="queue-sla">{sla}</td>
+                                <td>{i.customer_name.clone().unwrap_or_default()}<span class="sub mono">{i.customer_number.clone().unwrap_or_default()}</span></td>
+                                <td>{i.system.clone()}</td>
+                                <td class="queue-text">{i.excerpt.clone()}</td>
+                                <td>{i.assignee_name.clone().unwrap_or_default()}</td>
+                                <td><time datetime=i.created_at.to_rfc3339()>{format_minute(i.created_at)}</time></td>
+                                <td>{claim}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

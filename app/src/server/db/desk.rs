@@ -417,3 +417,232 @@ pub async fn reveal(pool: &PgPool, user: &CurrentUser, incident_id: i64, field: 
 pub fn offered(status: Status, actor: Option<Actor>) -> Vec<ActionKind> {
     actor.map(|a| workflow::available(status, a)).unwrap_or_default()
 }
+
+/// The lists the desk's forms pick from, named in `locale`.
+pub async fn options(pool: &PgPool, locale: crate::i18n::Locale) -> Result<crate::domain::workflow::DeskOptions, AppError> {
+    use crate::domain::workflow::{CannedReply, CategoryOption, DeskOptions};
+    use crate::domain::incident::Named;
+    let pick = |zh: String, en: String| match locale {
+        crate::i18n::Locale::zh_CN => zh,
+        crate::i18n::Locale::en => en,
+    };
+    let cats = sqlx::query!(
+        r#"SELECT c.code, c.name_zh, c.name_en, p.code AS "parent?"
+           FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
+           WHERE c.active ORDER BY c.parent_id NULLS FIRST, c.position, c.id"#
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut categories: Vec<CategoryOption> = Vec::new();
+    for c in cats {
+        let named = Named { code: c.code, name: pick(c.name_zh, c.name_en) };
+        match c.parent {
+            None => categories.push(CategoryOption { category: named, subcategories: Vec::new() }),
+            Some(parent) => {
+                if let Some(top) = categories.iter_mut().find(|t| t.category.code == parent) {
+                    top.subcategories.push(named);
+                }
+            }
+        }
+    }
+    let groups = sqlx::query!("SELECT code, name_zh, name_en FROM groups WHERE active ORDER BY position, id")
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|g| Named { code: g.code, name: pick(g.name_zh, g.name_en) })
+        .collect();
+    let systems = sqlx::query!("SELECT code, name_zh, name_en FROM systems WHERE active ORDER BY position, id")
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|g| Named { code: g.code, name: pick(g.name_zh, g.name_en) })
+        .collect();
+    let handlers = sqlx::query!(
+        "SELECT login, display_name FROM users WHERE role IN ('handler', 'admin') AND disabled_at IS NULL ORDER BY display_name, login"
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|u| Named { code: u.login, name: u.display_name })
+    .collect();
+    let canned = sqlx::query!("SELECT id, title, body FROM canned_replies WHERE active ORDER BY position, id")
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|c| CannedReply { id: c.id, title: c.title, body: c.body })
+        .collect();
+    Ok(DeskOptions { categories, groups, systems, handlers, canned })
+}
+
+/// A canned reply filled in for one incident (a form without JavaScript picks one by id).
+pub async fn canned_for(pool: &PgPool, canned_id: i64, incident_id: i64) -> Result<Option<String>, AppError> {
+    let row = sqlx::query!(
+        "SELECT c.id, c.title, c.body, i.customer_name, i.number FROM canned_replies c, incidents i
+         WHERE c.id = $1 AND c.active AND i.id = $2",
+        canned_id,
+        incident_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| {
+        let canned = crate::domain::workflow::CannedReply { id: r.id, title: r.title, body: r.body };
+        canned.fill(r.customer_name.as_deref().unwrap_or_default(), &r.number)
+    }))
+}
+
+/// The desk's queue: `filter`ed, sorted, one page after its cursor; and how many open incidents
+/// each state holds. A group member sees only what waits on their groups. Built per filter (one
+/// plan per shape, each served by an index) rather than one query full of `$n IS NULL OR …`.
+pub async fn queue(
+    pool: &PgPool,
+    viewer: &CurrentUser,
+    filter: &crate::domain::queue::QueueFilter,
+    locale: crate::i18n::Locale,
+) -> Result<crate::domain::incident::Queue, AppError> {
+    use super::incidents::{Row, PAGE_SIZE};
+    use crate::domain::queue::{AssigneeFilter, QueueCursor, Search, Sort, StateFilter};
+    use crate::domain::workflow::SlaState;
+    use sqlx::QueryBuilder;
+
+    let mut q = QueryBuilder::<sqlx::Postgres>::new(
+        "SELECT i.id, i.number, i.status, i.version, s.name_zh AS system_zh, s.name_en AS system_en, i.urgency,
+                i.customer_name, i.customer_number, i.description, u.display_name AS reporter_name,
+                i.created_at, i.updated_at, i.priority, a.display_name AS assignee_name, i.sla_due_at,
+                CASE WHEN i.first_responded_at IS NULL THEN t.first_response_minutes ELSE t.resolution_minutes END AS sla_target
+         FROM incidents i JOIN users u ON u.id = i.reporter_id JOIN systems s ON s.id = i.system_id
+              JOIN sla_targets t ON t.priority = i.priority LEFT JOIN users a ON a.id = i.assignee_id
+         WHERE true",
+    );
+    if !viewer.role.works_desk() {
+        q.push(" AND i.status = 'transferred' AND i.group_id IN (SELECT group_id FROM group_members WHERE user_id = ")
+            .push_bind(viewer.id)
+            .push(")");
+    }
+    match filter.state {
+        StateFilter::Open => {
+            q.push(" AND i.status IN ('new', 'in_progress', 'transferred', 'answered')");
+        }
+        StateFilter::All => {}
+        StateFilter::Only(status) => {
+            q.push(" AND i.status = ").push_bind(status.as_str());
+        }
+    }
+    if let Some(category) = filter.category {
+        q.push(" AND i.category_id = (SELECT id FROM categories WHERE code = ").push_bind(category.as_str()).push(")");
+    }
+    if let Some(system) = &filter.system {
+        q.push(" AND i.system_id = (SELECT id FROM systems WHERE code = ").push_bind(system.as_str().to_owned()).push(")");
+    }
+    if let Some(priority) = filter.priority {
+        q.push(" AND i.priority = ").push_bind(priority.as_str());
+    }
+    match &filter.assignee {
+        None => {}
+        Some(AssigneeFilter::Me) => {
+            q.push(" AND i.assignee_id = ").push_bind(viewer.id);
+        }
+        Some(AssigneeFilter::Unassigned) => {
+            q.push(" AND i.assignee_id IS NULL");
+        }
+        Some(AssigneeFilter::Login(login)) => {
+            q.push(" AND i.assignee_id = (SELECT id FROM users WHERE lower(login) = ").push_bind(login.as_str().to_owned()).push(")");
+        }
+    }
+    if let Some(group) = &filter.group {
+        q.push(" AND i.group_id = (SELECT id FROM groups WHERE code = ").push_bind(group.as_str().to_owned()).push(")");
+    }
+    // Due soon: within the last quarter of the target (minutes × 15 seconds) before the due time.
+    let soon = "make_interval(secs => (CASE WHEN i.first_responded_at IS NULL THEN t.first_response_minutes ELSE t.resolution_minutes END) * 15)";
+    match filter.sla {
+        None => {}
+        Some(SlaState::Late) => {
+            q.push(" AND i.sla_due_at < now()");
+        }
+        Some(SlaState::DueSoon) => {
+            q.push(format!(" AND i.sla_due_at >= now() AND i.sla_due_at <= now() + {soon}"));
+        }
+        Some(SlaState::OnTrack) => {
+            q.push(format!(" AND i.sla_due_at > now() + {soon}"));
+        }
+    }
+    if let Some(from) = filter.from {
+        q.push(" AND i.created_at >= ").push_bind(from);
+    }
+    if let Some(to) = filter.to {
+        q.push(" AND i.created_at < ").push_bind(to);
+    }
+    match &filter.search {
+        None => {}
+        Some(Search::Number(number)) => {
+            q.push(" AND i.number = ").push_bind(number.as_str().to_owned());
+        }
+        Some(Search::CustomerNumber(digits)) => {
+            q.push(" AND i.customer_number = ").push_bind(digits.clone());
+        }
+        Some(Search::Text(text)) => {
+            let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            q.push(" AND (i.customer_name = ").push_bind(text.clone()).push(" OR i.description LIKE ").push_bind(like).push(")");
+        }
+    }
+    let micros = |at: chrono::DateTime<Utc>| at.timestamp_micros();
+    let from_micros = |m: i64| chrono::DateTime::from_timestamp_micros(m).ok_or(AppError::field(Field::Cursor, Reason::UnknownValue));
+    match (filter.sort, &filter.after) {
+        (Sort::Newest, Some(c)) => {
+            q.push(" AND (i.created_at, i.id) < (").push_bind(from_micros(c.at)?).push(", ").push_bind(c.id).push(")");
+        }
+        (Sort::Oldest, Some(c)) => {
+            q.push(" AND (i.created_at, i.id) > (").push_bind(from_micros(c.at)?).push(", ").push_bind(c.id).push(")");
+        }
+        (Sort::Priority, Some(c)) => {
+            let rank = u8::try_from(c.key).ok().filter(|k| (1..=4).contains(k)).ok_or(AppError::field(Field::Cursor, Reason::UnknownValue))?;
+            q.push(" AND (i.priority, i.created_at, i.id) > (")
+                .push_bind(format!("P{rank}"))
+                .push(", ")
+                .push_bind(from_micros(c.at)?)
+                .push(", ")
+                .push_bind(c.id)
+                .push(")");
+        }
+        (Sort::Due, Some(c)) => {
+            q.push(" AND (i.sla_due_at, i.id) > (").push_bind(from_micros(c.at)?).push(", ").push_bind(c.id).push(")");
+        }
+        (_, None) => {}
+    }
+    if filter.sort == Sort::Due {
+        q.push(" AND i.sla_due_at IS NOT NULL");
+    }
+    q.push(match filter.sort {
+        Sort::Newest => " ORDER BY i.created_at DESC, i.id DESC",
+        Sort::Oldest => " ORDER BY i.created_at, i.id",
+        Sort::Priority => " ORDER BY i.priority, i.created_at, i.id",
+        Sort::Due => " ORDER BY i.sla_due_at, i.id",
+    });
+    q.push(" LIMIT ").push_bind(PAGE_SIZE + 1);
+    let rows: Vec<Row> = q.build_query_as().fetch_all(pool).await?;
+    let next_cursor = (rows.len() as i64 > PAGE_SIZE)
+        .then(|| rows.get(PAGE_SIZE as usize - 1))
+        .flatten()
+        .map(|r| {
+            let (key, at) = match filter.sort {
+                Sort::Newest | Sort::Oldest => (0, micros(r.created_at)),
+                Sort::Priority => (i64::from(r.priority.trim_start_matches('P').parse::<u8>().unwrap_or(4)), micros(r.created_at)),
+                Sort::Due => (0, r.sla_due_at.map(micros).unwrap_or_default()),
+            };
+            QueueCursor { key, at, id: r.id }.encode()
+        });
+    let items = rows.iter().take(PAGE_SIZE as usize).map(|r| r.summary(locale)).collect::<Result<_, _>>()?;
+    let counts = sqlx::query!(
+        r#"SELECT status, count(*) AS "n!" FROM incidents
+           WHERE status IN ('new', 'in_progress', 'transferred', 'answered')
+             AND ($1 OR (status = 'transferred' AND group_id IN (SELECT group_id FROM group_members WHERE user_id = $2)))
+           GROUP BY status"#,
+        viewer.role.works_desk(),
+        viewer.id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .filter_map(|r| Status::parse(&r.status).ok().map(|s| (s, r.n)))
+    .collect();
+    Ok(crate::domain::incident::Queue { page: crate::domain::incident::Page { items, next_cursor }, counts })
+}

@@ -36,7 +36,7 @@ pub async fn systems(db: impl PgExecutor<'_>, locale: Locale) -> Result<Vec<Syst
     Ok(rows.into_iter().map(|r| SystemOption { code: r.code, name: pick(locale, r.name_zh, r.name_en) }).collect())
 }
 
-fn pick(locale: Locale, zh: String, en: String) -> String {
+pub(super) fn pick(locale: Locale, zh: String, en: String) -> String {
     match locale {
         Locale::zh_CN => zh,
         Locale::en => en,
@@ -129,31 +129,39 @@ pub async fn filed_with_key(db: impl PgExecutor<'_>, reporter_id: i64, key: uuid
     by_key(db, reporter_id, key).await
 }
 
-struct Row {
-    id: i64,
-    number: String,
-    status: String,
-    system_zh: String,
-    system_en: String,
-    urgency: String,
-    customer_name: Option<String>,
-    customer_number: Option<String>,
-    description: String,
-    reporter_name: String,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+#[derive(sqlx::FromRow)]
+pub(super) struct Row {
+    pub(super) id: i64,
+    pub(super) number: String,
+    pub(super) status: String,
+    pub(super) version: i32,
+    pub(super) system_zh: String,
+    pub(super) system_en: String,
+    pub(super) urgency: String,
+    pub(super) customer_name: Option<String>,
+    pub(super) customer_number: Option<String>,
+    pub(super) description: String,
+    pub(super) reporter_name: String,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) updated_at: DateTime<Utc>,
+    pub(super) priority: String,
+    pub(super) assignee_name: Option<String>,
+    pub(super) sla_due_at: Option<DateTime<Utc>>,
+    /// The target (minutes) the due time counts down: first response, or resolution.
+    pub(super) sla_target: i32,
 }
 
-fn parse_status(id: i64, raw: &str) -> Result<Status, AppError> {
+pub(super) fn parse_status(id: i64, raw: &str) -> Result<Status, AppError> {
     Status::parse(raw).map_err(|_| internal(format!("incident {id} has unknown status {raw}")))
 }
 
 impl Row {
-    fn summary(&self, locale: Locale) -> Result<IncidentSummary, AppError> {
+    pub(super) fn summary(&self, locale: Locale) -> Result<IncidentSummary, AppError> {
         Ok(IncidentSummary {
             id: self.id,
             number: self.number.clone(),
             status: parse_status(self.id, &self.status)?,
+            version: self.version,
             system: pick(locale, self.system_zh.clone(), self.system_en.clone()),
             urgency: Urgency::parse(&self.urgency).unwrap_or_default(),
             customer_name: self.customer_name.clone(),
@@ -162,6 +170,10 @@ impl Row {
             reporter_name: self.reporter_name.clone(),
             created_at: self.created_at,
             updated_at: self.updated_at,
+            priority: Priority::parse(&self.priority).unwrap_or_default(),
+            assignee_name: self.assignee_name.clone(),
+            sla_due_at: self.sla_due_at,
+            sla_state: self.sla_due_at.map(|due| SlaState::at(Utc::now(), due, self.sla_target)),
         })
     }
 }
@@ -174,7 +186,7 @@ fn keyset_start(after: Option<Cursor>) -> (DateTime<Utc>, i64) {
     })
 }
 
-fn page(rows: Vec<Row>, locale: Locale) -> Result<Page<IncidentSummary>, AppError> {
+pub(super) fn page(rows: Vec<Row>, locale: Locale) -> Result<Page<IncidentSummary>, AppError> {
     let next_cursor = (rows.len() as i64 > PAGE_SIZE)
         .then(|| rows.get(PAGE_SIZE as usize - 1).map(|r| Cursor { created_at: r.created_at, id: r.id }.encode()))
         .flatten();
@@ -194,36 +206,18 @@ pub async fn for_reporter(
     let (at, id) = keyset_start(after);
     let rows = sqlx::query_as!(
         Row,
-        r#"SELECT i.id, i.number, i.status, s.name_zh AS system_zh, s.name_en AS system_en, i.urgency,
+        r#"SELECT i.id, i.number, i.status, i.version, s.name_zh AS system_zh, s.name_en AS system_en, i.urgency,
                   i.customer_name, i.customer_number, i.description, u.display_name AS reporter_name,
-                  i.created_at AS "created_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>"
+                  i.created_at AS "created_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>",
+                  i.priority, a.display_name AS "assignee_name?", i.sla_due_at AS "sla_due_at: DateTime<Utc>",
+                  CASE WHEN i.first_responded_at IS NULL THEN t.first_response_minutes ELSE t.resolution_minutes END AS "sla_target!"
            FROM incidents i JOIN users u ON u.id = i.reporter_id JOIN systems s ON s.id = i.system_id
+                JOIN sla_targets t ON t.priority = i.priority LEFT JOIN users a ON a.id = i.assignee_id
            WHERE i.reporter_id = $1 AND ($2::text IS NULL OR i.status = $2) AND (i.created_at, i.id) < ($3, $4)
            ORDER BY i.created_at DESC, i.id DESC
            LIMIT $5"#,
         reporter_id,
         status.map(Status::as_str),
-        at as _,
-        id,
-        PAGE_SIZE + 1
-    )
-    .fetch_all(db)
-    .await?;
-    page(rows, locale)
-}
-
-/// The desk's queue of new incidents, newest first (served by `incidents_status_newest`).
-pub async fn queue(db: impl PgExecutor<'_>, after: Option<Cursor>, locale: Locale) -> Result<Page<IncidentSummary>, AppError> {
-    let (at, id) = keyset_start(after);
-    let rows = sqlx::query_as!(
-        Row,
-        r#"SELECT i.id, i.number, i.status, s.name_zh AS system_zh, s.name_en AS system_en, i.urgency,
-                  i.customer_name, i.customer_number, i.description, u.display_name AS reporter_name,
-                  i.created_at AS "created_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>"
-           FROM incidents i JOIN users u ON u.id = i.reporter_id JOIN systems s ON s.id = i.system_id
-           WHERE i.status = 'new' AND (i.created_at, i.id) < ($1, $2)
-           ORDER BY i.created_at DESC, i.id DESC
-           LIMIT $3"#,
         at as _,
         id,
         PAGE_SIZE + 1

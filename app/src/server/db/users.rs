@@ -67,3 +67,16 @@ pub async fn insert(
     .await?;
     result.ok_or(AppError::Conflict)
 }
+
+/// Makes a user a member of the group with `code` (again is harmless). False: no such group.
+pub async fn join_group(db: impl PgExecutor<'_>, user_id: i64, code: &str) -> Result<bool, AppError> {
+    let joined = sqlx::query!(
+        "INSERT INTO group_members (group_id, user_id) SELECT id, $1 FROM groups WHERE code = $2
+         ON CONFLICT (group_id, user_id) DO UPDATE SET updated_at = now()",
+        user_id,
+        code
+    )
+    .execute(db)
+    .await?;
+    Ok(joined.rows_affected() > 0)
+}

@@ -1,0 +1,81 @@
+//! The desk's server functions: one incident with what its forms pick from, and revealing a
+//! masked number (recorded in the audit trail). Actions themselves are posted as forms to
+//! `/api/incidents/{number}/actions` (see `server::report::action_from_form`) or through the
+//! REST API.
+use crate::domain::incident::{IncidentDetail, Queue};
+use crate::domain::queue::QueueQuery;
+use crate::domain::workflow::DeskOptions;
+use crate::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// An action form as a refused plain post left it: which action, and what was typed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct KeptFields {
+    pub action: String,
+    pub texts: Vec<(String, String)>,
+}
+
+impl KeptFields {
+    /// What was typed into `name` of the form for `action`, if that was the refused one.
+    pub fn value(&self, action: &str, name: &str) -> String {
+        if self.action != action {
+            return String::new();
+        }
+        self.texts.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskIncidentView {
+    pub detail: IncidentDetail,
+    pub options: DeskOptions,
+    pub kept: KeptFields,
+    /// Whether the viewer may reveal masked numbers (handlers and admins).
+    pub can_reveal: bool,
+}
+
+/// The desk's queue as its URL asks for it (the open incidents, newest first, by default).
+#[server(endpoint = "desk/queue")]
+pub async fn desk_queue(query: QueueQuery) -> Result<Queue, AppError> {
+    use crate::server::{auth, db, locale, state::app_state};
+    let viewer = auth::require(auth::TEAM).await?;
+    let filter = query.parse().map_err(AppError::fields)?;
+    db::desk::queue(&app_state()?.pool, &viewer, &filter, locale::current()).await
+}
+
+/// One incident as the team works it, with the lists its forms pick from.
+#[server(endpoint = "desk/incident")]
+pub async fn desk_incident(number: String) -> Result<DeskIncidentView, AppError> {
+    use crate::domain::incident::IncidentNumber;
+    use crate::server::{auth, db, db::incidents::IncidentRef, forms, locale, report, state::app_state};
+    let viewer = auth::require(auth::TEAM).await?;
+    let number = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+    let state = app_state()?;
+    let locale = locale::current();
+    let detail = db::incidents::visible(&state.pool, &viewer, &IncidentRef::Number(number.clone()), locale)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let options = if viewer.role.works_desk() { db::desk::options(&state.pool, locale).await? } else { DeskOptions::default() };
+    let kept: Option<report::KeptAction> = forms::kept(report::ACTION_FORM).await?;
+    let kept = kept
+        .filter(|k| k.number == number.as_str())
+        .map(|k| KeptFields { action: k.action, texts: k.texts })
+        .unwrap_or_default();
+    Ok(DeskIncidentView { detail, options, kept, can_reveal: viewer.role.works_desk() })
+}
+
+/// The full ID or phone number behind a mask (`field`: `customer.id_number` or
+/// `customer.phone`), for a handler; the reveal is recorded in the audit trail.
+#[server(endpoint = "desk/reveal")]
+pub async fn reveal(number: String, field: String) -> Result<String, AppError> {
+    use crate::domain::incident::IncidentNumber;
+    use crate::domain::Field;
+    use crate::server::{auth, db, db::incidents::IncidentRef, state::app_state};
+    let viewer = auth::require(auth::DESK).await?;
+    let number = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+    let field = Field::parse(&field).filter(|f| matches!(f, Field::IdNumber | Field::Phone)).ok_or(AppError::BadRequest)?;
+    let pool = app_state()?.pool;
+    let id = db::incidents::visible_id(&pool, &viewer, &IncidentRef::Number(number)).await?.ok_or(AppError::NotFound)?;
+    db::desk::reveal(&pool, &viewer, id, field).await?.ok_or(AppError::NotFound)
+}

@@ -1,0 +1,253 @@
+//! The desk's queue: which incidents, in what order, from where. `QueueQuery` is the raw query
+//! string (kept as typed, so the filter form shows it again); `QueueFilter` is it parsed.
+use super::incident::{IncidentNumber, Status};
+use super::workflow::{Category, Priority, SlaState};
+use super::{Code, Field, FieldError, Problems, Reason};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The queue's URL parameters, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub system: Option<String>,
+    pub priority: Option<String>,
+    /// `me`, `unassigned`, or a handler's login.
+    pub assignee: Option<String>,
+    pub group: Option<String>,
+    pub sla: Option<String>,
+    /// Created on or after this business date (`2026-11-01`).
+    pub from: Option<String>,
+    /// Created on or before this business date.
+    pub to: Option<String>,
+    /// An incident number, a customer number, a customer name, or words of the description.
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// Which incidents by state: the open ones (the default), or one state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StateFilter {
+    Open,
+    All,
+    Only(Status),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssigneeFilter {
+    Me,
+    Unassigned,
+    Login(super::user::Login),
+}
+
+/// What a search term looks like, which decides where it is looked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Search {
+    Number(IncidentNumber),
+    /// Digits: a customer number.
+    CustomerNumber(String),
+    /// Anything else: a customer's name, or words in the description.
+    Text(String),
+}
+
+impl Search {
+    pub fn parse(raw: &str) -> Option<Search> {
+        let term = raw.trim();
+        if term.is_empty() {
+            return None;
+        }
+        if let Ok(number) = IncidentNumber::parse(term) {
+            return Some(Search::Number(number));
+        }
+        if term.len() >= 4 && term.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(Search::CustomerNumber(term.to_owned()));
+        }
+        Some(Search::Text(term.chars().take(50).collect()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Sort {
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Waiting longest first.
+    Oldest,
+    /// P1 first, then oldest.
+    Priority,
+    /// Soonest due first (open incidents with a due time).
+    Due,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [Sort::Newest, Sort::Oldest, Sort::Priority, Sort::Due];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::Priority => "priority",
+            Sort::Due => "due",
+        }
+    }
+    pub fn parse(raw: &str) -> Result<Sort, Reason> {
+        match raw.trim() {
+            "" => Ok(Sort::Newest),
+            other => Sort::ALL.into_iter().find(|s| s.as_str() == other).ok_or(Reason::UnknownValue),
+        }
+    }
+}
+
+/// Where a page of the queue starts: after the last row's sort key and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCursor {
+    /// The sort key of the last row: microseconds (times) or the priority's rank and the time.
+    pub key: i64,
+    pub at: i64,
+    pub id: i64,
+}
+
+impl QueueCursor {
+    pub fn encode(&self) -> String {
+        format!("{}_{}_{}", self.key, self.at, self.id)
+    }
+    pub fn parse(raw: &str) -> Result<QueueCursor, Reason> {
+        let mut parts = raw.split('_').map(|p| p.parse::<i64>().map_err(|_| Reason::UnknownValue));
+        let (Some(key), Some(at), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(Reason::UnknownValue);
+        };
+        Ok(QueueCursor { key: key?, at: at?, id: id? })
+    }
+}
+
+/// The queue's filters, parsed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    pub state: StateFilter,
+    pub category: Option<Category>,
+    pub system: Option<Code>,
+    pub priority: Option<Priority>,
+    pub assignee: Option<AssigneeFilter>,
+    pub group: Option<Code>,
+    pub sla: Option<SlaState>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub search: Option<Search>,
+    pub sort: Sort,
+    pub after: Option<QueueCursor>,
+}
+
+impl QueueQuery {
+    pub fn parse(&self) -> Result<QueueFilter, Vec<FieldError>> {
+        let mut p = Problems::default();
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let state = match given(&self.status).as_deref() {
+            None | Some("open") => StateFilter::Open,
+            Some("all") => StateFilter::All,
+            Some(other) => p.check(Field::Status, Status::parse(other)).map(StateFilter::Only).unwrap_or(StateFilter::Open),
+        };
+        let category = given(&self.category).and_then(|v| p.check(Field::Category, Category::parse(&v)));
+        let system = given(&self.system).and_then(|v| p.check(Field::System, Code::parse(&v)));
+        let priority = given(&self.priority).and_then(|v| p.check(Field::Priority, Priority::parse(&v)));
+        let assignee = given(&self.assignee).and_then(|v| match v.as_str() {
+            "me" => Some(AssigneeFilter::Me),
+            "unassigned" => Some(AssigneeFilter::Unassigned),
+            login => p.check(Field::Assignee, super::user::Login::parse(login)).map(AssigneeFilter::Login),
+        });
+        let group = given(&self.group).and_then(|v| p.check(Field::Group, Code::parse(&v)));
+        let sla = given(&self.sla).and_then(|v| p.check(Field::Sla, SlaState::parse(&v)));
+        let day = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| Reason::UnknownValue);
+        let start_of = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_local_timezone(super::time::business_offset()));
+        let from = given(&self.from)
+            .and_then(|v| p.check(Field::From, day(v)))
+            .and_then(|d| start_of(d).and_then(|t| t.single()).map(|t| t.with_timezone(&Utc)));
+        let to = given(&self.to)
+            .and_then(|v| p.check(Field::To, day(v)))
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| start_of(d).and_then(|t| t.single()).map(|t| t.with_timezone(&Utc)));
+        let search = given(&self.q).and_then(|q| Search::parse(&q));
+        let sort = p.check(Field::Sort, Sort::parse(self.sort.as_deref().unwrap_or_default())).unwrap_or_default();
+        let after = given(&self.cursor).and_then(|c| p.check(Field::Cursor, QueueCursor::parse(&c)));
+        let filter = QueueFilter { state, category, system, priority, assignee, group, sla, from, to, search, sort, after };
+        p.into_result(Some(filter))
+    }
+
+    /// This query with another cursor (the next page's link), as a query string.
+    pub fn with_cursor(&self, cursor: Option<String>) -> String {
+        let mut q = self.clone();
+        q.cursor = cursor;
+        let pairs: Vec<(&str, &Option<String>)> = vec![
+            ("status", &q.status),
+            ("category", &q.category),
+            ("system", &q.system),
+            ("priority", &q.priority),
+            ("assignee", &q.assignee),
+            ("group", &q.group),
+            ("sla", &q.sla),
+            ("from", &q.from),
+            ("to", &q.to),
+            ("q", &q.q),
+            ("sort", &q.sort),
+            ("cursor", &q.cursor),
+        ];
+        pairs
+            .into_iter()
+            .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", crate::components::encode_query(v))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_query_is_the_open_queue_newest_first() {
+        let f = QueueQuery::default().parse().unwrap();
+        assert_eq!(f.state, StateFilter::Open);
+        assert_eq!(f.sort, Sort::Newest);
+        assert!(f.search.is_none() && f.after.is_none());
+    }
+
+    #[test]
+    fn searches_go_where_they_look_like_they_belong() {
+        assert!(matches!(Search::parse("mss-20261122-0001"), Some(Search::Number(_))));
+        assert_eq!(Search::parse(" 310012345678 "), Some(Search::CustomerNumber("310012345678".into())));
+        assert_eq!(Search::parse("开户失败"), Some(Search::Text("开户失败".into())));
+        assert_eq!(Search::parse("  "), None);
+    }
+
+    #[test]
+    fn dates_are_business_days() {
+        let q = QueueQuery { from: Some("2026-11-01".into()), to: Some("2026-11-01".into()), ..Default::default() };
+        let f = q.parse().unwrap();
+        assert_eq!(f.from.unwrap().to_rfc3339(), "2026-10-31T16:00:00+00:00");
+        assert_eq!(f.to.unwrap().to_rfc3339(), "2026-11-01T16:00:00+00:00");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let q = QueueQuery { priority: Some("P7".into()), sla: Some("soon".into()), from: Some("yesterday".into()), ..Default::default() };
+        let fields: Vec<Field> = q.parse().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, [Field::Priority, Field::Sla, Field::From]);
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        let c = QueueCursor { key: 2, at: 1_800_000_000_000_000, id: 9 };
+        assert_eq!(QueueCursor::parse(&c.encode()), Ok(c));
+        assert!(QueueCursor::parse("1_2").is_err());
+        assert!(QueueCursor::parse("1_2_3_4").is_err());
+    }
+
+    #[test]
+    fn the_next_page_keeps_the_filters() {
+        let q = QueueQuery { status: Some("new".into()), q: Some("开户 失败".into()), ..Default::default() };
+        let link = q.with_cursor(Some("1_2_3".into()));
+        assert!(link.starts_with("status=new&q="), "{link}");
+        assert!(link.ends_with("&cursor=1_2_3"), "{link}");
+    }
+}
