@@ -83,6 +83,19 @@ await shoot(phone, "agent", [["home", "/"]], "en");
 await shoot({ width: 1280, height: 800 }, "handler", [
   ["desk", "/desk"],
   ["desk-incident", "/desk", async (page) => { await page.locator("table a.incident-number").first().click(); await page.waitForURL(/desk\/incidents/); }],
+  ["desk-incident-triage", "/desk", async (page) => {
+    await page.locator("table a.incident-number").last().click();
+    await page.waitForURL(/desk\/incidents/);
+    await page.locator("body[data-hydrated]").waitFor();
+    await page.locator("#act-categorize summary").click();
+  }],
+  ["desk-all-by-priority", "/desk?status=all&sort=priority"],
+  ["desk-story", "/desk?priority=P1", async (page) => {
+    const first = page.locator("table a.incident-number").first();
+    if (await first.count()) { await first.click(); await page.waitForURL(/desk\/incidents/); }
+  }],
 ]);
+await shoot({ width: 1280, height: 800 }, "ops", [["desk-member", "/desk"]]);
+await shoot(phone, "handler", [["desk-phone", "/desk"]]);
 await browser.close();
 console.log(`screenshots in ${out}/`);

@@ -364,3 +364,46 @@ async fn desk_forms_work_without_javascript(pool: PgPool) {
     let status: String = sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1").bind(id).fetch_one(&app.pool).await.unwrap();
     assert_eq!(status, "new");
 }
+
+/// A small real JPEG.
+fn photo() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 90]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg).expect("jpeg");
+    out
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn a_note_and_its_screenshot_stay_inside_the_team(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let id = app.filed(&people.agent, "张三").await;
+    let number: String = sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&app.pool).await.unwrap();
+    let post = |action: &'static str, version: &'static str, body: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("action", action)
+            .text("version", version)
+            .text("body", body)
+            .part("screenshots", reqwest::multipart::Part::bytes(photo()).file_name("log.jpg").mime_str("image/jpeg").unwrap());
+        people.handler.post(app.url(&format!("/api/incidents/{number}/actions"))).header("accept", "text/html").multipart(form).send()
+    };
+    assert_eq!(post("note", "1", "内部：日志截图").await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(post("reply", "2", "请看这张截图").await.unwrap().status(), StatusCode::SEE_OTHER);
+    let shots: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT s.id, e.kind FROM screenshots s JOIN incident_events e ON e.id = s.event_id WHERE s.incident_id = $1 ORDER BY s.id",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(shots.iter().map(|(_, k)| k.as_str()).collect::<Vec<_>>(), ["note", "reply"]);
+    let fetch = |client: &Client, shot: i64| client.get(app.url(&format!("/api/v1/screenshots/{shot}"))).send();
+    let (note_shot, reply_shot) = (shots[0].0, shots[1].0);
+    assert_eq!(fetch(&people.handler, note_shot).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(fetch(&people.agent, note_shot).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(fetch(&people.agent, reply_shot).await.unwrap().status(), StatusCode::OK);
+    let seen = json(app.get(&people.agent, id).await).await;
+    let reply = seen["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "reply").cloned().unwrap();
+    assert_eq!(reply["screenshots"][0]["id"], reply_shot);
+    assert!(!seen.to_string().contains(&format!("/api/v1/screenshots/{note_shot}")));
+}

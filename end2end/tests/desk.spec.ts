@@ -18,7 +18,7 @@ test("a handler sees new incidents newest first and opens one", async ({ page, b
   // ... and the handler finds it at the top of the desk's queue.
   await signIn(page, testInfo, "handler");
   await expect(page).toHaveURL(/\/desk$/);
-  await expect(page.getByRole("heading", { name: "待处理队列" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "事件队列" })).toBeVisible();
   const firstRow = page.getByRole("row").nth(1);
   await expect(firstRow.getByRole("link", { name: number })).toBeVisible();
   await expect(firstRow.getByText(customer)).toBeVisible();

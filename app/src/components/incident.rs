@@ -113,7 +113,7 @@ pub fn IncidentFacts(detail: IncidentDetail) -> impl IntoView {
     let locale = i18n.get_locale_untracked();
     let none = td_string!(locale, incident.none).to_string();
     let id_text = d.customer.id_type.zip(d.customer.id_number_masked.clone())
-        .map(|(kind, n)| format!("{} {n}", id_kind_text(kind, locale)));
+        .map(|(kind, n)| (id_kind_text(kind, locale), n));
     view! {
         <section class="card facts">
             <div class="facts-head">
@@ -124,7 +124,9 @@ pub fn IncidentFacts(detail: IncidentDetail) -> impl IntoView {
             <dl class="facts-list">
                 <div><dt>{t!(i18n, incident.customer_name)}</dt><dd>{d.customer.name.clone().unwrap_or_else(|| none.clone())}</dd></div>
                 <div><dt>{t!(i18n, incident.customer_number)}</dt><dd class="mono">{d.customer.customer_no.clone().unwrap_or_else(|| none.clone())}</dd></div>
-                {id_text.map(|text| view! { <div><dt>{t!(i18n, incident.id_number)}</dt><dd class="mono">{text}</dd></div> })}
+                {id_text.map(|(kind, n)| view! {
+                    <div><dt>{t!(i18n, incident.id_number)}</dt><dd class="id-doc"><span>{kind}</span>" "<span class="mono nowrap">{n}</span></dd></div>
+                })}
                 {d.customer.phone_masked.clone().map(|p| view! { <div><dt>{t!(i18n, incident.phone)}</dt><dd class="mono">{p}</dd></div> })}
                 <div><dt>{t!(i18n, incident.system)}</dt><dd>{d.system.name.clone()}</dd></div>
                 <div><dt>{t!(i18n, incident.channel)}</dt><dd>{channel_text(d.channel, locale)}</dd></div>
@@ -132,8 +134,16 @@ pub fn IncidentFacts(detail: IncidentDetail) -> impl IntoView {
                 <div><dt>{t!(i18n, incident.reporter)}</dt><dd>{d.reporter_name.clone()}</dd></div>
                 <div><dt>{t!(i18n, incident.reported_at)}</dt><dd>{format_minute(d.created_at)}</dd></div>
                 <div><dt>{t!(i18n, incident.updated_at)}</dt><dd>{format_minute(d.updated_at)}</dd></div>
+                {d.rating.map(|r| view! { <div><dt>{t!(i18n, incident.rated)}</dt><dd class="stars">{"★".repeat(usize::from(r))}</dd></div> })}
             </dl>
         </section>
+        {d.merged_into.clone().map(|m| view! {
+            <section class="card merged">
+                <h2 class="card-title">{t!(i18n, incident.merged_title)}</h2>
+                <p class="merged-lead">{t!(i18n, incident.merged_lead)}<span class="incident-number">{m.number}</span><StatusBadge status=m.status/></p>
+                <Timeline entries=m.answers/>
+            </section>
+        })}
         <section class="card">
             <h2 class="card-title">{t!(i18n, incident.description)}</h2>
             <p class="description">{d.description.clone()}</p>

@@ -270,13 +270,15 @@ fn Select(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            <select id=id name=name>
-                <option value="">{t!(i18n, desk.choose)}</option>
-                {options.into_iter().map(|o| {
-                    let selected = o.code == value;
-                    view! { <option value=o.code selected=selected>{o.name}</option> }
-                }).collect_view()}
-            </select>
+            <div class="select">
+                <select id=id name=name>
+                    <option value="">{t!(i18n, desk.choose)}</option>
+                    {options.into_iter().map(|o| {
+                        let selected = o.code == value;
+                        view! { <option value=o.code selected=selected>{o.name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
             {hint.map(|h| view! { <p class="field-hint">{h}</p> })}
         </div>
     }
@@ -302,14 +304,14 @@ fn CategorizeFields(options: DeskOptions, facts: Option<DeskFacts>, kept: KeptFi
         <Select scope=ActionKind::Categorize name="category" label=td_string!(locale, desk.category).to_string() options=categories value=category/>
         <div class="field">
             <label for="f-categorize-subcategory">{t!(i18n, desk.subcategory)}</label>
-            <select id="f-categorize-subcategory" name="subcategory">
+            <div class="select"><select id="f-categorize-subcategory" name="subcategory">
                 <option value="">{t!(i18n, desk.choose)}</option>
                 {options.categories.iter().map(|c| view! {
                     <optgroup label=c.category.name.clone()>
                         {c.subcategories.iter().map(|s| view! { <option value=s.code.clone() selected=s.code == sub>{s.name.clone()}</option> }).collect_view()}
                     </optgroup>
                 }).collect_view()}
-            </select>
+            </select></div>
         </div>
         <Select scope=ActionKind::Categorize name="system" label=td_string!(locale, incident.system).to_string() options=options.systems.clone() value=String::new()/>
         <Select scope=ActionKind::Categorize name="priority" label=td_string!(locale, desk.priority).to_string()

@@ -48,10 +48,12 @@ fn QueueView(page: Resource<Result<Queue, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let url = use_query_map();
     let current = Memo::new(move |_| query_from_url(&url.read()));
+    // A group member's queue is what waits on their groups: no states to pick from.
+    let member = crate::components::guard::current().role == crate::domain::user::Role::Member;
     view! {
         <div class="desk-head">
             <h1>{t!(i18n, desk.queue)}</h1>
-            <p>{t!(i18n, desk.queue_lead)}</p>
+            <p>{move || if member { t_string!(i18n, desk.member_lead) } else { t_string!(i18n, desk.queue_lead) }}</p>
         </div>
         <Filters current/>
         <Suspense fallback=Loading>
@@ -60,10 +62,11 @@ fn QueueView(page: Resource<Result<Queue, AppError>>) -> impl IntoView {
                     Ok(queue) => {
                         let q = current.get_untracked();
                         view! {
-                            <StateTabs counts=queue.counts.clone() current=q.clone()/>
+                            {(!member).then(|| view! { <StateTabs counts=queue.counts.clone() current=q.clone()/> })}
                             {if queue.page.items.is_empty() {
                                 let locale = i18n.get_locale_untracked();
-                                view! { <div class="panel"><Empty title=td_string!(locale, desk.empty_title).to_string() lead=td_string!(locale, desk.empty_lead).to_string()/></div> }.into_any()
+                                let lead = if member { td_string!(locale, desk.member_empty) } else { td_string!(locale, desk.empty_lead) };
+                                view! { <div class="panel"><Empty title=td_string!(locale, desk.empty_title).to_string() lead=lead.to_string()/></div> }.into_any()
                             } else {
                                 view! { <QueueTable queue=queue.clone()/> }.into_any()
                             }}
@@ -93,7 +96,7 @@ fn StateTabs(counts: Vec<(Status, i64)>, current: QueueQuery) -> impl IntoView {
     let tab = |code: String, label: String, count: Option<i64>| {
         let here = code == selected;
         view! {
-            <a class="state-tab" href=link(&code) aria-current=here.then_some("page")>
+            <a class="filter-chip" href=link(&code) aria-current=here.then_some("page")>
                 {label}{count.map(|n| view! { <span class="count">{n}</span> })}
             </a>
         }
@@ -121,11 +124,12 @@ fn Filters(current: Memo<QueueQuery>) -> impl IntoView {
         let value = |v: &Option<String>| v.clone().unwrap_or_default();
         let select = |name: &'static str, label: &'static str, chosen: Option<String>, options: Vec<(String, String)>| {
             let chosen = chosen.unwrap_or_default();
+            let blank = if name == "sort" { td_string!(locale, desk.sort_newest) } else { td_string!(locale, desk.any) };
             view! {
                 <label class="filter">
                     <span>{label}</span>
                     <select name=name>
-                        <option value="">{td_string!(locale, desk.any)}</option>
+                        <option value="">{blank}</option>
                         {options.into_iter().map(|(code, text)| {
                             let selected = code == chosen;
                             view! { <option value=code selected=selected>{text}</option> }
@@ -135,7 +139,7 @@ fn Filters(current: Memo<QueueQuery>) -> impl IntoView {
             }
         };
         view! {
-            <form class="filters panel" method="get" action="/desk" role="search">
+            <form class="queue-filters panel" method="get" action="/desk" role="search">
                 {q.status.clone().map(|s| view! { <input type="hidden" name="status" value=s/> })}
                 <label class="filter filter-search">
                     <span>{td_string!(locale, desk.search)}</span>

@@ -75,6 +75,18 @@ fn SettleBox(number: String, version: i32, settle: ServerAction<Settle>) -> impl
                 <input type="hidden" name="number" value=yes_number/>
                 <input type="hidden" name="version" value=yes_version/>
                 <input type="hidden" name="solved" value="true"/>
+                <fieldset class="segmented-field rating">
+                    <legend>{t!(i18n, incident.rating)}<span class="optional">{t!(i18n, report.optional)}</span></legend>
+                    <div class="segmented">
+                        {(1..=5).map(|n| view! {
+                            <label class="segment">
+                                <input type="radio" name="rating" value=n.to_string()
+                                    aria-label=move || t_string!(i18n, incident.rating_stars, n = n).to_string()/>
+                                <span aria-hidden="true">{"★".repeat(n)}</span>
+                            </label>
+                        }).collect_view()}
+                    </div>
+                </fieldset>
                 <button type="submit" class="button button-primary button-block">{t!(i18n, incident.solved)}</button>
             </ActionForm>
             <details class="settle-no">

@@ -121,14 +121,14 @@ pub async fn act(
             entry.detail = categorize(&mut tx, id, triage).await?;
         }
         Action::Transfer { group, body } => {
-            let target = sqlx::query!("SELECT id, name_zh FROM groups WHERE code = $1 AND active", group.as_str())
+            let target = sqlx::query!("SELECT id, name_zh, name_en FROM groups WHERE code = $1 AND active", group.as_str())
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| AppError::field(Field::Group, Reason::UnknownValue))?;
             sqlx::query!("UPDATE incidents SET group_id = $2 WHERE id = $1", id, target.id).execute(&mut *tx).await?;
             entry.kind = EventKind::Transferred;
             entry.body = Some(body.clone());
-            entry.detail = json!({ "group": group.as_str(), "group_name": target.name_zh });
+            entry.detail = json!({ "group": group.as_str(), "labels": { "zh": target.name_zh, "en": target.name_en } });
         }
         Action::Return { body, change } => {
             entry.kind = EventKind::Returned;
@@ -307,13 +307,15 @@ async fn merge_target(conn: &mut PgConnection, into: &str) -> Result<Target, App
 /// service-level due times (counted from the report's arrival). Returns what changed.
 async fn categorize(conn: &mut PgConnection, id: i64, triage: &Triage) -> Result<Value, AppError> {
     let mut changed = serde_json::Map::new();
+    let mut labels: Vec<(String, String)> = Vec::new();
     let category_id = match triage.category {
         Some(category) => {
-            let found = sqlx::query_scalar!("SELECT id FROM categories WHERE code = $1 AND parent_id IS NULL", category.as_str())
+            let found = sqlx::query!("SELECT id, name_zh, name_en FROM categories WHERE code = $1 AND parent_id IS NULL", category.as_str())
                 .fetch_one(&mut *conn)
                 .await?;
             changed.insert("category".into(), json!(category.as_str()));
-            Some(found)
+            labels.push((found.name_zh, found.name_en));
+            Some(found.id)
         }
         None => None,
     };
@@ -328,24 +330,27 @@ async fn categorize(conn: &mut PgConnection, id: i64, triage: &Triage) -> Result
     .execute(&mut *conn)
     .await?;
     if let Some(sub) = &triage.subcategory {
-        let found = sqlx::query_scalar!(
-            "SELECT c.id FROM categories c JOIN incidents i ON i.category_id = c.parent_id WHERE i.id = $1 AND c.code = $2 AND c.active",
+        let found = sqlx::query!(
+            "SELECT c.id, c.name_zh, c.name_en FROM categories c JOIN incidents i ON i.category_id = c.parent_id
+             WHERE i.id = $1 AND c.code = $2 AND c.active",
             id,
             sub.as_str()
         )
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| AppError::field(Field::Subcategory, Reason::UnknownValue))?;
-        sqlx::query!("UPDATE incidents SET subcategory_id = $2 WHERE id = $1", id, found).execute(&mut *conn).await?;
+        sqlx::query!("UPDATE incidents SET subcategory_id = $2 WHERE id = $1", id, found.id).execute(&mut *conn).await?;
         changed.insert("subcategory".into(), json!(sub.as_str()));
+        labels.push((found.name_zh, found.name_en));
     }
     if let Some(system) = &triage.system {
-        let found = sqlx::query_scalar!("SELECT id FROM systems WHERE code = $1 AND active", system.as_str())
+        let found = sqlx::query!("SELECT id, name_zh, name_en FROM systems WHERE code = $1 AND active", system.as_str())
             .fetch_optional(&mut *conn)
             .await?
             .ok_or_else(|| AppError::field(Field::System, Reason::UnknownValue))?;
-        sqlx::query!("UPDATE incidents SET system_id = $2 WHERE id = $1", id, found).execute(&mut *conn).await?;
+        sqlx::query!("UPDATE incidents SET system_id = $2 WHERE id = $1", id, found.id).execute(&mut *conn).await?;
         changed.insert("system".into(), json!(system.as_str()));
+        labels.push((found.name_zh, found.name_en));
     }
     if let Some(priority) = triage.priority {
         sqlx::query!(
@@ -363,12 +368,18 @@ async fn categorize(conn: &mut PgConnection, id: i64, triage: &Triage) -> Result
         .execute(&mut *conn)
         .await?;
         changed.insert("priority".into(), json!(priority.as_str()));
+        labels.push((priority.as_str().to_owned(), priority.as_str().to_owned()));
     }
     if let Some(tags) = &triage.tags {
         let tags: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
         sqlx::query!("UPDATE incidents SET tags = $2 WHERE id = $1", id, &tags).execute(&mut *conn).await?;
+        let hashed = tags.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ");
+        labels.push((hashed.clone(), hashed));
         changed.insert("tags".into(), json!(tags));
     }
+    // What the timeline shows, in either language.
+    let (zh, en): (Vec<String>, Vec<String>) = labels.into_iter().unzip();
+    changed.insert("labels".into(), json!({ "zh": zh.join(" · "), "en": en.join(" · ") }));
     Ok(Value::Object(changed))
 }
 

@@ -262,6 +262,7 @@ async fn timeline(
     reporter_id: i64,
     team: bool,
     only_answers: bool,
+    locale: Locale,
 ) -> Result<(Vec<TimelineEntry>, Vec<Screenshot>), AppError> {
     let events = sqlx::query!(
         r#"SELECT e.id, e.kind, e.actor_id, e.body, e.internal, e.detail, u.display_name AS "display_name?",
@@ -290,7 +291,7 @@ async fn timeline(
                 by_reporter: e.actor_id == Some(reporter_id),
                 body: e.body,
                 internal: e.internal,
-                detail: e.detail.as_ref().and_then(|d| describe(kind, d)),
+                detail: e.detail.as_ref().and_then(|d| describe(kind, d, locale)),
                 screenshots: mine.into_iter().map(|(_, s)| s).collect(),
                 at: e.created_at,
             })
@@ -300,26 +301,22 @@ async fn timeline(
     Ok((entries, report))
 }
 
-/// What a timeline entry changed, in a few words for people.
-fn describe(kind: EventKind, detail: &serde_json::Value) -> Option<String> {
+/// What a timeline entry changed, in a few words for people, in `locale`.
+fn describe(kind: EventKind, detail: &serde_json::Value, locale: Locale) -> Option<String> {
     let text = |key: &str| detail.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let label = || {
+        let lang = match locale {
+            Locale::zh_CN => "zh",
+            Locale::en => "en",
+        };
+        detail.get("labels").and_then(|l| l.get(lang)).and_then(|v| v.as_str()).map(str::to_owned).filter(|l| !l.is_empty())
+    };
     match kind {
         EventKind::Assigned => text("assignee_name"),
-        EventKind::Transferred => text("group_name"),
+        EventKind::Transferred | EventKind::Categorized => label(),
         EventKind::Returned => text("change"),
         EventKind::Merged => text("into"),
         EventKind::Absorbed => text("from"),
-        EventKind::Categorized => {
-            let parts: Vec<String> = ["category", "subcategory", "system", "priority"]
-                .into_iter()
-                .filter_map(text)
-                .chain(detail.get("tags").and_then(|t| t.as_array()).map(|tags| {
-                    tags.iter().filter_map(|t| t.as_str()).map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ")
-                }))
-                .filter(|p| !p.is_empty())
-                .collect();
-            (!parts.is_empty()).then(|| parts.join(" · "))
-        }
         _ => None,
     }
 }
@@ -367,7 +364,7 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
     .await?;
     let Some(r) = row else { return Ok(None) };
     let team = viewer.role != Role::Reporter;
-    let (timeline, report_shots) = timeline(pool, r.id, r.reporter_id, team, false).await?;
+    let (timeline, report_shots) = timeline(pool, r.id, r.reporter_id, team, false, locale).await?;
     let status = parse_status(r.id, &r.status)?;
     let actor = if desk_viewer {
         Some(Actor::Desk)
@@ -383,7 +380,7 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
         (Some(id), Some(number), Some(status)) => Some(MergedInto {
             number,
             status: parse_status(id, &status)?,
-            answers: timeline_answers(pool, id).await?,
+            answers: timeline_answers(pool, id, locale).await?,
         }),
         _ => None,
     };
@@ -452,8 +449,8 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
 }
 
 /// The replies and answers of the incident a duplicate was merged into.
-async fn timeline_answers(pool: &PgPool, survivor_id: i64) -> Result<Vec<TimelineEntry>, AppError> {
-    Ok(timeline(pool, survivor_id, 0, false, true).await?.0)
+async fn timeline_answers(pool: &PgPool, survivor_id: i64, locale: Locale) -> Result<Vec<TimelineEntry>, AppError> {
+    Ok(timeline(pool, survivor_id, 0, false, true, locale).await?.0)
 }
 
 /// An incident's audit trail, oldest first (served by `audit_log_incident`).
