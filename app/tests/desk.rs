@@ -327,6 +327,10 @@ async fn the_queue_filters_searches_and_sorts(pool: PgPool) {
     // A group member sees what waits on their group, and nothing else.
     assert_eq!(ids(&ops, "").await, [older]);
     assert_eq!(ids(&ops, "status=all").await, [older]);
+    // The page's own call with no filter at all (an empty body) is the default queue.
+    let res = h.post(app.url("/api/desk/queue")).header("accept", "application/json").form(&[("", "")][..0]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json(res).await["page"]["items"].as_array().map(Vec::len), Some(2));
     let res = h.get(app.url("/api/v1/incidents?priority=P9")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(json(res).await["error"]["fields"][0]["field"], "priority");

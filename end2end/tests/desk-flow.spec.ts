@@ -6,7 +6,7 @@ import { fileReport, ready, signIn, uniqueCustomer } from "./helpers";
 async function openAction(page: Page, action: string) {
   const section = page.locator(`#act-${action}`);
   if (!(await section.evaluate((el) => (el as HTMLDetailsElement).open))) {
-    await section.locator("summary").click();
+    await section.locator(":scope > summary").click();
   }
   return section;
 }
@@ -37,7 +37,7 @@ test("from a phone report to a confirmed solution, through a transfer", async ({
   const row = page.getByRole("row").filter({ hasText: number });
   await row.getByRole("button", { name: "认领" }).click();
   await expect(page).toHaveURL(new RegExp(`/desk/incidents/${number}`));
-  await expect(page.getByText("陈静 认领了事件")).toBeVisible();
+  await expect(page.locator(".timeline").getByText("陈静 认领了事件")).toBeVisible();
 
   let form = await openAction(page, "categorize");
   await form.getByLabel("分类", { exact: true }).selectOption({ label: "数据类" });
@@ -51,7 +51,7 @@ test("from a phone report to a confirmed solution, through a transfer", async ({
   await form.getByLabel("转交组").selectOption({ label: "运维" });
   await form.getByLabel("转交说明（仅内部可见）").fill("请核对该客户的持仓表");
   await form.getByRole("button", { name: "转交" }).click();
-  await expect(page.getByText("请核对该客户的持仓表")).toBeVisible();
+  await expect(page.locator(".timeline").getByText("请核对该客户的持仓表")).toBeVisible();
 
   // Operations finds it in its own queue and hands it back with the fix it applied.
   const opsContext = await browser.newContext({ ...testInfo.project.use });
@@ -64,12 +64,12 @@ test("from a phone report to a confirmed solution, through a transfer", async ({
   await form.getByLabel("排查结论（仅内部可见）").fill("持仓表缺一条记录，已补录");
   await form.getByLabel("已执行的脚本或变更").fill("INSERT INTO position VALUES ('310055556666', 600000, 100)");
   await form.getByRole("button", { name: "转回" }).click();
-  await expect(ops.getByText("持仓表缺一条记录，已补录")).toBeVisible();
+  await expect(ops.locator(".timeline").getByText("持仓表缺一条记录，已补录")).toBeVisible();
   await opsContext.close();
 
   // The handler answers the reporter.
   await deskIncident(page, testInfo, number);
-  await expect(page.getByText("持仓表缺一条记录，已补录")).toBeVisible();
+  await expect(page.locator(".timeline").getByText("持仓表缺一条记录，已补录")).toBeVisible();
   form = await openAction(page, "answer");
   await form.getByLabel("解决方案").fill("持仓数据已修正，请客户退出 App 重新登录后查看。");
   await form.getByRole("button", { name: "给出解决方案" }).click();
@@ -124,7 +124,7 @@ test("a stale form is refused: this incident changed, reload", async ({ page, br
   await expect(admin).toHaveURL(/\/desk$/);
   await deskIncident(admin, testInfo, number);
   await admin.locator("#act-claim").getByRole("button", { name: "认领" }).click();
-  await expect(admin.getByText("赵强 认领了事件")).toBeVisible();
+  await expect(admin.locator(".timeline").getByText("赵强 认领了事件")).toBeVisible();
   await other.close();
 
   const form = await openAction(page, "note");

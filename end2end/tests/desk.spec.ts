@@ -38,5 +38,5 @@ test("an admin works the desk too; nobody signed out does", async ({ page }, tes
   await expect(page).toHaveURL(/\/login\?next=\/desk$/);
   await signIn(page, testInfo, "admin");
   await expect(page).toHaveURL(/\/desk$/);
-  await expect(page.getByText("赵强")).toBeVisible();
+  await expect(page.locator(".desk-bar").getByText("赵强")).toBeVisible();
 });

@@ -37,7 +37,7 @@ pub struct DeskIncidentView {
 
 /// The desk's queue as its URL asks for it (the open incidents, newest first, by default).
 #[server(endpoint = "desk/queue")]
-pub async fn desk_queue(query: QueueQuery) -> Result<Queue, AppError> {
+pub async fn desk_queue(#[server(default)] query: QueueQuery) -> Result<Queue, AppError> {
     use crate::server::{auth, db, locale, state::app_state};
     let viewer = auth::require(auth::TEAM).await?;
     let filter = query.parse().map_err(AppError::fields)?;
