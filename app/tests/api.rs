@@ -307,16 +307,17 @@ async fn lists_are_keyset_paginated_newest_first(pool: PgPool) {
     let rest = db::desk::queue(&app.pool, &viewer, &next, zh).await.unwrap();
     assert_eq!(rest.page.items.len(), 5);
     assert_eq!(rest.page.items[4].customer_name.as_deref(), Some("客户0"));
-    // The lists can be served by their indexes (sequential scans off to ask the planner).
+    // The lists can be served in order by an index, without sorting (sequential scans off to ask
+    // the planner; which index it picks on a table this small is its business).
     let mut conn = app.pool.acquire().await.unwrap();
     sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.unwrap();
-    for (sql, index) in [
-        ("EXPLAIN SELECT id FROM incidents WHERE reporter_id = 1 AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21", "incidents_reporter_newest"),
-        ("EXPLAIN SELECT id FROM incidents WHERE reporter_id = 1 AND status = 'new' AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21", "incidents_reporter_status_newest"),
-        ("EXPLAIN SELECT id FROM incidents WHERE status = 'new' AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21", "incidents_status_newest"),
+    for sql in [
+        "EXPLAIN SELECT id FROM incidents WHERE reporter_id = 1 AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21",
+        "EXPLAIN SELECT id FROM incidents WHERE reporter_id = 1 AND status = 'new' AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21",
+        "EXPLAIN SELECT id FROM incidents WHERE status = 'new' AND (created_at, id) < (now(), 9) ORDER BY created_at DESC, id DESC LIMIT 21",
     ] {
         let plan: Vec<String> = sqlx::query_scalar(sql).fetch_all(&mut *conn).await.unwrap();
-        assert!(plan.iter().any(|l| l.contains(index)), "{plan:?}");
+        assert!(plan.iter().any(|l| l.contains("Index")) && !plan.iter().any(|l| l.contains("Sort")), "{plan:?}");
     }
 }
 

@@ -143,7 +143,10 @@ impl QueueQuery {
     pub fn parse(&self) -> Result<QueueFilter, Vec<FieldError>> {
         let mut p = Problems::default();
         let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let search = given(&self.q).and_then(|q| Search::parse(&q));
         let state = match given(&self.status).as_deref() {
+            // A search looks through history too, unless a state is asked for.
+            None if search.is_some() => StateFilter::All,
             None | Some("open") => StateFilter::Open,
             Some("all") => StateFilter::All,
             Some(other) => p.check(Field::Status, Status::parse(other)).map(StateFilter::Only).unwrap_or(StateFilter::Open),
@@ -167,7 +170,6 @@ impl QueueQuery {
             .and_then(|v| p.check(Field::To, day(v)))
             .and_then(|d| d.succ_opt())
             .and_then(|d| start_of(d).and_then(|t| t.single()).map(|t| t.with_timezone(&Utc)));
-        let search = given(&self.q).and_then(|q| Search::parse(&q));
         let sort = p.check(Field::Sort, Sort::parse(self.sort.as_deref().unwrap_or_default())).unwrap_or_default();
         let after = given(&self.cursor).and_then(|c| p.check(Field::Cursor, QueueCursor::parse(&c)));
         let filter = QueueFilter { state, category, system, priority, assignee, group, sla, from, to, search, sort, after };
@@ -210,6 +212,14 @@ mod tests {
         assert_eq!(f.state, StateFilter::Open);
         assert_eq!(f.sort, Sort::Newest);
         assert!(f.search.is_none() && f.after.is_none());
+    }
+
+    #[test]
+    fn a_search_looks_through_history_unless_a_state_is_asked_for() {
+        let q = QueueQuery { q: Some("310012345678".into()), ..Default::default() };
+        assert_eq!(q.parse().unwrap().state, StateFilter::All);
+        let q = QueueQuery { q: Some("310012345678".into()), status: Some("new".into()), ..Default::default() };
+        assert_eq!(q.parse().unwrap().state, StateFilter::Only(Status::New));
     }
 
     #[test]

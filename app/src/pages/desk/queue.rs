@@ -87,7 +87,8 @@ fn QueueView(page: Resource<Result<Queue, AppError>>) -> impl IntoView {
 fn StateTabs(counts: Vec<(Status, i64)>, current: QueueQuery) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
-    let selected = current.status.clone().unwrap_or_else(|| "open".into());
+    let searching = current.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let selected = current.status.clone().unwrap_or_else(|| if searching { "all".into() } else { "open".into() });
     let link = move |status: &str| {
         let q = QueueQuery { status: Some(status.to_owned()), cursor: None, ..current.clone() };
         format!("/desk?{}", q.with_cursor(None))

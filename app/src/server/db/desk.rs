@@ -592,7 +592,12 @@ pub async fn queue(
         }
         Some(Search::Text(text)) => {
             let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            q.push(" AND (i.customer_name = ").push_bind(text.clone()).push(" OR i.description LIKE ").push_bind(like).push(")");
+            q.push(" AND (i.customer_name = ").push_bind(text.clone()).push(" OR (");
+            // Two characters or more: through the index of character pairs, confirmed by LIKE.
+            if text.chars().filter(|c| !c.is_whitespace()).count() >= 2 {
+                q.push("i.description_grams @> text_bigrams(").push_bind(text.clone()).push(") AND ");
+            }
+            q.push("i.description LIKE ").push_bind(like).push("))");
         }
     }
     let micros = |at: chrono::DateTime<Utc>| at.timestamp_micros();
