@@ -15,6 +15,11 @@ CREATE INDEX incidents_customer_name ON incidents (customer_name, created_at DES
 CREATE INDEX incidents_category_newest ON incidents (category_id, created_at DESC, id DESC);
 CREATE INDEX incidents_system_newest ON incidents (system_id, created_at DESC, id DESC);
 CREATE INDEX incidents_priority_newest ON incidents (priority, created_at DESC, id DESC);
+-- By group and by assignee, newest first (these replace the desk migration's (…, status) ones).
+DROP INDEX incidents_group;
+DROP INDEX incidents_assignee;
+CREATE INDEX incidents_group_newest ON incidents (group_id, created_at DESC, id DESC) WHERE group_id IS NOT NULL;
+CREATE INDEX incidents_assignee_newest ON incidents (assignee_id, created_at DESC, id DESC) WHERE assignee_id IS NOT NULL;
 
 -- Chinese has no spaces between words, so full-text parsers see one long token. Every pair of
 -- neighbouring characters (lower-cased, spaces dropped) is indexed instead: a word of two or

@@ -1,6 +1,5 @@
-import { expect, type Page, type TestInfo } from "@playwright/test";
-import { test } from "@playwright/test";
-import { fileReport, ready, signIn, uniqueCustomer } from "./helpers";
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { fileReport, phoneReporter, ready, signIn, uniqueCustomer } from "./helpers";
 
 /** Opens an action's form on the desk's incident page (each is a collapsed section). */
 async function openAction(page: Page, action: string) {
@@ -18,12 +17,8 @@ async function deskIncident(page: Page, testInfo: TestInfo, number: string) {
 
 test("from a phone report to a confirmed solution, through a transfer", async ({ page, browser }, testInfo) => {
   test.slow();
-  const phoneOptions = { ...testInfo.project.use, viewport: { width: 390, height: 844 }, isMobile: true };
   // A reporter files one on a phone.
-  const phone = await browser.newContext(phoneOptions);
-  const reporter = await phone.newPage();
-  await signIn(reporter, testInfo, "agent");
-  await expect(reporter).toHaveURL(/\/$/);
+  const { context: phone, page: reporter } = await phoneReporter(browser, testInfo);
   const customer = uniqueCustomer("赵");
   const number = await fileReport(reporter, testInfo, {
     customer,
@@ -103,10 +98,7 @@ test("from a phone report to a confirmed solution, through a transfer", async ({
 });
 
 test("a stale form is refused: this incident changed, reload", async ({ page, browser }, testInfo) => {
-  const phone = await browser.newContext({ ...testInfo.project.use, viewport: { width: 390, height: 844 }, isMobile: true });
-  const reporter = await phone.newPage();
-  await signIn(reporter, testInfo, "agent");
-  await expect(reporter).toHaveURL(/\/$/);
+  const { context: phone, page: reporter } = await phoneReporter(browser, testInfo);
   const number = await fileReport(reporter, testInfo, {
     customer: uniqueCustomer("钱"),
     number: "310077778888",

@@ -1,12 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { fileReport, signIn, uniqueCustomer } from "./helpers";
+import { fileReport, phoneReporter, signIn, uniqueCustomer } from "./helpers";
 
 test("a handler sees new incidents newest first and opens one", async ({ page, browser }, testInfo) => {
   // A reporter files one on a phone ...
-  const phone = await browser.newContext({ ...testInfo.project.use, viewport: { width: 390, height: 844 }, isMobile: true });
-  const reporter = await phone.newPage();
-  await signIn(reporter, testInfo, "agent");
-  await expect(reporter).toHaveURL(/\/$/);
+  const { context: phone, page: reporter } = await phoneReporter(browser, testInfo);
   const customer = uniqueCustomer("刘");
   const number = await fileReport(reporter, testInfo, {
     customer,

@@ -1,4 +1,4 @@
-import { expect, type Page, type TestInfo } from "@playwright/test";
+import { expect, type Browser, type Page, type TestInfo } from "@playwright/test";
 
 export const PASSWORD = "mss-demo-2026";
 
@@ -16,6 +16,15 @@ export async function signIn(page: Page, testInfo: TestInfo, login: string, pass
   await page.getByLabel("账号").fill(login);
   await page.getByLabel("密码").fill(password);
   await page.getByRole("button", { name: "登录" }).click();
+}
+
+/** A reporter signed in on a phone, in a browser context of its own (close it when done). */
+export async function phoneReporter(browser: Browser, testInfo: TestInfo, login = "agent") {
+  const context = await browser.newContext({ ...testInfo.project.use, viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await context.newPage();
+  await signIn(page, testInfo, login);
+  await expect(page).toHaveURL(/\/$/);
+  return { context, page };
 }
 
 /** A customer name no other test uses, so assertions find exactly this report. */

@@ -41,7 +41,11 @@ pub async fn desk_queue(#[server(default)] query: QueueQuery) -> Result<Queue, A
     use crate::server::{auth, db, locale, state::app_state};
     let viewer = auth::require(auth::TEAM).await?;
     let filter = query.parse().map_err(AppError::fields)?;
-    db::desk::queue(&app_state()?.pool, &viewer, &filter, locale::current()).await
+    let state = app_state()?;
+    let page = db::desk::queue(&state.pool, &viewer, &filter, locale::current()).await?;
+    // A group member's queue has no state tabs.
+    let counts = if viewer.role.works_desk() { db::desk::open_counts(&state.pool, &state.queue_counts).await? } else { Vec::new() };
+    Ok(Queue { page, counts })
 }
 
 /// One incident as the team works it, with the lists its forms pick from.

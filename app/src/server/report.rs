@@ -252,11 +252,7 @@ pub async fn message_from_form(
     let page = format!("/incidents/{number}");
     let mut kept = KeptMessage::default();
     let result = async {
-        let user = signed_in(&state, &session, Role::ANYONE).await?;
-        let incident_id = db::incidents::visible_id(&state.pool, &user, &db::incidents::IncidentRef::Number(number.clone()))
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let got = receive(&state, &user, multipart.map_err(|_| AppError::BadRequest)?, None).await?;
+        let (user, incident_id, got) = incident_form(&state, &session, Role::ANYONE, &number, multipart).await?;
         kept.body = got.text(Field::Body.as_str()).unwrap_or_default().to_owned();
         kept.idempotency_key = got.text(Field::IdempotencyKey.as_str()).unwrap_or_default().to_owned();
         let key = uuid::Uuid::parse_str(kept.idempotency_key.trim()).ok();
@@ -271,6 +267,23 @@ pub async fn message_from_form(
     .await;
     kept.number = number.to_string();
     form_outcome(&session, MESSAGE_FORM, &kept, result, html, &page, "reply").await
+}
+
+/// The start of a form post on an incident's page: who posts (one of `roles`), the incident
+/// (which they must be able to see), and what the form carried.
+async fn incident_form(
+    state: &AppState,
+    session: &Session,
+    roles: &[Role],
+    number: &IncidentNumber,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(CurrentUser, i64, Received), AppError> {
+    let user = signed_in(state, session, roles).await?;
+    let incident_id = db::incidents::visible_id(&state.pool, &user, &db::incidents::IncidentRef::Number(number.clone()))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let got = receive(state, &user, multipart.map_err(|_| AppError::BadRequest)?, None).await?;
+    Ok((user, incident_id, got))
 }
 
 /// How a plain form post on an incident's page ends: back to the page (at `#latest`) when it
@@ -320,11 +333,7 @@ pub async fn action_from_form(
     let page = format!("/desk/incidents/{number}");
     let mut kept = KeptAction { number: number.to_string(), ..Default::default() };
     let result = async {
-        let user = signed_in(&state, &session, Role::TEAM).await?;
-        let incident_id = db::incidents::visible_id(&state.pool, &user, &db::incidents::IncidentRef::Number(number.clone()))
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let got = receive(&state, &user, multipart.map_err(|_| AppError::BadRequest)?, None).await?;
+        let (user, incident_id, got) = incident_form(&state, &session, Role::TEAM, &number, multipart).await?;
         kept.texts = got.texts.clone();
         let text = |name: &str| got.text(name).map(str::to_owned);
         // A canned reply picked without JavaScript (which would have filled the text in).

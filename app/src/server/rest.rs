@@ -150,8 +150,7 @@ async fn incidents(
     let Query(q) = query.map_err(|_| fail(AppError::BadRequest))?;
     if caller.user.role != Role::Reporter {
         let filter = q.parse().map_err(|f| fail(AppError::fields(f)))?;
-        let queue = db::desk::queue(&state.pool, &caller.user, &filter, caller.locale).await.map_err(fail)?;
-        return Ok(Json(queue.page));
+        return db::desk::queue(&state.pool, &caller.user, &filter, caller.locale).await.map(Json).map_err(fail);
     }
     let cursor = Cursor::parse_param(q.cursor.as_deref()).map_err(fail)?;
     let status = q

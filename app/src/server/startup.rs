@@ -42,7 +42,7 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
         let blobs = super::blobs::Blobs::open(&settings.blob_dir, settings.blob_url.as_deref())?;
-        let state = AppState { pool, settings: Arc::new(settings), blobs, leptos_options };
+        let state = AppState { pool, settings: Arc::new(settings), blobs, leptos_options, queue_counts: Default::default() };
         spawn_cleanup(state.clone());
         Ok(Application { listener, router: router(state), addr })
     }

@@ -11,6 +11,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub blobs: Blobs,
     pub leptos_options: LeptosOptions,
+    /// The queue's per-state counts, recounted at most every few seconds.
+    pub queue_counts: super::db::desk::CountsCache,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -424,7 +424,8 @@ pub async fn reveal(pool: &PgPool, user: &CurrentUser, incident_id: i64, field: 
     Ok(value)
 }
 
-/// Whether `kind` by `actor` would be allowed; for the page (which offers only these).
+/// What `actor` may do to an incident in `status` (none for a viewer who may only look): the
+/// page offers only these.
 pub fn offered(status: Status, actor: Option<Actor>) -> Vec<ActionKind> {
     actor.map(|a| workflow::available(status, a)).unwrap_or_default()
 }
@@ -501,15 +502,15 @@ pub async fn canned_for(pool: &PgPool, canned_id: i64, incident_id: i64) -> Resu
     }))
 }
 
-/// The desk's queue: `filter`ed, sorted, one page after its cursor; and how many open incidents
-/// each state holds. A group member sees only what waits on their groups. Built per filter (one
+/// The desk's queue: `filter`ed, sorted, one page after its cursor. A group member sees only
+/// what waits on their groups. Built per filter (one
 /// plan per shape, each served by an index) rather than one query full of `$n IS NULL OR …`.
 pub async fn queue(
     pool: &PgPool,
     viewer: &CurrentUser,
     filter: &crate::domain::queue::QueueFilter,
     locale: crate::i18n::Locale,
-) -> Result<crate::domain::incident::Queue, AppError> {
+) -> Result<crate::domain::incident::Page<crate::domain::incident::IncidentSummary>, AppError> {
     use super::incidents::{Row, PAGE_SIZE};
     use crate::domain::queue::{AssigneeFilter, QueueCursor, Search, Sort, StateFilter};
     use crate::domain::workflow::SlaState;
@@ -647,18 +648,38 @@ pub async fn queue(
             QueueCursor { key, at, id: r.id }.encode()
         });
     let items = rows.iter().take(PAGE_SIZE as usize).map(|r| r.summary(locale)).collect::<Result<_, _>>()?;
-    let counts = sqlx::query!(
+    Ok(crate::domain::incident::Page { items, next_cursor })
+}
+
+/// How many incidents each open state holds, desk-wide: for the queue's tabs. Counting 100,000
+/// open incidents takes tens of milliseconds, so an instance counts at most every few seconds
+/// and serves the same figures in between (see `CountsCache`).
+pub async fn open_counts(pool: &PgPool, cache: &CountsCache) -> Result<Vec<(Status, i64)>, AppError> {
+    let mut cached = cache.0.lock().await;
+    if let Some((at, counts)) = cached.as_ref() {
+        if at.elapsed() < COUNTS_FRESH {
+            return Ok(counts.clone());
+        }
+    }
+    let counts: Vec<(Status, i64)> = sqlx::query!(
         r#"SELECT status, count(*) AS "n!" FROM incidents
-           WHERE status IN ('new', 'in_progress', 'transferred', 'answered')
-             AND ($1 OR (status = 'transferred' AND group_id IN (SELECT group_id FROM group_members WHERE user_id = $2)))
-           GROUP BY status"#,
-        viewer.role.works_desk(),
-        viewer.id
+           WHERE status IN ('new', 'in_progress', 'transferred', 'answered') GROUP BY status"#
     )
     .fetch_all(pool)
     .await?
     .into_iter()
     .filter_map(|r| Status::parse(&r.status).ok().map(|s| (s, r.n)))
     .collect();
-    Ok(crate::domain::incident::Queue { page: crate::domain::incident::Page { items, next_cursor }, counts })
+    *cached = Some((std::time::Instant::now(), counts.clone()));
+    Ok(counts)
 }
+
+/// How long counted figures are served again.
+const COUNTS_FRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Open incidents per state, as counted at an instant.
+type Counted = (std::time::Instant, Vec<(Status, i64)>);
+
+/// The last open-state counts of this instance, and when they were made.
+#[derive(Clone, Default)]
+pub struct CountsCache(std::sync::Arc<tokio::sync::Mutex<Option<Counted>>>);

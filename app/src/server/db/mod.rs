@@ -9,16 +9,20 @@ pub mod users;
 
 use super::Settings;
 use secrecy::ExposeSecret;
-use sqlx::{postgres::PgPoolOptions, PgPool};
+use sqlx::{postgres::{PgConnectOptions, PgPoolOptions}, PgPool};
+use std::str::FromStr;
 use std::time::Duration;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 pub async fn connect(settings: &Settings) -> Result<PgPool, sqlx::Error> {
+    // JIT compilation pays off for long analytical queries, not for ours: it added ~70 ms to a
+    // count over 100,000 rows.
+    let options = PgConnectOptions::from_str(settings.database_url.expose_secret())?.options([("jit", "off")]);
     PgPoolOptions::new()
         .max_connections(settings.db_max_connections)
         .acquire_timeout(Duration::from_secs(5))
-        .connect(settings.database_url.expose_secret())
+        .connect_with(options)
         .await
 }
 
