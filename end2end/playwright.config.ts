@@ -42,6 +42,6 @@ export default defineConfig({
     // ... and every reporter test again with JavaScript off: plain forms that post and redirect.
     { name: "reporter-phone-no-js", testMatch: /reporter\.spec\.ts/, use: { ...phone, javaScriptEnabled: false } },
     // The incident team at a desktop.
-    { name: "desk-desktop", testMatch: /desk(-flow)?\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
+    { name: "desk-desktop", testMatch: /(desk(-flow)?|admin)\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
   ],
 });

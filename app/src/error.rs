@@ -140,6 +140,11 @@ pub fn reason_message(reason: Reason, locale: Locale) -> String {
         Reason::TooManyPixels { max_mp } => td_string!(locale, reasons.too_many_pixels, max_mp).to_string(),
         Reason::DamagedImage => td_string!(locale, reasons.damaged_image).to_string(),
         Reason::TooMany { max } => td_string!(locale, reasons.too_many, max).to_string(),
+        Reason::NumberBetween { min, max } => td_string!(locale, reasons.number_between, min, max).to_string(),
+        Reason::Taken => td_string!(locale, reasons.taken).to_string(),
+        Reason::UnknownVariable => td_string!(locale, reasons.unknown_variable).to_string(),
+        Reason::BeforeFirstResponse => td_string!(locale, reasons.before_first_response).to_string(),
+        Reason::OwnAccount => td_string!(locale, reasons.own_account).to_string(),
     }
 }
 

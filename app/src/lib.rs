@@ -27,6 +27,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
 };
+use pages::admin::{
+    audit::AdminAuditPage, lists::AdminListsPage, replies::AdminRepliesPage, user::AdminUserPage, users::AdminUsersPage,
+};
 use pages::desk::{incident::DeskIncidentPage, queue::QueuePage};
 use pages::login::LoginPage;
 use pages::not_found::NotFoundPage;
@@ -50,6 +53,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
                 // Photos, drafts and the offline queue of the report form (see `pages::reporter::report`).
                 <script type="module" src="/mss.js"></script>
+                // The desk's keyboard shortcuts and bulk picking (see `components::shell::DeskShell`).
+                <script type="module" src="/desk.js"></script>
                 <MetaTags/>
             </head>
             <body>
@@ -115,7 +120,12 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/incidents") view=MyIncidentsPage ssr=ssr.clone()/>
             <Route path=path!("/incidents/:number") view=ReporterIncidentPage ssr=ssr.clone()/>
             <Route path=path!("/desk") view=QueuePage ssr=ssr.clone()/>
-            <Route path=path!("/desk/incidents/:number") view=DeskIncidentPage ssr/>
+            <Route path=path!("/desk/incidents/:number") view=DeskIncidentPage ssr=ssr.clone()/>
+            <Route path=path!("/admin/users") view=AdminUsersPage ssr=ssr.clone()/>
+            <Route path=path!("/admin/users/:login") view=AdminUserPage ssr=ssr.clone()/>
+            <Route path=path!("/admin/lists") view=AdminListsPage ssr=ssr.clone()/>
+            <Route path=path!("/admin/replies") view=AdminRepliesPage ssr=ssr.clone()/>
+            <Route path=path!("/admin/audit") view=AdminAuditPage ssr/>
         </Routes>
     }
 }

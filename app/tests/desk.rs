@@ -411,3 +411,53 @@ async fn a_note_and_its_screenshot_stay_inside_the_team(pool: PgPool) {
     assert_eq!(reply["screenshots"][0]["id"], reply_shot);
     assert!(!seen.to_string().contains(&format!("/api/v1/screenshots/{note_shot}")));
 }
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn bulk_actions_go_through_one_incident_at_a_time(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let mut numbers = Vec::new();
+    for customer in ["甲", "乙", "丙"] {
+        numbers.push(app.reported(&people.agent, customer).await);
+    }
+    let id: i64 = sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1").bind(&numbers[2]).fetch_one(&app.pool).await.unwrap();
+    // Someone else claims the third after the queue was loaded: the bulk claim skips it.
+    app.acted(&people.handler, id, json!({"action": "claim", "version": 1})).await;
+    let picks: Vec<(String, String)> = numbers.iter().enumerate().map(|(i, n)| (format!("picks[{i}]"), format!("{n}:1"))).collect();
+    let mut form: Vec<(String, String)> = vec![("action".into(), "claim".into()), ("back".into(), "status=new&sort=oldest".into())];
+    form.extend(picks.clone());
+    let post = |client: &Client, form: Vec<(String, String)>, accept: &'static str| {
+        client.post(app.url("/api/desk/bulk")).header("accept", accept).form(&form).send()
+    };
+
+    // A reporter may not.
+    assert_eq!(post(&people.agent, form.clone(), "application/json").await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    // Without JavaScript: back to the same queue, saying how it went.
+    let res = post(&people.handler, form.clone(), "text/html").await.unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, format!("/desk?status=new&sort=oldest&bulk_done=2&bulk_refused={}~conflict", numbers[2]));
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT status FROM incidents ORDER BY id").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(statuses, ["in_progress", "in_progress", "in_progress"]);
+    let page = people.handler.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("已处理 2 个事件") && page.contains("已被他人更新"), "the queue says how it went");
+
+    // Categorised together, then closed together (versions moved on: 2 after the claim).
+    let mut categorize: Vec<(String, String)> = vec![("action".into(), "categorize".into()), ("category".into(), "consultation".into())];
+    categorize.extend(numbers.iter().take(2).enumerate().map(|(i, n)| (format!("picks[{i}]"), format!("{n}:2"))));
+    let outcome = json(post(&people.handler, categorize, "application/json").await.unwrap()).await;
+    assert_eq!(outcome["done"].as_array().map(Vec::len), Some(2), "{outcome}");
+    let categories: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT c.code FROM incidents i LEFT JOIN categories c ON c.id = i.category_id ORDER BY i.id").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(categories, [Some("consultation".to_owned()), Some("consultation".to_owned()), None]);
+
+    // Assigning needs someone to assign to; nothing picked is refused too.
+    let res = post(&people.handler, vec![("action".into(), "assign".into())], "application/json").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json(res).await;
+    let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().filter_map(|f| f["field"].as_str()).collect();
+    assert_eq!(fields, ["assignee", "picks"]);
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action IN ('claim', 'categorize')").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(audited, 5, "one audit line per incident changed");
+}

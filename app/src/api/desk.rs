@@ -3,7 +3,7 @@
 //! `/api/incidents/{number}/actions` (see `server::report::action_from_form`) or through the
 //! REST API.
 use crate::domain::incident::{IncidentDetail, Queue};
-use crate::domain::queue::QueueQuery;
+use crate::domain::queue::{BulkForm, BulkOutcome, QueueQuery};
 use crate::domain::workflow::DeskOptions;
 use crate::AppError;
 use leptos::prelude::*;
@@ -44,8 +44,12 @@ pub async fn desk_queue(#[server(default)] query: QueueQuery) -> Result<Queue, A
     let state = app_state()?;
     let page = db::desk::queue(&state.pool, &viewer, &filter, locale::current()).await?;
     // A group member's queue has no state tabs.
-    let counts = if viewer.role.works_desk() { db::desk::open_counts(&state.pool, &state.queue_counts).await? } else { Vec::new() };
-    Ok(Queue { page, counts })
+    let (counts, handlers) = if viewer.role.works_desk() {
+        (db::desk::open_counts(&state.pool, &state.queue_counts).await?, db::desk::handlers(&state.pool).await?)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(Queue { page, counts, handlers })
 }
 
 /// One incident as the team works it, with the lists its forms pick from.
@@ -82,4 +86,33 @@ pub async fn reveal(number: String, field: String) -> Result<String, AppError> {
     let pool = app_state()?.pool;
     let id = db::incidents::visible_id(&pool, &viewer, &IncidentRef::Number(number)).await?.ok_or(AppError::NotFound)?;
     db::desk::reveal(&pool, &viewer, id, field).await?.ok_or(AppError::NotFound)
+}
+
+/// A bulk action on the rows picked in the queue (claim, assign, categorise, close). Each
+/// incident is acted on by itself, with its own version check and audit line, so one that
+/// changed meanwhile is refused and the rest go through; back to the queue with how it went.
+#[server(endpoint = "desk/bulk")]
+pub async fn bulk_act(#[server(flatten)] form: BulkForm) -> Result<BulkOutcome, AppError> {
+    use crate::domain::user::safe_next;
+    use crate::server::{auth, db, db::incidents::IncidentRef, state::app_state};
+    let viewer = auth::require(auth::DESK).await?;
+    let bulk = form.parse().map_err(AppError::fields)?;
+    let pool = app_state()?.pool;
+    let mut outcome = BulkOutcome::default();
+    for (number, version) in bulk.picks {
+        let result = async {
+            let which = IncidentRef::Number(number.clone());
+            let id = db::incidents::visible_id(&pool, &viewer, &which).await?.ok_or(AppError::NotFound)?;
+            db::desk::act(&pool, &viewer, id, version, &bulk.action, &[]).await
+        }
+        .await;
+        match result {
+            Ok(_) => outcome.done.push(number.as_str().to_owned()),
+            Err(e) => outcome.refused.push((number.as_str().to_owned(), e.code().to_owned())),
+        }
+    }
+    let back = safe_next(Some(&format!("/desk?{}", form.back.trim_start_matches('?')))).unwrap_or_else(|| "/desk?".to_owned());
+    let join = if back.ends_with('?') { "" } else { "&" };
+    leptos_axum::redirect(&format!("{back}{join}{}", outcome.to_query()));
+    Ok(outcome)
 }

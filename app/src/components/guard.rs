@@ -25,6 +25,7 @@ pub fn provide_auth() {
 
 pub const REPORTER: &[Role] = Role::REPORTERS;
 pub const DESK: &[Role] = Role::DESK;
+pub const ADMIN: &[Role] = Role::ADMINS;
 pub const TEAM: &[Role] = Role::TEAM;
 pub const ANYONE: &[Role] = Role::ANYONE;
 

@@ -215,3 +215,13 @@ fn headline(locale: crate::i18n::Locale, kind: EventKind, name: String) -> Strin
         EventKind::Absorbed => td_string!(locale, incident.event_absorbed, name).to_string(),
     }
 }
+
+/// The name of one of the three categories, in `locale`.
+pub fn category_name(c: crate::domain::workflow::Category, locale: Locale) -> &'static str {
+    use crate::domain::workflow::Category;
+    match c {
+        Category::Data => td_string!(locale, desk.category_data),
+        Category::Program => td_string!(locale, desk.category_program),
+        Category::Consultation => td_string!(locale, desk.category_consultation),
+    }
+}

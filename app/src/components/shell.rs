@@ -93,6 +93,17 @@ pub fn ReporterShell(
 pub fn DeskShell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let user = super::guard::current();
+    let locale = i18n.get_locale_untracked();
+    let path = use_location().pathname.get_untracked();
+    let mut links = vec![("/desk", td_string!(locale, desk.queue))];
+    if user.role == crate::domain::user::Role::Admin {
+        links.extend([
+            ("/admin/users", td_string!(locale, admin.users)),
+            ("/admin/lists", td_string!(locale, admin.lists)),
+            ("/admin/replies", td_string!(locale, admin.replies)),
+            ("/admin/audit", td_string!(locale, admin.audit)),
+        ]);
+    }
     view! {
         <div class="desk">
             <header class="desk-bar">
@@ -101,15 +112,49 @@ pub fn DeskShell(children: Children) -> impl IntoView {
                     <span>{t!(i18n, app_name)}</span>
                 </a>
                 <nav class="desk-nav" aria-label=td_string!(i18n.get_locale_untracked(), desk.title)>
-                    <a href="/desk" aria-current="page">{t!(i18n, desk.queue)}</a>
+                    {links.into_iter().map(|(href, label)| {
+                        let here = if href == "/desk" { path == "/desk" || path.starts_with("/desk/") } else { path.starts_with(href) };
+                        view! { <a href=href aria-current=here.then_some("page")>{label}</a> }
+                    }).collect_view()}
                 </nav>
                 <div class="desk-user">
+                    <button type="button" class="link-button keys-toggle" data-keys-toggle hidden aria-controls="desk-keys">
+                        {td_string!(locale, desk.keys)}<kbd>"?"</kbd>
+                    </button>
                     <span class="desk-user-name">{user.display_name}</span>
                     <LangSwitch/>
                     <SignOutButton/>
                 </div>
             </header>
             <main class="desk-main">{children()}</main>
+            <KeysHelp/>
+        </div>
+    }
+}
+
+/// The desk's keyboard shortcuts (`/desk.js`), listed; `?` shows it.
+#[component]
+fn KeysHelp() -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let keys = [
+        ("j / k", td_string!(locale, desk.keys_move)),
+        ("o", td_string!(locale, desk.keys_open)),
+        ("x", td_string!(locale, desk.keys_pick)),
+        ("c", td_string!(locale, desk.keys_claim)),
+        ("r", td_string!(locale, desk.keys_reply)),
+        ("u", td_string!(locale, desk.keys_back)),
+        ("?", td_string!(locale, desk.keys_help)),
+    ];
+    view! {
+        <div id="desk-keys" class="keys-help" role="dialog" aria-labelledby="desk-keys-title" hidden>
+            <div class="keys-card">
+                <h2 id="desk-keys-title">{td_string!(locale, desk.keys_title)}</h2>
+                <dl>
+                    {keys.into_iter().map(|(k, what)| view! { <dt><kbd>{k}</kbd></dt><dd>{what}</dd> }).collect_view()}
+                </dl>
+                <button type="button" class="button button-small" data-keys-toggle>{td_string!(locale, desk.keys_close)}</button>
+            </div>
         </div>
     }
 }

@@ -179,6 +179,8 @@ pub struct IncidentSummary {
 pub struct Queue {
     pub page: Page<IncidentSummary>,
     pub counts: Vec<(Status, i64)>,
+    /// Who the bulk bar can assign to (empty for a group member, who has no bulk actions).
+    pub handlers: Vec<Named>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

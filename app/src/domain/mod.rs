@@ -4,6 +4,7 @@
 //! invalid value. The same `parse` runs in the browser (instant feedback) and on the server (the
 //! check that counts).
 
+pub mod admin;
 pub mod customer;
 pub mod incident;
 pub mod queue;
@@ -53,10 +54,23 @@ pub enum Field {
     From,
     To,
     Sort,
+    WecomUserId,
+    Kind,
+    NameZh,
+    NameEn,
+    Position,
+    Code,
+    Id,
+    Title,
+    FirstResponseMinutes,
+    ResolutionMinutes,
+    Incident,
+    Actor,
+    Picks,
 }
 
 impl Field {
-    pub const ALL: [Field; 34] = [
+    pub const ALL: [Field; 47] = [
         Field::Login,
         Field::Password,
         Field::DisplayName,
@@ -91,6 +105,19 @@ impl Field {
         Field::From,
         Field::To,
         Field::Sort,
+        Field::WecomUserId,
+        Field::Kind,
+        Field::NameZh,
+        Field::NameEn,
+        Field::Position,
+        Field::Code,
+        Field::Id,
+        Field::Title,
+        Field::FirstResponseMinutes,
+        Field::ResolutionMinutes,
+        Field::Incident,
+        Field::Actor,
+        Field::Picks,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -129,6 +156,19 @@ impl Field {
             Field::From => "from",
             Field::To => "to",
             Field::Sort => "sort",
+            Field::WecomUserId => "wecom_user_id",
+            Field::Kind => "kind",
+            Field::NameZh => "name_zh",
+            Field::NameEn => "name_en",
+            Field::Position => "position",
+            Field::Code => "code",
+            Field::Id => "id",
+            Field::Title => "title",
+            Field::FirstResponseMinutes => "first_response_minutes",
+            Field::ResolutionMinutes => "resolution_minutes",
+            Field::Incident => "incident",
+            Field::Actor => "actor",
+            Field::Picks => "picks",
         }
     }
 
@@ -170,6 +210,16 @@ pub enum Reason {
     DamagedImage,
     /// More entries than a list takes (tags).
     TooMany { max: u32 },
+    /// A whole number outside its range.
+    NumberBetween { min: u32, max: u32 },
+    /// Already used by another entry (a login, a code, a WeCom user id).
+    Taken,
+    /// A `{…}` in a canned reply that is not one of its variables.
+    UnknownVariable,
+    /// A resolution target shorter than the first-response one.
+    BeforeFirstResponse,
+    /// Something an admin may not do to their own account (disable it, drop their admin role).
+    OwnAccount,
 }
 
 impl Reason {
@@ -194,6 +244,11 @@ impl Reason {
             Reason::TooManyPixels { .. } => "too_many_pixels",
             Reason::DamagedImage => "damaged_image",
             Reason::TooMany { .. } => "too_many",
+            Reason::NumberBetween { .. } => "number_between",
+            Reason::Taken => "taken",
+            Reason::UnknownVariable => "unknown_variable",
+            Reason::BeforeFirstResponse => "before_first_response",
+            Reason::OwnAccount => "own_account",
         }
     }
 }

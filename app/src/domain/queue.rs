@@ -3,7 +3,7 @@
 use super::incident::{IncidentNumber, Status};
 use super::workflow::{Category, Priority, SlaState};
 use super::{Code, Field, FieldError, Problems, Reason};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The queue's URL parameters, as typed.
@@ -161,15 +161,9 @@ impl QueueQuery {
         });
         let group = given(&self.group).and_then(|v| p.check(Field::Group, Code::parse(&v)));
         let sla = given(&self.sla).and_then(|v| p.check(Field::Sla, SlaState::parse(&v)));
-        let day = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| Reason::UnknownValue);
-        let start_of = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_local_timezone(super::time::business_offset()));
-        let from = given(&self.from)
-            .and_then(|v| p.check(Field::From, day(v)))
-            .and_then(|d| start_of(d).and_then(|t| t.single()).map(|t| t.with_timezone(&Utc)));
-        let to = given(&self.to)
-            .and_then(|v| p.check(Field::To, day(v)))
-            .and_then(|d| d.succ_opt())
-            .and_then(|d| start_of(d).and_then(|t| t.single()).map(|t| t.with_timezone(&Utc)));
+        let from_day = given(&self.from).and_then(|v| p.check(Field::From, super::time::parse_day(&v)));
+        let to_day = given(&self.to).and_then(|v| p.check(Field::To, super::time::parse_day(&v)));
+        let (from, to) = super::time::day_span(from_day, to_day);
         let sort = p.check(Field::Sort, Sort::parse(self.sort.as_deref().unwrap_or_default())).unwrap_or_default();
         let after = given(&self.cursor).and_then(|c| p.check(Field::Cursor, QueueCursor::parse(&c)));
         let filter = QueueFilter { state, category, system, priority, assignee, group, sla, from, to, search, sort, after };
@@ -199,6 +193,102 @@ impl QueueQuery {
             .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", crate::components::encode_query(v))))
             .collect::<Vec<_>>()
             .join("&")
+    }
+}
+
+/// The most incidents one bulk action takes (a page of the queue is 30).
+pub const BULK_MAX: usize = 100;
+
+/// A bulk action from the queue, as posted: what to do, and the picked incidents, each as
+/// `number:version` (the version its row showed, for the optimistic check).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BulkForm {
+    pub action: String,
+    /// `picks[i]=MSS-20261121-0001:3`, one per ticked row.
+    pub picks: Vec<String>,
+    pub assignee: String,
+    pub category: String,
+    /// The queue's query string, to go back to.
+    pub back: String,
+}
+
+/// A checked bulk action: claim, assign, categorise or close, for each picked incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bulk {
+    pub action: super::workflow::Action,
+    pub picks: Vec<(IncidentNumber, i32)>,
+}
+
+fn pick(raw: &str) -> Result<(IncidentNumber, i32), Reason> {
+    let (number, version) = raw.trim().rsplit_once(':').ok_or(Reason::UnknownValue)?;
+    let number = IncidentNumber::parse(number).map_err(|_| Reason::UnknownValue)?;
+    let version = version.parse::<i32>().map_err(|_| Reason::UnknownValue)?;
+    Ok((number, version))
+}
+
+impl BulkForm {
+    pub fn parse(&self) -> Result<Bulk, Vec<FieldError>> {
+        use super::workflow::{Action, ActionKind, ActionRequest};
+        let mut p = Problems::default();
+        let kind = p.check(
+            Field::Action,
+            ActionKind::parse(&self.action).and_then(|k| match k {
+                ActionKind::Claim | ActionKind::Assign | ActionKind::Categorize | ActionKind::Close => Ok(k),
+                _ => Err(Reason::UnknownValue),
+            }),
+        );
+        let action = kind.and_then(|kind| {
+            let request = ActionRequest {
+                action: kind.as_str().to_owned(),
+                assignee: Some(self.assignee.clone()),
+                category: Some(self.category.clone()),
+                ..Default::default()
+            };
+            match Action::parse(&request) {
+                Ok(action) => Some(action),
+                Err(errors) => {
+                    p.0.extend(errors);
+                    None
+                }
+            }
+        });
+        let picked: Vec<&String> = self.picks.iter().filter(|v| !v.trim().is_empty()).collect();
+        let picks = if picked.is_empty() {
+            p.check(Field::Picks, Err(Reason::Required))
+        } else if picked.len() > BULK_MAX {
+            p.check(Field::Picks, Err(Reason::TooMany { max: BULK_MAX as u32 }))
+        } else {
+            p.check(Field::Picks, picked.into_iter().map(|v| pick(v)).collect::<Result<Vec<_>, _>>())
+        };
+        p.into_result(action.zip(picks).map(|(action, picks)| Bulk { action, picks }))
+    }
+}
+
+/// How a bulk action went: the incidents it changed, and the ones it could not (with the
+/// error's code: `conflict` when someone changed it first, `not_allowed_now`, …).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    pub done: Vec<String>,
+    pub refused: Vec<(String, String)>,
+}
+
+impl BulkOutcome {
+    /// As the queue's URL carries it back: `bulk_done=2&bulk_refused=MSS-…~conflict,…`.
+    pub fn to_query(&self) -> String {
+        let refused: Vec<String> = self.refused.iter().map(|(n, c)| format!("{n}~{c}")).collect();
+        format!("bulk_done={}&bulk_refused={}", self.done.len(), refused.join(","))
+    }
+
+    /// Read back from the URL: how many were done, and which were refused why.
+    pub fn from_query(done: Option<&str>, refused: Option<&str>) -> Option<(usize, Vec<(String, String)>)> {
+        let done = done?.parse::<usize>().ok()?;
+        let refused = refused
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|r| r.split_once('~').map(|(n, c)| (n.to_owned(), c.to_owned())))
+            .collect();
+        Some((done, refused))
     }
 }
 
@@ -259,5 +349,33 @@ mod tests {
         let link = q.with_cursor(Some("1_2_3".into()));
         assert!(link.starts_with("status=new&q="), "{link}");
         assert!(link.ends_with("&cursor=1_2_3"), "{link}");
+    }
+
+    #[test]
+    fn bulk_actions_take_picked_rows_with_their_versions() {
+        use crate::domain::workflow::{Action, Category as C};
+        let form = BulkForm {
+            action: "categorize".into(),
+            picks: vec!["MSS-20261121-0001:3".into(), "".into(), "MSS-20261121-0002:1".into()],
+            category: "data".into(),
+            ..Default::default()
+        };
+        let bulk = form.parse().unwrap();
+        assert_eq!(bulk.picks.len(), 2);
+        assert_eq!(bulk.picks[0].1, 3);
+        assert!(matches!(bulk.action, Action::Categorize(ref t) if t.category == Some(C::Data)));
+        let none = BulkForm { action: "claim".into(), ..Default::default() };
+        assert_eq!(none.parse().unwrap_err()[0].field, Field::Picks);
+        let reply = BulkForm { action: "reply".into(), picks: vec!["MSS-20261121-0001:3".into()], ..Default::default() };
+        assert_eq!(reply.parse().unwrap_err()[0].field, Field::Action);
+        let assign = BulkForm { action: "assign".into(), picks: vec!["MSS-20261121-0001".into()], ..Default::default() };
+        let fields: Vec<Field> = assign.parse().unwrap_err().iter().map(|e| e.field).collect();
+        assert_eq!(fields, [Field::Assignee, Field::Picks]);
+        let many = BulkForm { action: "close".into(), picks: vec!["MSS-20261121-0001:1".into(); 101], ..Default::default() };
+        assert_eq!(many.parse().unwrap_err()[0].reason, Reason::TooMany { max: 100 });
+        let outcome = BulkOutcome { done: vec!["a".into(), "b".into()], refused: vec![("MSS-20261121-0003".into(), "conflict".into())] };
+        let q = outcome.to_query();
+        assert_eq!(q, "bulk_done=2&bulk_refused=MSS-20261121-0003~conflict");
+        assert_eq!(BulkOutcome::from_query(Some("2"), Some("MSS-20261121-0003~conflict")), Some((2, vec![("MSS-20261121-0003".into(), "conflict".into())])));
     }
 }

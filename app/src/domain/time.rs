@@ -13,6 +13,21 @@ pub fn business_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&business_offset()).date_naive()
 }
 
+/// Midnight at the start of a business day.
+pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::seconds(i64::from(CST_SECONDS))
+}
+
+/// A day as a date input sends it (`2026-11-21`).
+pub fn parse_day(raw: &str) -> Result<NaiveDate, super::Reason> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| super::Reason::UnknownValue)
+}
+
+/// The half-open span of business days `from` to `to` (both included) as instants.
+pub fn day_span(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    (from.map(start_of_day), to.and_then(|d| d.succ_opt()).map(start_of_day))
+}
+
 /// `2026-11-21 14:05`, in business time.
 pub fn format_minute(at: DateTime<Utc>) -> String {
     at.with_timezone(&business_offset()).format("%Y-%m-%d %H:%M").to_string()

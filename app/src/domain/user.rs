@@ -24,6 +24,8 @@ impl Role {
     pub const DESK: &'static [Role] = &[Role::Handler, Role::Admin];
     /// Who uses the desk's pages: the team and the groups it hands work to.
     pub const TEAM: &'static [Role] = &[Role::Member, Role::Handler, Role::Admin];
+    /// Who manages accounts and lists.
+    pub const ADMINS: &'static [Role] = &[Role::Admin];
     /// Anyone signed in.
     pub const ANYONE: &'static [Role] = &Role::ALL;
 

@@ -1,3 +1,4 @@
+pub mod admin;
 pub mod desk;
 pub mod login;
 pub mod not_found;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use tower_sessions::Session;
 
 const USER_ID_KEY: &str = "user_id";
+const GENERATION_KEY: &str = "generation";
 
 /// Argon2 takes about 19 MiB and tens of milliseconds a run: at most this many at once, so a
 /// burst of sign-ins queues instead of taking the server's memory.
@@ -93,6 +94,7 @@ pub async fn sign_in(
             session.clear().await;
             session.cycle_id().await?;
             session.insert(USER_ID_KEY, credentials.user.id).await?;
+            session.insert(GENERATION_KEY, credentials.session_generation).await?;
             tracing::info!(user = credentials.user.id, "signed in");
             Ok(credentials.user)
         }
@@ -108,10 +110,16 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The active user of a session, if any. A disabled account's session stops working at once.
+/// The active user of a session, if any. Disabling an account or resetting its password ends
+/// its sessions: the next request of each finds it over, and the session is deleted.
 pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, AppError> {
     let Some(id) = session.get::<i64>(USER_ID_KEY).await? else { return Ok(None) };
-    db::users::active_by_id(&state.pool, id).await
+    let generation = session.get::<i32>(GENERATION_KEY).await?.unwrap_or(0);
+    let user = db::users::active_by_id(&state.pool, id, generation).await?;
+    if user.is_none() {
+        session.flush().await?;
+    }
+    Ok(user)
 }
 
 /// The caller's address for throttling: the socket's, or the first `X-Forwarded-For` hop when
@@ -159,6 +167,7 @@ pub async fn require(roles: &[Role]) -> Result<CurrentUser, AppError> {
 }
 
 pub const DESK: &[Role] = Role::DESK;
+pub const ADMIN: &[Role] = Role::ADMINS;
 pub const TEAM: &[Role] = Role::TEAM;
 pub const ANYONE: &[Role] = Role::ANYONE;
 pub const REPORTER: &[Role] = Role::REPORTERS;

@@ -1,10 +1,15 @@
 use crate::api::desk::desk_queue;
 use crate::components::feedback::{Empty, ErrorPanel, Loading};
 use crate::components::guard::{Guard, TEAM};
-use crate::components::incident::{status_text, StatusBadge, UrgentBadge};
+use crate::components::incident::{category_name, status_text, StatusBadge, UrgentBadge};
 use crate::components::shell::DeskShell;
 use crate::domain::incident::{Queue, Status};
-use crate::domain::queue::QueueQuery;
+use crate::api::desk::BulkAct;
+use crate::domain::incident::Named;
+use crate::domain::queue::{BulkOutcome, QueueQuery};
+use crate::domain::workflow::Category;
+use crate::domain::Field;
+use crate::error::reason_message;
 use crate::domain::time::format_minute;
 use crate::domain::workflow::{Priority, SlaState};
 use crate::i18n::*;
@@ -39,7 +44,14 @@ fn query_from_url(map: &leptos_router::params::ParamsMap) -> QueueQuery {
 pub fn QueuePage() -> impl IntoView {
     // Created outside the guard's Suspense (see `HomePage`).
     let query = use_query_map();
-    let page = Resource::new(move || query_from_url(&query.read()), desk_queue);
+    // The outcome of a bulk action is in the URL too: after one, the same queue loads again.
+    let page = Resource::new(
+        move || {
+            let map = query.read();
+            (query_from_url(&map), map.get("bulk_done"), map.get("bulk_refused"))
+        },
+        |(query, _, _)| desk_queue(query),
+    );
     view! { <Guard roles=TEAM><DeskShell><QueueView page/></DeskShell></Guard> }
 }
 
@@ -61,14 +73,17 @@ fn QueueView(page: Resource<Result<Queue, AppError>>) -> impl IntoView {
                 match page.await {
                     Ok(queue) => {
                         let q = current.get_untracked();
+                        let bulk = (!member && !queue.page.items.is_empty()).then(|| view! { <BulkBar handlers=queue.handlers.clone() current=q.clone()/> });
                         view! {
                             {(!member).then(|| view! { <StateTabs counts=queue.counts.clone() current=q.clone()/> })}
+                            <BulkNotice/>
+                            {bulk}
                             {if queue.page.items.is_empty() {
                                 let locale = i18n.get_locale_untracked();
                                 let lead = if member { td_string!(locale, desk.member_empty) } else { td_string!(locale, desk.empty_lead) };
                                 view! { <div class="panel"><Empty title=td_string!(locale, desk.empty_title).to_string() lead=lead.to_string()/></div> }.into_any()
                             } else {
-                                view! { <QueueTable queue=queue.clone()/> }.into_any()
+                                view! { <QueueTable queue=queue.clone() pick=!member/> }.into_any()
                             }}
                             {queue.page.next_cursor.map(|cursor| view! {
                                 <a class="button more" href=format!("/desk?{}", q.with_cursor(Some(cursor)))>{t!(i18n, desk.more)}</a>
@@ -154,11 +169,8 @@ fn Filters(current: Memo<QueueQuery>) -> impl IntoView {
                 ])}
                 {select("sla", td_string!(locale, desk.sla), q.sla.clone(),
                     SlaState::ALL.into_iter().map(|s| (s.as_str().to_owned(), sla_text(s, locale).to_owned())).collect())}
-                {select("category", td_string!(locale, desk.category), q.category.clone(), vec![
-                    ("data".into(), td_string!(locale, desk.category_data).to_owned()),
-                    ("program".into(), td_string!(locale, desk.category_program).to_owned()),
-                    ("consultation".into(), td_string!(locale, desk.category_consultation).to_owned()),
-                ])}
+                {select("category", td_string!(locale, desk.category), q.category.clone(),
+                    Category::ALL.into_iter().map(|c| (c.as_str().to_owned(), category_name(c, locale).to_owned())).collect())}
                 {select("sort", td_string!(locale, desk.sort), q.sort.clone(), vec![
                     ("oldest".into(), td_string!(locale, desk.sort_oldest).to_owned()),
                     ("priority".into(), td_string!(locale, desk.sort_priority).to_owned()),
@@ -175,13 +187,93 @@ fn Filters(current: Memo<QueueQuery>) -> impl IntoView {
     }
 }
 
+/// What the last bulk action did, from the URL it came back to.
 #[component]
-fn QueueTable(queue: Queue) -> impl IntoView {
+fn BulkNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    let url = use_query_map();
+    let locale = i18n.get_locale_untracked();
+    let map = url.read_untracked();
+    let outcome = BulkOutcome::from_query(map.get("bulk_done").as_deref(), map.get("bulk_refused").as_deref());
+    outcome.map(|(done, refused)| {
+        let reason = |code: &str| match code {
+            "conflict" => td_string!(locale, desk.bulk_conflict),
+            "not_allowed_now" => td_string!(locale, desk.bulk_not_now),
+            "not_found" | "forbidden" => td_string!(locale, desk.bulk_not_yours),
+            _ => td_string!(locale, desk.bulk_failed),
+        };
+        view! {
+            <div class=if refused.is_empty() { "notice notice-ok" } else { "notice notice-warn" } role="status">
+                <p>{td_string!(locale, desk.bulk_done, n = done)}</p>
+                {(!refused.is_empty()).then(|| view! {
+                    <p>{td_string!(locale, desk.bulk_refused, n = refused.len())}</p>
+                    <ul>
+                        {refused.iter().map(|(number, code)| view! {
+                            <li><a class="incident-number" href=format!("/desk/incidents/{number}")>{number.clone()}</a>" "{reason(code)}</li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </div>
+        }
+    })
+}
+
+/// The bulk bar: what to do to the rows ticked below (their boxes belong to this form).
+#[component]
+fn BulkBar(handlers: Vec<Named>, current: QueueQuery) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    // Only to show a refused post's error (the form itself is a plain post).
+    let action = ServerAction::<BulkAct>::new();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let reason = move |field: Field| error.get().and_then(|e| e.reason_for(field)).map(|r| reason_message(r, i18n.get_locale()));
+    view! {
+        <form id="bulk" class="bulk-bar panel" method="post" action="/api/desk/bulk" aria-label=td_string!(locale, desk.bulk)>
+            <input type="hidden" name="back" value=current.with_cursor(None)/>
+            <span class="bulk-count" data-picked-label=td_string!(locale, desk.bulk_picked)>{td_string!(locale, desk.bulk_lead)}</span>
+            <label class="bulk-field">
+                <span class="visually-hidden">{td_string!(locale, desk.bulk_action)}</span>
+                <select name="action">
+                    <option value="claim">{td_string!(locale, desk.claim)}</option>
+                    <option value="assign">{td_string!(locale, desk.bulk_assign)}</option>
+                    <option value="categorize">{td_string!(locale, desk.bulk_categorize)}</option>
+                    <option value="close">{td_string!(locale, desk.close)}</option>
+                </select>
+            </label>
+            <label class="bulk-field">
+                <span>{td_string!(locale, desk.assignee)}</span>
+                <select name="assignee">
+                    <option value="">{td_string!(locale, desk.choose)}</option>
+                    {handlers.into_iter().map(|h| view! { <option value=h.code>{h.name}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="bulk-field">
+                <span>{td_string!(locale, desk.category)}</span>
+                <select name="category">
+                    <option value="">{td_string!(locale, desk.choose)}</option>
+                    {Category::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{category_name(c, locale)}</option> }).collect_view()}
+                </select>
+            </label>
+            <button type="submit" class="button button-primary button-small">{td_string!(locale, desk.bulk_apply)}</button>
+            <span class="field-error" aria-live="polite">
+                {move || [Field::Picks, Field::Action, Field::Assignee, Field::Category].into_iter().find_map(reason)}
+            </span>
+        </form>
+    }
+}
+
+#[component]
+fn QueueTable(queue: Queue, pick: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="panel">
-            <table class="queue">
+            <table class="queue" class:queue-pick=pick>
                 <thead><tr>
+                    {pick.then(|| view! {
+                        <th scope="col" class="pick">
+                            <input type="checkbox" data-pick-all hidden aria-label=td_string!(i18n.get_locale_untracked(), desk.pick_all)/>
+                        </th>
+                    })}
                     <th scope="col">{t!(i18n, desk.col_number)}</th>
                     <th scope="col">{t!(i18n, desk.col_status)}</th>
                     <th scope="col">{t!(i18n, desk.priority)}</th>
@@ -194,14 +286,14 @@ fn QueueTable(queue: Queue) -> impl IntoView {
                     <th scope="col"><span class="visually-hidden">{t!(i18n, desk.actions)}</span></th>
                 </tr></thead>
                 <tbody>
-                    {queue.page.items.into_iter().map(|i| {
+                    {queue.page.items.into_iter().enumerate().map(|(n, i)| {
                         let locale = i18n.get_locale_untracked();
                         let sla = i.sla_state.zip(i.sla_due_at).map(|(s, due)| view! {
                             <span class=format!("badge sla-{}", s.as_str())>{sla_text(s, locale)}</span>
                             <span class="sub">{format_minute(due)}</span>
                         });
                         let claim = (i.status == Status::New).then(|| view! {
-                            <form method="post" action=format!("/api/incidents/{}/actions", i.number) enctype="multipart/form-data" class="inline-form">
+                            <form method="post" action=format!("/api/incidents/{}/actions", i.number) enctype="multipart/form-data" class="inline-form claim-form">
                                 <input type="hidden" name="action" value="claim"/>
                                 <input type="hidden" name="version" value=i.version.to_string()/>
                                 <button type="submit" class="button button-small">{t!(i18n, desk.claim)}</button>
@@ -209,12 +301,18 @@ fn QueueTable(queue: Queue) -> impl IntoView {
                         });
                         view! {
                             <tr class="queue-row">
+                                {pick.then(|| view! {
+                                    <td class="pick">
+                                        <input type="checkbox" form="bulk" name=format!("picks[{n}]") value=format!("{}:{}", i.number, i.version)
+                                            aria-label=td_string!(locale, desk.pick, number = i.number.clone())/>
+                                    </td>
+                                })}
                                 <td><a class="incident-number" href=format!("/desk/incidents/{}", i.number)>{i.number.clone()}</a></td>
                                 <td><StatusBadge status=i.status/><UrgentBadge urgency=i.urgency/></td>
                                 <td><span class=format!("badge badge-{}", i.priority.as_str().to_ascii_lowercase())>{i.priority.as_str()}</span></td>
                                 <td class="queue-sla">{sla}</td>
                                 <td>{i.customer_name.clone().unwrap_or_default()}<span class="sub mono">{i.customer_number.clone().unwrap_or_default()}</span></td>
-                                <td>{i.system.clone()}</td>
+                                <td class="queue-system">{i.system.clone()}</td>
                                 <td class="queue-text">{i.excerpt.clone()}</td>
                                 <td>{i.assignee_name.clone().unwrap_or_default()}</td>
                                 <td><time datetime=i.created_at.to_rfc3339()>{format_minute(i.created_at)}</time></td>

@@ -469,14 +469,7 @@ pub async fn options(pool: &PgPool, locale: crate::i18n::Locale) -> Result<crate
         .into_iter()
         .map(|g| Named { code: g.code, name: pick(g.name_zh, g.name_en) })
         .collect();
-    let handlers = sqlx::query!(
-        "SELECT login, display_name FROM users WHERE role IN ('handler', 'admin') AND disabled_at IS NULL ORDER BY display_name, login"
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|u| Named { code: u.login, name: u.display_name })
-    .collect();
+    let handlers = handlers(pool).await?;
     let canned = sqlx::query!("SELECT id, title, body FROM canned_replies WHERE active ORDER BY position, id")
         .fetch_all(pool)
         .await?
@@ -484,6 +477,16 @@ pub async fn options(pool: &PgPool, locale: crate::i18n::Locale) -> Result<crate
         .map(|c| CannedReply { id: c.id, title: c.title, body: c.body })
         .collect();
     Ok(DeskOptions { categories, groups, systems, handlers, canned })
+}
+
+/// Who an incident can be assigned to: active handlers and admins (login, name).
+pub async fn handlers(pool: &PgPool) -> Result<Vec<crate::domain::incident::Named>, AppError> {
+    let rows = sqlx::query!(
+        "SELECT login, display_name FROM users WHERE role IN ('handler', 'admin') AND disabled_at IS NULL ORDER BY display_name, login"
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|u| crate::domain::incident::Named { code: u.login, name: u.display_name }).collect())
 }
 
 /// A canned reply filled in for one incident (a form without JavaScript picks one by id).

@@ -6,6 +6,8 @@ use sqlx::PgExecutor;
 pub struct Credentials {
     pub user: CurrentUser,
     pub password_hash: String,
+    /// Sessions remember it; disabling the account or resetting its password moves it on.
+    pub session_generation: i32,
 }
 
 pub(super) fn to_user(id: i64, login: String, display_name: String, role: &str) -> Result<CurrentUser, AppError> {
@@ -14,10 +16,13 @@ pub(super) fn to_user(id: i64, login: String, display_name: String, role: &str) 
     Ok(CurrentUser { id, login, display_name, role })
 }
 
-pub async fn active_by_id(db: impl PgExecutor<'_>, id: i64) -> Result<Option<CurrentUser>, AppError> {
+/// The account of a session signed in under `generation`, while it is active and that
+/// generation is still current.
+pub async fn active_by_id(db: impl PgExecutor<'_>, id: i64, generation: i32) -> Result<Option<CurrentUser>, AppError> {
     let row = sqlx::query!(
-        "SELECT id, login, display_name, role FROM users WHERE id = $1 AND disabled_at IS NULL",
-        id
+        "SELECT id, login, display_name, role FROM users WHERE id = $1 AND disabled_at IS NULL AND session_generation = $2",
+        id,
+        generation
     )
     .fetch_optional(db)
     .await?;
@@ -26,7 +31,7 @@ pub async fn active_by_id(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Cur
 
 pub async fn credentials(db: impl PgExecutor<'_>, login: &Login) -> Result<Option<Credentials>, AppError> {
     let row = sqlx::query!(
-        "SELECT id, login, display_name, role, password_hash FROM users
+        "SELECT id, login, display_name, role, password_hash, session_generation FROM users
          WHERE lower(login) = $1 AND disabled_at IS NULL",
         login.as_str()
     )
@@ -36,6 +41,7 @@ pub async fn credentials(db: impl PgExecutor<'_>, login: &Login) -> Result<Optio
         Ok(Credentials {
             user: to_user(r.id, r.login, r.display_name, &r.role)?,
             password_hash: r.password_hash,
+            session_generation: r.session_generation,
         })
     })
     .transpose()
