@@ -96,6 +96,21 @@ await shoot({ width: 1280, height: 800 }, "handler", [
   }],
 ]);
 await shoot({ width: 1280, height: 800 }, "ops", [["desk-member", "/desk"]]);
+await shoot({ width: 1280, height: 800 }, "admin", [
+  ["admin-users", "/admin/users"],
+  ["admin-user", "/admin/users/ops"],
+  ["admin-lists", "/admin/lists"],
+  ["admin-replies", "/admin/replies"],
+  ["admin-audit", "/admin/audit"],
+  ["desk-bulk", "/desk", async (page) => {
+    await page.locator("body[data-hydrated]").waitFor();
+    await page.keyboard.press("j");
+    await page.keyboard.press("x");
+    await page.keyboard.press("j");
+    await page.keyboard.press("x");
+  }],
+  ["desk-keys", "/desk", async (page) => { await page.locator("body[data-hydrated]").waitFor(); await page.keyboard.press("?"); }],
+]);
 await shoot(phone, "handler", [["desk-phone", "/desk"]]);
 await browser.close();
 console.log(`screenshots in ${out}/`);

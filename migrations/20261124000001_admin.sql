@@ -12,3 +12,6 @@ CREATE UNIQUE INDEX users_wecom_user_id_key ON users (lower(wecom_user_id)) WHER
 -- The admin's search of the audit trail: by action, newest first (by incident and by actor use
 -- the indexes the desk made).
 CREATE INDEX audit_log_action ON audit_log (action, id DESC);
+
+-- Chinese names sort by pinyin (陈 李 孙 王 吴 赵), as people expect; byte order would not.
+CREATE COLLATION IF NOT EXISTS zh_pinyin (provider = icu, locale = 'zh-u-co-pinyin');

@@ -34,13 +34,15 @@ function help(show) {
 }
 
 // An incident opened with #act-reply (or any action's id) opens that form, ready to type.
-function openFromHash() {
-  const target = location.hash && document.getElementById(location.hash.slice(1));
-  if (target?.tagName === "DETAILS") {
-    target.open = true;
-    target.querySelector("textarea, input:not([type=hidden]), select")?.focus();
-  }
+function openForm(id) {
+  const target = id && document.getElementById(id);
+  if (target?.tagName !== "DETAILS") return false;
+  target.open = true;
+  target.scrollIntoView({ block: "nearest" });
+  (target.querySelector("textarea") || target.querySelector("input:not([type=hidden]), select"))?.focus();
+  return true;
 }
+const openFromHash = () => openForm(location.hash.slice(1));
 
 function act(key) {
   const row = currentRow();
@@ -65,11 +67,8 @@ function act(key) {
     case "r": {
       const link = row?.querySelector("a.incident-number");
       if (link) { location.href = link.href + "#act-reply"; return true; }
-      const reply = document.getElementById("act-reply");
-      if (!reply) return false;
-      location.hash = "act-reply";
-      openFromHash();
-      return true;
+      // Not through location.hash: the router would render the page again.
+      return openForm("act-reply");
     }
     case "u": {
       if (!document.querySelector(".desk-incident")) return false;
@@ -112,6 +111,14 @@ document.addEventListener("change", (e) => {
   if (target.closest("td.pick, th.pick")) countPicked();
 });
 
+// The bulk bar shows the assignee only for "assign" and the category only for "categorize".
+function bulkFields() {
+  const action = document.querySelector("#bulk select[name=action]");
+  if (!action) return;
+  document.querySelectorAll("#bulk [data-for]").forEach((field) => { field.hidden = field.dataset.for !== action.value; });
+}
+document.addEventListener("change", (e) => { if (e.target instanceof Element && e.target.matches("#bulk select[name=action]")) bulkFields(); });
+
 document.addEventListener("click", (e) => {
   const toggle = e.target instanceof Element && e.target.closest("[data-keys-toggle]");
   if (toggle) { e.preventDefault(); help(); }
@@ -122,10 +129,12 @@ function ready() {
   document.querySelectorAll("[data-keys-toggle]").forEach((b) => { b.hidden = false; });
   openFromHash();
   countPicked();
+  bulkFields();
 }
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
 // The queue is rendered again on navigation (filters, tabs): wire the new rows up.
 new MutationObserver(() => {
   document.querySelectorAll("[data-pick-all][hidden], [data-keys-toggle][hidden]").forEach((b) => { b.hidden = false; });
+  if (document.querySelector("#bulk [data-for]:not([hidden])")) bulkFields();
 }).observe(document.documentElement, { childList: true, subtree: true });
 addEventListener("hashchange", openFromHash);

@@ -11,14 +11,14 @@ test("an admin creates an account, and disabling it signs it out at once", async
   // A new group member for operations. A short password is refused and nothing typed is lost.
   const login = `qian${Date.now() % 1_000_000}`;
   const form = page.locator(".admin-side");
-  await form.getByLabel("账号").fill(login);
+  await form.getByRole("textbox", { name: "账号", exact: true }).fill(login);
   await form.getByLabel("姓名").fill("钱多多");
   await form.getByLabel("角色").selectOption({ label: "协作组成员" });
   await form.getByLabel("初始密码").fill("short");
   await form.getByLabel("运维").check();
   await form.getByRole("button", { name: "创建用户" }).click();
-  await expect(form.getByText("至少 8 个字")).toBeVisible();
-  await expect(form.getByLabel("账号")).toHaveValue(login);
+  await expect(form.getByText("至少 8 个字", { exact: true })).toBeVisible();
+  await expect(form.getByRole("textbox", { name: "账号", exact: true })).toHaveValue(login);
   await expect(form.getByLabel("运维")).toBeChecked();
   await form.getByLabel("初始密码").fill("qian-password-1");
   await form.getByRole("button", { name: "创建用户" }).click();
@@ -55,6 +55,7 @@ test("an admin creates an account, and disabling it signs it out at once", async
 
 test("an admin adds a system that reporters can then pick", async ({ page, browser }, testInfo) => {
   await signIn(page, testInfo, "admin");
+  await expect(page).toHaveURL(/\/desk$/);
   await page.goto("/admin/lists");
   await ready(page, testInfo);
   const code = `sys${Date.now() % 1_000_000}`;
@@ -87,6 +88,7 @@ test("the queue by keyboard, and a bulk claim", async ({ page, browser }, testIn
   await phone.close();
 
   await signIn(page, testInfo, "handler");
+  await expect(page).toHaveURL(/\/desk$/);
   await page.goto("/desk?status=new");
   await ready(page, testInfo);
   // j moves to the first row (the newest), x ticks it, j and x the next one.

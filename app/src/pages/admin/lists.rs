@@ -1,6 +1,5 @@
-use super::{form_error, RowError, AdminHead, CellInput, Kept, Saved};
+use super::{admin_page, form_error, CellInput, Kept, RowError, Saved};
 use crate::api::admin::{admin_lists, list_form_id, ListsView, SaveListEntry};
-use crate::components::feedback::{ErrorPanel, Loading};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::incident::category_name;
 use crate::components::shell::DeskShell;
@@ -40,26 +39,16 @@ fn kind_lead(kind: ListKind, locale: Locale) -> &'static str {
 
 #[component]
 fn ListsBody(data: Resource<Result<ListsView, AppError>>) -> impl IntoView {
-    let i18n = use_i18n();
-    let query = use_query_map();
-    let locale = i18n.get_locale_untracked();
-    view! {
-        <AdminHead title=td_string!(locale, admin.lists).to_string() lead=td_string!(locale, admin.lists_lead).to_string()/>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => {
-                        let kept = Kept { fields: view.kept.clone(), saved: query.read_untracked().get("saved") };
-                        ListKind::ALL.into_iter().map(|kind| {
-                            let entries: Vec<ListEntry> = view.entries.iter().filter(|e| e.kind == kind).cloned().collect();
-                            view! { <ListSection kind entries kept=kept.clone()/> }
-                        }).collect_view().into_any()
-                    }
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    let locale = use_i18n().get_locale_untracked();
+    admin_page(td_string!(locale, admin.lists), td_string!(locale, admin.lists_lead), data, |v| v.kept.clone(), |view, kept| {
+        ListKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let entries: Vec<ListEntry> = view.entries.iter().filter(|e| e.kind == kind).cloned().collect();
+                view! { <ListSection kind entries kept=kept.clone()/> }
+            })
+            .collect_view()
+    })
 }
 
 #[component]

@@ -102,6 +102,39 @@ pub fn Saved(show: bool) -> impl IntoView {
     show.then(|| view! { <span class="saved" role="status">{t!(i18n, admin.saved)}</span> })
 }
 
+/// An admin page's body: its head, then `render` with the page's data and what a refused form
+/// left (or the error, or the loading state).
+pub fn admin_page<T, V>(
+    title: &'static str,
+    lead: &'static str,
+    data: Resource<Result<T, AppError>>,
+    kept: fn(&T) -> KeptFields,
+    render: impl Fn(T, Kept) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    let query = leptos_router::hooks::use_query_map();
+    view! {
+        <AdminHead title=title.to_owned() lead=lead.to_owned()/>
+        <Suspense fallback=crate::components::feedback::Loading>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => {
+                            let k = Kept { fields: kept(&value), saved: query.read_untracked().get("saved") };
+                            render(value, k).into_any()
+                        }
+                        Err(error) => view! { <crate::components::feedback::ErrorPanel error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// The page's title and lead, in the desk's style.
 #[component]
 pub fn AdminHead(title: String, lead: String) -> impl IntoView {

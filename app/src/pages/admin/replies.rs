@@ -1,6 +1,5 @@
-use super::{form_error, RowError, AdminHead, CellInput, Kept, Saved};
+use super::{admin_page, form_error, CellInput, Kept, RowError, Saved};
 use crate::api::admin::{admin_replies, list_form_id, RepliesView, SaveCanned, SaveSla};
-use crate::components::feedback::{ErrorPanel, Loading};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::shell::DeskShell;
 use crate::domain::admin::{CannedRow, SlaRow};
@@ -21,43 +20,31 @@ pub fn AdminRepliesPage() -> impl IntoView {
 
 #[component]
 fn RepliesBody(data: Resource<Result<RepliesView, AppError>>) -> impl IntoView {
-    let i18n = use_i18n();
-    let query = use_query_map();
-    let locale = i18n.get_locale_untracked();
-    view! {
-        <AdminHead title=td_string!(locale, admin.replies).to_string() lead=td_string!(locale, admin.replies_lead).to_string()/>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => {
-                        let kept = Kept { fields: view.kept.clone(), saved: query.read_untracked().get("saved") };
-                        view! {
-                            <section class="panel list-section" id="sla">
-                                <header class="list-head">
-                                    <h2>{td_string!(locale, admin.sla)}</h2>
-                                    <p>{td_string!(locale, admin.sla_lead)}</p>
-                                </header>
-                                <div class="list-rows">
-                                    {view.sla.into_iter().map(|row| view! { <SlaRowForm row kept=kept.clone()/> }).collect_view()}
-                                </div>
-                            </section>
-                            <section class="panel list-section" id="canned">
-                                <header class="list-head">
-                                    <h2>{td_string!(locale, admin.canned)}</h2>
-                                    <p>{td_string!(locale, admin.canned_lead)}</p>
-                                </header>
-                                <div class="list-rows">
-                                    {view.canned.into_iter().map(|c| view! { <CannedRowForm row=Some(c) kept=kept.clone()/> }).collect_view()}
-                                    <CannedRowForm row=None kept=kept.clone()/>
-                                </div>
-                            </section>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    let locale = use_i18n().get_locale_untracked();
+    admin_page(td_string!(locale, admin.replies), td_string!(locale, admin.replies_lead), data, |v| v.kept.clone(), move |view, kept| {
+        view! {
+            <section class="panel list-section" id="sla">
+                <header class="list-head">
+                    <h2>{td_string!(locale, admin.sla)}</h2>
+                    <p>{td_string!(locale, admin.sla_lead)}</p>
+                </header>
+                <div class="list-rows">
+                    {view.sla.into_iter().map(|row| view! { <SlaRowForm row kept=kept.clone()/> }).collect_view()}
+                </div>
+            </section>
+            <section class="panel list-section" id="canned">
+                <header class="list-head">
+                    <h2>{td_string!(locale, admin.canned)}</h2>
+                    <p>{td_string!(locale, admin.canned_lead)}" "{td_string!(locale, admin.canned_variables)}" "
+                        {crate::domain::admin::CANNED_VARIABLES.map(|v| view! { <code>{v}</code>" " })}</p>
+                </header>
+                <div class="list-rows">
+                    {view.canned.into_iter().map(|c| view! { <CannedRowForm row=Some(c) kept=kept.clone()/> }).collect_view()}
+                    <CannedRowForm row=None kept=kept.clone()/>
+                </div>
+            </section>
+        }
+    })
 }
 
 /// `240` minutes as "4 小时" / "4 h", for the hint beside a target.
@@ -131,7 +118,6 @@ fn CannedRowForm(row: Option<CannedRow>, kept: Kept) -> impl IntoView {
                 <span class="cell-label">{td_string!(locale, admin.body)}</span>
                 <textarea name="body" rows="3" aria-invalid=move || body_reason().is_some().then_some("true")>{kept.text(&form, "body", &body)}</textarea>
                 <span class="field-error" aria-live="polite">{move || body_reason().map(|r| reason_message(r, i18n.get_locale()))}</span>
-                <span class="field-hint">{td_string!(locale, admin.canned_variables)}" "{crate::domain::admin::CANNED_VARIABLES.map(|v| view! { <code>{v}</code>" " })}</span>
             </label>
             <div class="cell cell-save">
                 <button type="submit" class=if is_new { "button button-primary button-small" } else { "button button-small" } disabled=move || action.pending().get()>

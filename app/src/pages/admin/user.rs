@@ -93,7 +93,7 @@ fn EditUser(view: UserView, kept: Kept) -> impl IntoView {
                 <TextField field=Field::WecomUserId label=td_string!(locale, admin.wecom).to_string() value=kept.text(form, "wecom_user_id", u.wecom_user_id.as_deref().unwrap_or_default())
                     error optional=true autocomplete="off" hint=td_string!(locale, admin.wecom_hint).to_string()/>
                 <GroupBoxes groups=view.groups ticked/>
-                <div class="form-actions">
+                <div class="admin-actions">
                     <button type="submit" class="button button-primary" disabled=move || action.pending().get()>{td_string!(locale, admin.save)}</button>
                 </div>
             </ActionForm>

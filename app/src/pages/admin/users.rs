@@ -1,6 +1,6 @@
-use super::{form_error, role_text, AdminHead, Kept, Saved};
+use super::{admin_page, form_error, role_text, Kept, Saved};
 use crate::api::admin::{admin_users, CreateUser, UsersView};
-use crate::components::feedback::{Empty, ErrorPanel, FormError, Loading};
+use crate::components::feedback::{Empty, FormError};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::shell::DeskShell;
@@ -28,40 +28,27 @@ pub fn AdminUsersPage() -> impl IntoView {
 
 #[component]
 fn UsersBody(data: Resource<Result<UsersView, AppError>>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_i18n().get_locale_untracked();
     let query = use_query_map();
-    let locale = i18n.get_locale_untracked();
-    view! {
-        <AdminHead title=td_string!(locale, admin.users).to_string() lead=td_string!(locale, admin.users_lead).to_string()/>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => {
-                        let q = query.read_untracked();
-                        let kept = Kept { fields: view.kept.clone(), saved: q.get("saved") };
-                        let search = q.get("q").unwrap_or_default();
-                        view! {
-                            <div class="admin-grid">
-                                <div class="admin-main">
-                                    <form class="admin-search panel" method="get" action="/admin/users" role="search">
-                                        <label class="filter filter-search">
-                                            <span>{td_string!(locale, admin.user_search)}</span>
-                                            <input type="search" name="q" value=search.clone() placeholder=td_string!(locale, admin.user_search_hint) autocomplete="off"/>
-                                        </label>
-                                        <button type="submit" class="button">{td_string!(locale, desk.search)}</button>
-                                    </form>
-                                    <Saved show=kept.just_saved("user.new")/>
-                                    <UserTable view=view.clone() searching=!search.is_empty()/>
-                                </div>
-                                <NewUser groups=view.groups.clone() kept/>
-                            </div>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    admin_page(td_string!(locale, admin.users), td_string!(locale, admin.users_lead), data, |v| v.kept.clone(), move |view, kept| {
+        let search = query.read_untracked().get("q").unwrap_or_default();
+        view! {
+            <div class="admin-grid">
+                <div class="admin-main">
+                    <form class="admin-search panel" method="get" action="/admin/users" role="search">
+                        <label class="filter filter-search">
+                            <span>{td_string!(locale, admin.user_search)}</span>
+                            <input type="search" name="q" value=search.clone() placeholder=td_string!(locale, admin.user_search_hint) autocomplete="off"/>
+                        </label>
+                        <button type="submit" class="button">{td_string!(locale, desk.search)}</button>
+                    </form>
+                    <Saved show=kept.just_saved("user.new")/>
+                    <UserTable view=view.clone() searching=!search.is_empty()/>
+                </div>
+                <NewUser groups=view.groups.clone() kept/>
+            </div>
+        }
+    })
 }
 
 pub fn group_names(codes: &[String], groups: &[ListEntry], locale: Locale) -> String {

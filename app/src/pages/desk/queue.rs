@@ -240,14 +240,14 @@ fn BulkBar(handlers: Vec<Named>, current: QueueQuery) -> impl IntoView {
                     <option value="close">{td_string!(locale, desk.close)}</option>
                 </select>
             </label>
-            <label class="bulk-field">
+            <label class="bulk-field" data-for="assign">
                 <span>{td_string!(locale, desk.assignee)}</span>
                 <select name="assignee">
                     <option value="">{td_string!(locale, desk.choose)}</option>
                     {handlers.into_iter().map(|h| view! { <option value=h.code>{h.name}</option> }).collect_view()}
                 </select>
             </label>
-            <label class="bulk-field">
+            <label class="bulk-field" data-for="categorize">
                 <span>{td_string!(locale, desk.category)}</span>
                 <select name="category">
                     <option value="">{td_string!(locale, desk.choose)}</option>

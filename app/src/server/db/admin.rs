@@ -51,7 +51,7 @@ pub async fn users(pool: &PgPool, search: &str) -> Result<Vec<UserRow>, AppError
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users u
          WHERE $1 = '%%' OR u.login ILIKE $1 OR u.display_name ILIKE $1 OR u.wecom_user_id ILIKE $1
-         ORDER BY u.disabled_at IS NOT NULL, u.display_name COLLATE \"C\", u.login LIMIT 500"
+         ORDER BY u.disabled_at IS NOT NULL, u.display_name COLLATE zh_pinyin, u.login LIMIT 500"
     );
     let rows = sqlx::query(&sql).bind(pattern).fetch_all(pool).await?;
     rows.into_iter().map(user_row).collect()
@@ -204,12 +204,15 @@ fn table(kind: ListKind) -> &'static str {
 /// Every entry of every list, retired ones too, in the order the forms show them.
 pub async fn lists(pool: &PgPool) -> Result<Vec<ListEntry>, AppError> {
     let rows = sqlx::query!(
+        // Sub-categories right under their category: sorted by the category's place first.
         r#"SELECT 'system' AS "kind!", id AS "id!", code AS "code!", name_zh AS "name_zh!", name_en AS "name_en!",
-                  position AS "position!", active AS "active!", NULL::text AS parent FROM systems
-           UNION ALL SELECT 'group', id, code, name_zh, name_en, position, active, NULL FROM groups
-           UNION ALL SELECT 'category', c.id, c.code, c.name_zh, c.name_en, c.position, c.active, p.code
+                  position AS "position!", active AS "active!", NULL::text AS parent, position AS top_position, id AS top_id
+           FROM systems
+           UNION ALL SELECT 'group', id, code, name_zh, name_en, position, active, NULL, position, id FROM groups
+           UNION ALL SELECT 'category', c.id, c.code, c.name_zh, c.name_en, c.position, c.active, p.code,
+                            coalesce(p.position, c.position), coalesce(p.id, c.id)
                      FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
-           ORDER BY 1, 8 NULLS FIRST, 6, 2"#
+           ORDER BY 1, 9, 10, 8 NULLS FIRST, 6, 2"#
     )
     .fetch_all(pool)
     .await?;

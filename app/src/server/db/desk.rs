@@ -482,7 +482,7 @@ pub async fn options(pool: &PgPool, locale: crate::i18n::Locale) -> Result<crate
 /// Who an incident can be assigned to: active handlers and admins (login, name).
 pub async fn handlers(pool: &PgPool) -> Result<Vec<crate::domain::incident::Named>, AppError> {
     let rows = sqlx::query!(
-        "SELECT login, display_name FROM users WHERE role IN ('handler', 'admin') AND disabled_at IS NULL ORDER BY display_name, login"
+        "SELECT login, display_name FROM users WHERE role IN ('handler', 'admin') AND disabled_at IS NULL ORDER BY display_name COLLATE zh_pinyin, login"
     )
     .fetch_all(pool)
     .await?;
