@@ -45,7 +45,8 @@ pub async fn desk_queue(#[server(default)] query: QueueQuery) -> Result<Queue, A
     let page = db::desk::queue(&state.pool, &viewer, &filter, locale::current()).await?;
     // A group member's queue has no state tabs.
     let (counts, handlers) = if viewer.role.works_desk() {
-        (db::desk::open_counts(&state.pool, &state.queue_counts).await?, db::desk::handlers(&state.pool).await?)
+        let handlers = state.queue_handlers.get_or(db::desk::handlers(&state.pool)).await?;
+        (db::desk::open_counts(&state.pool, &state.queue_counts).await?, handlers)
     } else {
         (Vec::new(), Vec::new())
     };

@@ -150,10 +150,21 @@ pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract().await.map_err(internal)
 }
 
+/// The signed-in user of the request being served, looked up once: a page's guard and the
+/// server functions that load its data all ask (one context per request, see `startup`).
+#[derive(Clone, Default)]
+pub struct RequestViewer(std::sync::Arc<tokio::sync::OnceCell<Option<CurrentUser>>>);
+
 /// For server functions and pages: the signed-in user, if any.
 pub async fn viewer() -> Result<Option<CurrentUser>, AppError> {
-    let state = super::state::app_state()?;
-    session_user(&state, &session().await?).await
+    let lookup = || async {
+        let state = super::state::app_state()?;
+        session_user(&state, &session().await?).await
+    };
+    match leptos::prelude::use_context::<RequestViewer>() {
+        Some(cached) => cached.0.get_or_try_init(lookup).await.cloned(),
+        None => lookup().await,
+    }
 }
 
 /// For server functions: the signed-in user, who must have one of `roles`. Call it first.

@@ -42,7 +42,7 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
         let blobs = super::blobs::Blobs::open(&settings.blob_dir, settings.blob_url.as_deref())?;
-        let state = AppState { pool, settings: Arc::new(settings), blobs, leptos_options, queue_counts: Default::default() };
+        let state = AppState { pool, settings: Arc::new(settings), blobs, leptos_options, queue_counts: Default::default(), queue_handlers: Default::default() };
         spawn_cleanup(state.clone());
         Ok(Application { listener, router: router(state), addr })
     }
@@ -69,7 +69,10 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_context(super::auth::RequestViewer::default());
+        }
     };
     let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
         .with_name("mss_session")

@@ -12,7 +12,9 @@ pub struct AppState {
     pub blobs: Blobs,
     pub leptos_options: LeptosOptions,
     /// The queue's per-state counts, recounted at most every few seconds.
-    pub queue_counts: super::db::desk::CountsCache,
+    pub queue_counts: super::db::desk::Recent<Vec<(crate::domain::incident::Status, i64)>>,
+    /// Who the queue's bulk bar can assign to, looked up again at most every few seconds.
+    pub queue_handlers: super::db::desk::Recent<Vec<crate::domain::incident::Named>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

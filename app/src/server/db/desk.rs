@@ -655,34 +655,51 @@ pub async fn queue(
 }
 
 /// How many incidents each open state holds, desk-wide: for the queue's tabs. Counting 100,000
-/// open incidents takes tens of milliseconds, so an instance counts at most every few seconds
-/// and serves the same figures in between (see `CountsCache`).
-pub async fn open_counts(pool: &PgPool, cache: &CountsCache) -> Result<Vec<(Status, i64)>, AppError> {
-    let mut cached = cache.0.lock().await;
-    if let Some((at, counts)) = cached.as_ref() {
-        if at.elapsed() < COUNTS_FRESH {
-            return Ok(counts.clone());
-        }
-    }
-    let counts: Vec<(Status, i64)> = sqlx::query!(
-        r#"SELECT status, count(*) AS "n!" FROM incidents
+/// open incidents takes tens of milliseconds, so an instance counts at most every `FRESH` and
+/// serves the same figures in between.
+pub async fn open_counts(pool: &PgPool, cache: &Recent<Vec<(Status, i64)>>) -> Result<Vec<(Status, i64)>, AppError> {
+    cache
+        .get_or(async {
+            let rows = sqlx::query!(
+                r#"SELECT status, count(*) AS "n!" FROM incidents
            WHERE status IN ('new', 'in_progress', 'transferred', 'answered') GROUP BY status"#
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .filter_map(|r| Status::parse(&r.status).ok().map(|s| (s, r.n)))
-    .collect();
-    *cached = Some((std::time::Instant::now(), counts.clone()));
-    Ok(counts)
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.into_iter().filter_map(|r| Status::parse(&r.status).ok().map(|s| (s, r.n))).collect())
+        })
+        .await
 }
 
-/// How long counted figures are served again.
-const COUNTS_FRESH: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long a `Recent` value is served again.
+const FRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Open incidents per state, as counted at an instant.
-type Counted = (std::time::Instant, Vec<(Status, i64)>);
+/// A value this instance worked out at most `FRESH` ago (the queue's counts, who can be
+/// assigned): shared by every request, made again by the first one after it went stale.
+pub struct Recent<T>(std::sync::Arc<tokio::sync::Mutex<Option<(std::time::Instant, T)>>>);
 
-/// The last open-state counts of this instance, and when they were made.
-#[derive(Clone, Default)]
-pub struct CountsCache(std::sync::Arc<tokio::sync::Mutex<Option<Counted>>>);
+impl<T> Default for Recent<T> {
+    fn default() -> Self {
+        Recent(Default::default())
+    }
+}
+
+impl<T> Clone for Recent<T> {
+    fn clone(&self) -> Self {
+        Recent(self.0.clone())
+    }
+}
+
+impl<T: Clone> Recent<T> {
+    pub async fn get_or(&self, make: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+        let mut cached = self.0.lock().await;
+        if let Some((at, value)) = cached.as_ref() {
+            if at.elapsed() < FRESH {
+                return Ok(value.clone());
+            }
+        }
+        let value = make.await?;
+        *cached = Some((std::time::Instant::now(), value.clone()));
+        Ok(value)
+    }
+}
