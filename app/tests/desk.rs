@@ -324,6 +324,13 @@ async fn the_queue_filters_searches_and_sorts(pool: PgPool) {
     assert_eq!(ids(h, "q=310012345678").await, [newer, older], "a customer number");
     assert_eq!(ids(h, "q=%E4%BA%BA%E8%84%B8%E8%AF%86%E5%88%AB").await, [newer, older], "words of the description (人脸识别)");
     assert_eq!(ids(h, "sla=late").await, Vec::<i64>::new());
+    assert_eq!(ids(h, "sla=on_track").await, [newer, older]);
+    assert_eq!(ids(h, "sla=due_soon").await, Vec::<i64>::new());
+    // Five minutes left: inside the last quarter of any target.
+    sqlx::query("UPDATE incidents SET sla_due_at = now() + interval '5 minutes' WHERE id = $1").bind(older).execute(&app.pool).await.unwrap();
+    assert_eq!(ids(h, "sla=due_soon").await, [older]);
+    assert_eq!(ids(h, "sla=on_track").await, [newer]);
+    assert_eq!(ids(h, "sort=due").await, [older, newer], "due soonest first");
     // A group member sees what waits on their group, and nothing else.
     assert_eq!(ids(&ops, "").await, [older]);
     assert_eq!(ids(&ops, "status=all").await, [older]);

@@ -573,7 +573,8 @@ pub async fn queue(
         q.push(" AND i.group_id = (SELECT id FROM groups WHERE code = ").push_bind(group.as_str().to_owned()).push(")");
     }
     // Due soon: within the last quarter of the target (minutes × 15 seconds) before the due time.
-    let soon = "make_interval(secs => (CASE WHEN i.first_responded_at IS NULL THEN t.first_response_minutes ELSE t.resolution_minutes END) * 15)";
+    let soon = "make_interval(secs => (SELECT CASE WHEN i.first_responded_at IS NULL THEN t.first_response_minutes ELSE t.resolution_minutes END
+                                       FROM sla_targets t WHERE t.priority = i.priority) * 15)";
     match filter.sla {
         None => {}
         Some(SlaState::Late) => {
