@@ -436,6 +436,7 @@ async fn unclaimed_screenshots_and_their_blobs_are_swept(pool: PgPool) {
         settings: std::sync::Arc::new(settings),
         leptos_options: leptos::config::LeptosOptions::builder().output_name("mss").build(),
         queue_counts: Default::default(),
+        queue_handlers: Default::default(),
     };
     app::server::report::sweep(&state, chrono::Duration::days(1)).await.unwrap();
     assert_eq!(count(&app, "screenshots").await, 1, "only the claimed one is left");

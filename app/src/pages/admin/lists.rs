@@ -1,4 +1,4 @@
-use super::{admin_page, form_error, CellInput, Kept, RowError, Saved};
+use super::{admin_page, form_error, CellInput, InUse, Kept, RowError, RowSave};
 use crate::api::admin::{admin_lists, list_form_id, ListsView, SaveListEntry};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::incident::category_name;
@@ -107,18 +107,8 @@ fn EntryRow(kind: ListKind, entry: Option<ListEntry>, kept: Kept) -> impl IntoVi
             <CellInput field=Field::NameZh label=td_string!(locale, admin.name_zh).to_string() value=kept.text(&form, "name_zh", &name_zh) error class="cell-name"/>
             <CellInput field=Field::NameEn label=td_string!(locale, admin.name_en).to_string() value=kept.text(&form, "name_en", &name_en) error class="cell-name"/>
             <CellInput field=Field::Position label=td_string!(locale, admin.position).to_string() value=kept.text(&form, "position", &position) error kind="number" class="cell-position"/>
-            {(!is_new && !fixed).then(|| view! {
-                <label class="cell cell-check">
-                    <span class="cell-label">{td_string!(locale, admin.in_use)}</span>
-                    <input type="checkbox" name="active" value="on" checked=kept.checked(&form, "active", active)/>
-                </label>
-            })}
-            <div class="cell cell-save">
-                <button type="submit" class=if is_new { "button button-primary button-small" } else { "button button-small" } disabled=move || action.pending().get()>
-                    {if is_new { td_string!(locale, admin.add) } else { td_string!(locale, admin.save) }}
-                </button>
-                <Saved show=kept.just_saved(&form)/>
-            </div>
+            {(!is_new && !fixed).then(|| view! { <InUse checked=kept.checked(&form, "active", active)/> })}
+            <RowSave is_new pending=action.pending() saved=kept.just_saved(&form)/>
             <RowError error/>
         </ActionForm>
     }

@@ -152,3 +152,32 @@ pub fn RowError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView 
     let other = Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Validation { .. })));
     view! { <div class="list-row-error"><crate::components::feedback::FormError error=other/></div> }
 }
+
+/// A row's save button ("添加" on the row for a new entry), and "已保存" once it was.
+#[component]
+pub fn RowSave(is_new: bool, #[prop(into)] pending: Signal<bool>, saved: bool) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let (class, label) = if is_new {
+        ("button button-primary button-small", td_string!(locale, admin.add))
+    } else {
+        ("button button-small", td_string!(locale, admin.save))
+    };
+    view! {
+        <div class="cell cell-save">
+            <button type="submit" class=class disabled=move || pending.get()>{label}</button>
+            <Saved show=saved/>
+        </div>
+    }
+}
+
+/// A row's "in use" box: unticked, the entry is retired (kept, no longer offered).
+#[component]
+pub fn InUse(checked: bool) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    view! {
+        <label class="cell cell-check">
+            <span class="cell-label">{td_string!(locale, admin.in_use)}</span>
+            <input type="checkbox" name="active" value="on" checked=checked/>
+        </label>
+    }
+}

@@ -1,4 +1,4 @@
-use super::{admin_page, form_error, CellInput, Kept, RowError, Saved};
+use super::{admin_page, form_error, CellInput, InUse, Kept, RowError, RowSave};
 use crate::api::admin::{admin_replies, list_form_id, RepliesView, SaveCanned, SaveSla};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::shell::DeskShell;
@@ -81,10 +81,7 @@ fn SlaRowForm(row: SlaRow, kept: Kept) -> impl IntoView {
             <CellInput field=Field::ResolutionMinutes label=td_string!(locale, admin.resolution_minutes).to_string()
                 value=kept.text(&form, "resolution_minutes", &row.resolution_minutes.to_string()) error kind="number" class="cell-minutes"/>
             <span class="cell cell-hint">{duration_text(row.resolution_minutes, locale)}</span>
-            <div class="cell cell-save">
-                <button type="submit" class="button button-small" disabled=move || action.pending().get()>{td_string!(locale, admin.save)}</button>
-                <Saved show=kept.just_saved(&form)/>
-            </div>
+            <RowSave is_new=false pending=action.pending() saved=kept.just_saved(&form)/>
             <RowError error/>
         </ActionForm>
     }
@@ -108,23 +105,13 @@ fn CannedRowForm(row: Option<CannedRow>, kept: Kept) -> impl IntoView {
             {is_new.then(|| view! { <span class="list-row-title">{td_string!(locale, admin.add_canned)}</span> })}
             <CellInput field=Field::Title label=td_string!(locale, admin.title).to_string() value=kept.text(&form, "title", &title) error class="cell-name"/>
             <CellInput field=Field::Position label=td_string!(locale, admin.position).to_string() value=kept.text(&form, "position", &position) error kind="number" class="cell-position"/>
-            {(!is_new).then(|| view! {
-                <label class="cell cell-check">
-                    <span class="cell-label">{td_string!(locale, admin.in_use)}</span>
-                    <input type="checkbox" name="active" value="on" checked=kept.checked(&form, "active", active)/>
-                </label>
-            })}
+            {(!is_new).then(|| view! { <InUse checked=kept.checked(&form, "active", active)/> })}
             <label class="cell cell-body" class:field-invalid=move || body_reason().is_some()>
                 <span class="cell-label">{td_string!(locale, admin.body)}</span>
                 <textarea name="body" rows="3" aria-invalid=move || body_reason().is_some().then_some("true")>{kept.text(&form, "body", &body)}</textarea>
                 <span class="field-error" aria-live="polite">{move || body_reason().map(|r| reason_message(r, i18n.get_locale()))}</span>
             </label>
-            <div class="cell cell-save">
-                <button type="submit" class=if is_new { "button button-primary button-small" } else { "button button-small" } disabled=move || action.pending().get()>
-                    {if is_new { td_string!(locale, admin.add) } else { td_string!(locale, admin.save) }}
-                </button>
-                <Saved show=kept.just_saved(&form)/>
-            </div>
+            <RowSave is_new pending=action.pending() saved=kept.just_saved(&form)/>
             <RowError error/>
         </ActionForm>
     }
