@@ -112,5 +112,6 @@ await shoot({ width: 1280, height: 800 }, "admin", [
   ["desk-keys", "/desk", async (page) => { await page.locator("body[data-hydrated]").waitFor(); await page.keyboard.press("?"); }],
 ]);
 await shoot(phone, "handler", [["desk-phone", "/desk"]]);
+await shoot(phone, "admin", [["admin-users-phone", "/admin/users"], ["admin-lists-phone", "/admin/lists"]]);
 await browser.close();
 console.log(`screenshots in ${out}/`);
