@@ -23,6 +23,16 @@ mod cli {
         /// Manage REST API bearer tokens.
         #[command(subcommand)]
         Token(TokenCommand),
+        /// Run a stand-in for WeCom (robot, app messages, sign-in) for tests and local runs.
+        FakeWecom {
+            #[arg(long, default_value = "127.0.0.1:3990")]
+            addr: std::net::SocketAddr,
+            /// The robot's rate limit per window.
+            #[arg(long, default_value_t = 20)]
+            robot_per_window: usize,
+            #[arg(long, default_value_t = 60)]
+            window_secs: u64,
+        },
     }
 
     #[derive(Subcommand)]
@@ -39,6 +49,18 @@ mod cli {
             /// A transfer group to join (testing, development, operations, product); repeatable.
             #[arg(long)]
             group: Vec<String>,
+            /// The person's WeCom user id: pushes reach them, and they can sign in through WeCom.
+            #[arg(long)]
+            wecom_user: Option<String>,
+        },
+        /// Set or clear an account's WeCom user id.
+        Wecom {
+            #[arg(long)]
+            login: String,
+            #[arg(long, required_unless_present = "clear")]
+            wecom_user: Option<String>,
+            #[arg(long, conflicts_with = "wecom_user")]
+            clear: bool,
         },
         /// Add an existing account to a transfer group.
         Join {
@@ -72,6 +94,9 @@ mod cli {
 
     pub async fn main() -> anyhow::Result<()> {
         let args = Args::parse();
+        if let Some(Command::FakeWecom { addr, robot_per_window, window_secs }) = args.command {
+            return fake_wecom(addr, robot_per_window, window_secs).await;
+        }
         let settings = Settings::from_env()?;
         telemetry::init(settings.log_format);
         match args.command {
@@ -84,15 +109,24 @@ mod cli {
                 Application::build(settings, options).await?.run_until_stopped().await?;
             }
             Some(Command::Migrate) => cli::migrate(&settings).await?,
-            Some(Command::User(UserCommand::Add { login, name, role, group })) => {
+            Some(Command::FakeWecom { .. }) => {}
+            Some(Command::User(UserCommand::Add { login, name, role, group, wecom_user })) => {
                 let mut password = String::new();
                 std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
                 let password = password.trim_end_matches(['\r', '\n']);
-                let id = cli::add_user(&settings, &login, &name, &role, password).await?;
+                let id = cli::add_user(&settings, &login, &name, &role, password, wecom_user.as_deref()).await?;
                 println!("created user {id} ({login}, {role})");
                 for code in group {
                     cli::join_group(&settings, &login, &code).await?;
                     println!("{login} joined {code}");
+                }
+            }
+            Some(Command::User(UserCommand::Wecom { login, wecom_user, clear })) => {
+                let wecom = if clear { None } else { wecom_user.as_deref() };
+                cli::set_wecom(&settings, &login, wecom).await?;
+                match wecom {
+                    Some(id) => println!("{login}'s WeCom user id is now {id}"),
+                    None => println!("{login} has no WeCom user id now"),
                 }
             }
             Some(Command::User(UserCommand::Join { login, group })) => {
@@ -116,6 +150,20 @@ mod cli {
                 println!("token {id} revoked");
             }
         }
+        Ok(())
+    }
+
+    async fn fake_wecom(addr: std::net::SocketAddr, robot_per_window: usize, window_secs: u64) -> anyhow::Result<()> {
+        use app::server::fake_wecom::{FakeConfig, FakeWecom};
+        telemetry::init(app::server::config::LogFormat::Pretty);
+        let config = FakeConfig { robot_per_window, robot_window: std::time::Duration::from_secs(window_secs), ..FakeConfig::default() };
+        let fake = FakeWecom::new(config.clone());
+        let bound = fake.start(addr).await?;
+        println!("fake WeCom on http://{bound}");
+        println!("  MSS_WECOM_API_BASE=http://{bound} MSS_WECOM_OAUTH_BASE=http://{bound}");
+        println!("  MSS_WECOM_CORP_ID={} MSS_WECOM_CORP_SECRET={} MSS_WECOM_AGENT_ID=1000002", config.corp_id, config.secret);
+        println!("  MSS_WECOM_ROBOT_URL=http://{bound}/cgi-bin/webhook/send?key={}", config.robot_key);
+        tokio::signal::ctrl_c().await?;
         Ok(())
     }
 }

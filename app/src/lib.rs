@@ -28,7 +28,7 @@ use leptos_router::{
     path, SsrMode,
 };
 use pages::admin::{
-    audit::AdminAuditPage, lists::AdminListsPage, replies::AdminRepliesPage, user::AdminUserPage, users::AdminUsersPage,
+    audit::AdminAuditPage, deliveries::AdminDeliveriesPage, lists::AdminListsPage, replies::AdminRepliesPage, user::AdminUserPage, users::AdminUsersPage,
 };
 use pages::desk::{incident::DeskIncidentPage, queue::QueuePage};
 use pages::login::LoginPage;
@@ -110,6 +110,7 @@ fn ScriptStrings() -> impl IntoView {
 #[component]
 fn AppRoutes() -> impl IntoView {
     provide_auth();
+    crate::components::live::provide_live();
     let ssr = SsrMode::Async;
     view! {
         <Routes fallback=NotFoundPage>
@@ -125,7 +126,8 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/admin/users/:login") view=AdminUserPage ssr=ssr.clone()/>
             <Route path=path!("/admin/lists") view=AdminListsPage ssr=ssr.clone()/>
             <Route path=path!("/admin/replies") view=AdminRepliesPage ssr=ssr.clone()/>
-            <Route path=path!("/admin/audit") view=AdminAuditPage ssr/>
+            <Route path=path!("/admin/audit") view=AdminAuditPage ssr=ssr.clone()/>
+            <Route path=path!("/admin/deliveries") view=AdminDeliveriesPage ssr/>
         </Routes>
     }
 }

@@ -6,47 +6,11 @@
 mod common;
 
 use common::{json, TestApp};
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
 use app::domain::user::Role;
-
-impl TestApp {
-    /// `POST /api/v1/incidents/{id}/actions` with `body`.
-    async fn act(&self, client: &Client, id: i64, body: Value) -> Response {
-        client.post(self.url(&format!("/api/v1/incidents/{id}/actions"))).json(&body).send().await.expect("action request")
-    }
-
-    /// The action, which must succeed; the incident after it.
-    async fn acted(&self, client: &Client, id: i64, body: Value) -> Value {
-        let res = self.act(client, id, body.clone()).await;
-        assert_eq!(res.status(), StatusCode::OK, "{body}: {}", res.text().await.unwrap_or_default());
-        json(res).await
-    }
-
-    async fn get(&self, client: &Client, id: i64) -> Response {
-        client.get(self.url(&format!("/api/v1/incidents/{id}"))).send().await.expect("incident request")
-    }
-
-    /// A report by `client`; its id.
-    async fn filed(&self, client: &Client, customer: &str) -> i64 {
-        let number = self.reported(client, customer).await;
-        sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1").bind(number).fetch_one(&self.pool).await.expect("incident")
-    }
-
-    /// A group member (role `member`) of `group`, signed in.
-    async fn member(&self, login: &str, group: &str) -> Client {
-        let id = self.user(login, "组员", Role::Member).await;
-        sqlx::query("INSERT INTO group_members (group_id, user_id) SELECT id, $1 FROM groups WHERE code = $2")
-            .bind(id)
-            .bind(group)
-            .execute(&self.pool)
-            .await
-            .expect("membership");
-        self.signed_in(login).await
-    }
-}
 
 fn kinds(incident: &Value) -> Vec<String> {
     incident["timeline"].as_array().expect("timeline").iter().map(|e| e["kind"].as_str().unwrap_or_default().to_owned()).collect()

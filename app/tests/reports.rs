@@ -430,14 +430,8 @@ async fn unclaimed_screenshots_and_their_blobs_are_swept(pool: PgPool) {
         _ => None,
     })
     .unwrap();
-    let state = app::server::AppState {
-        pool: app.pool.clone(),
-        blobs: app::server::blobs::Blobs::open(&settings.blob_dir, None).unwrap(),
-        settings: std::sync::Arc::new(settings),
-        leptos_options: leptos::config::LeptosOptions::builder().output_name("mss").build(),
-        queue_counts: Default::default(),
-        queue_handlers: Default::default(),
-    };
+    let options = leptos::config::LeptosOptions::builder().output_name("mss").build();
+    let state = app::server::AppState::new(app.pool.clone(), settings, options).unwrap();
     app::server::report::sweep(&state, chrono::Duration::days(1)).await.unwrap();
     assert_eq!(count(&app, "screenshots").await, 1, "only the claimed one is left");
     assert_eq!(walk(&app.blob_dir).len(), 2, "with its image and thumbnail");

@@ -51,6 +51,22 @@ async fn operators_migrate_add_users_and_create_tokens(pool: PgPool) {
     let out = mss(&url, &["user", "add", "--login", "itsm-bot", "--name", "again", "--role", "handler"], Some("a-long-password\n"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("taken"));
 
+    // A WeCom user id, when the account is made and changed later; one account per WeCom id.
+    let out = mss(&url, &["user", "add", "--login", "wangxm", "--name", "王小明", "--role", "reporter", "--wecom-user", "WangXM"], Some("a-long-password\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let wecom = || async { sqlx::query_scalar::<_, Option<String>>("SELECT wecom_user_id FROM users WHERE login = 'wangxm'").fetch_one(&pool).await.unwrap() };
+    assert_eq!(wecom().await.as_deref(), Some("WangXM"));
+    let out = mss(&url, &["user", "wecom", "--login", "itsm-bot", "--wecom-user", "wangxm"], None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already has"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = mss(&url, &["user", "wecom", "--login", "wangxm", "--wecom-user", "wang.xiaoming"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(wecom().await.as_deref(), Some("wang.xiaoming"));
+    let out = mss(&url, &["user", "wecom", "--login", "wangxm", "--wecom-user", "王 小明"], None);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--wecom-user"));
+    let out = mss(&url, &["user", "wecom", "--login", "wangxm", "--clear"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(wecom().await, None);
+
     let out = mss(&url, &["token", "create", "--login", "itsm-bot", "--label", "itsm"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();

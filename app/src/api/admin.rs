@@ -241,3 +241,58 @@ pub async fn admin_audit(#[server(default)] query: AuditQuery) -> Result<Page<Au
     let filter = query.parse().map_err(AppError::fields)?;
     db::admin::audit_search(&app_state()?.pool, &filter).await
 }
+
+/// Pushes to WeCom, as the admin page shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveriesView {
+    pub rows: Vec<crate::domain::push::DeliveryRow>,
+    pub counts: Vec<(crate::domain::push::DeliveryState, i64)>,
+    /// The next page starts below this id.
+    pub next: Option<i64>,
+    /// Whether the robot and the application are configured (else pushes are skipped).
+    pub robot: bool,
+    pub app: bool,
+}
+
+/// Deliveries newest first, 50 a page, optionally in one state.
+#[server(endpoint = "admin/deliveries")]
+pub async fn admin_deliveries(state: Option<String>, before: Option<i64>) -> Result<DeliveriesView, AppError> {
+    use crate::domain::push::DeliveryState;
+    use crate::domain::{Field, Reason};
+    use crate::server::{auth, db, state::app_state};
+    auth::require(auth::ADMIN).await?;
+    let filter = match state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => Some(DeliveryState::parse(raw).ok_or_else(|| AppError::field(Field::Status, Reason::UnknownValue))?),
+    };
+    let app = app_state()?;
+    const PAGE: i64 = 50;
+    let mut rows = db::deliveries::list(&app.pool, filter, before, PAGE + 1).await?;
+    let next = (rows.len() as i64 > PAGE).then(|| {
+        rows.truncate(PAGE as usize);
+        rows.last().map(|r| r.id)
+    });
+    Ok(DeliveriesView {
+        rows,
+        counts: db::deliveries::counts(&app.pool).await?,
+        next: next.flatten(),
+        robot: app.wecom.has_robot(),
+        app: app.wecom.app().is_some(),
+    })
+}
+
+/// Sends a dead delivery again (from now, with its attempts counted afresh). Audited.
+#[server(endpoint = "admin/deliveries/retry")]
+pub async fn retry_delivery(id: i64) -> Result<(), AppError> {
+    use crate::server::{auth, db, state::app_state};
+    let admin = auth::require(auth::ADMIN).await?;
+    let app = app_state()?;
+    let give_up = chrono::Utc::now() + chrono::Duration::from_std(app.wecom.settings().give_up).unwrap_or(chrono::Duration::days(1));
+    if !db::deliveries::retry(&app.pool, admin.id, id, give_up).await? {
+        // Sent or retried meanwhile, or no such delivery.
+        return Err(AppError::NotNow);
+    }
+    app.live.new_entries.notify_one();
+    leptos_axum::redirect("/admin/deliveries?state=pending&saved=retry");
+    Ok(())
+}

@@ -38,6 +38,20 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<CurrentUser,
     }
 }
 
+/// How one may sign in here besides a password.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SignInChoices {
+    /// Through WeCom (`/auth/wecom`): the WeCom application is configured.
+    pub wecom: bool,
+}
+
+/// Open to everyone: the sign-in page asks before anyone has signed in.
+#[server(endpoint = "auth/options")]
+pub async fn sign_in_options() -> Result<SignInChoices, AppError> {
+    let state = crate::server::state::app_state()?;
+    Ok(SignInChoices { wecom: state.wecom.app().is_some() })
+}
+
 /// What the sign-in form showed before a failed plain post.
 #[server(endpoint = "auth/sign_in_form")]
 pub async fn kept_sign_in() -> Result<Option<SignInForm>, AppError> {

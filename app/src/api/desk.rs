@@ -65,6 +65,7 @@ pub async fn desk_incident(number: String) -> Result<DeskIncidentView, AppError>
     let detail = db::incidents::visible(&state.pool, &viewer, &IncidentRef::Number(number.clone()), locale)
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::server::live::seen(&state.pool, &viewer, &detail).await?;
     let options = if viewer.role.works_desk() { db::desk::options(&state.pool, locale).await? } else { DeskOptions::default() };
     let kept: Option<report::KeptAction> = forms::kept(report::ACTION_FORM).await?;
     let kept = kept

@@ -58,21 +58,42 @@ pub async fn my_incidents(status: Option<String>, cursor: Option<String>) -> Res
 /// One incident, for its reporter or the desk; `NotFound` for anyone else.
 #[server(endpoint = "incidents/get")]
 pub async fn incident(number: String) -> Result<IncidentDetail, AppError> {
-    use crate::domain::incident::IncidentNumber;
-    use crate::server::{auth, db, db::incidents::IncidentRef, locale, state::app_state};
+    use crate::server::auth;
     let viewer = auth::require(auth::ANYONE).await?;
-    let number = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-    db::incidents::visible(&app_state()?.pool, &viewer, &IncidentRef::Number(number), locale::current())
-        .await?
-        .ok_or(AppError::NotFound)
+    read(&viewer, &number).await
+}
+
+/// An incident's thread, for a live page to show what changed.
+#[server(endpoint = "incidents/thread")]
+pub async fn incident_thread(number: String) -> Result<crate::domain::incident::Thread, AppError> {
+    use crate::server::auth;
+    let viewer = auth::require(auth::ANYONE).await?;
+    let detail = read(&viewer, &number).await?;
+    Ok(crate::domain::incident::Thread { entries: detail.timeline, team_read_upto: detail.team_read_upto, version: detail.version })
+}
+
+/// Loads an incident `viewer` may see, and records that they have read its thread.
+#[cfg(feature = "ssr")]
+async fn read(viewer: &crate::domain::user::CurrentUser, number: &str) -> Result<IncidentDetail, AppError> {
+    use crate::domain::incident::IncidentNumber;
+    use crate::server::{db, db::incidents::IncidentRef, live, locale, state::app_state};
+    let number = IncidentNumber::parse(number).map_err(|_| AppError::NotFound)?;
+    let pool = app_state()?.pool;
+    let detail = db::incidents::visible(&pool, viewer, &IncidentRef::Number(number), locale::current()).await?.ok_or(AppError::NotFound)?;
+    live::seen(&pool, viewer, &detail).await?;
+    Ok(detail)
 }
 
 /// The follow-up message form of an incident's page: what a refused plain post left, or empty
 /// with a fresh idempotency key. `(body, key)`.
 #[server(endpoint = "incidents/message_form")]
 pub async fn message_form(number: String) -> Result<(String, String), AppError> {
-    use crate::server::{auth, forms, report::{KeptMessage, MESSAGE_FORM}};
-    auth::require(auth::ANYONE).await?;
+    use crate::domain::incident::IncidentNumber;
+    use crate::server::{auth, db, db::incidents::IncidentRef, forms, report::{KeptMessage, MESSAGE_FORM}, state::app_state};
+    let viewer = auth::require(auth::ANYONE).await?;
+    // No form for an incident the viewer cannot see.
+    let parsed = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+    db::incidents::visible_id(&app_state()?.pool, &viewer, &IncidentRef::Number(parsed)).await?.ok_or(AppError::NotFound)?;
     let kept: Option<KeptMessage> = forms::kept(MESSAGE_FORM).await?;
     Ok(match kept.filter(|k| k.number.eq_ignore_ascii_case(number.trim())) {
         Some(k) => (k.body, k.idempotency_key),

@@ -70,6 +70,7 @@ pub fn IncidentCard(incident: IncidentSummary, href: String) -> impl IntoView {
                     <span class="incident-number">{incident.number.clone()}</span>
                     <UrgentBadge urgency=incident.urgency/>
                     <StatusBadge status=incident.status/>
+                    <Unread count=incident.unread/>
                 </div>
                 <p class="incident-card-text">{incident.excerpt.clone()}</p>
                 <div class="incident-card-meta">
@@ -80,6 +81,16 @@ pub fn IncidentCard(incident: IncidentSummary, href: String) -> impl IntoView {
             </a>
         </li>
     }
+}
+
+/// How many entries the viewer has not read, as a red count (nothing when none).
+#[component]
+pub fn Unread(count: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    (count > 0).then(|| {
+        let label = td_string!(i18n.get_locale_untracked(), incident.unread_count, n = count).to_string();
+        view! { <span class="unread" title=label.clone() aria-label=label>{count.min(99)}</span> }
+    })
 }
 
 /// Thumbnails that open the full picture (a plain link: works without JavaScript).
@@ -105,9 +116,10 @@ pub fn ScreenshotGrid(shots: Vec<Screenshot>) -> impl IntoView {
     })
 }
 
-/// Everything the reporter sent: customer, system, what happened, screenshots.
+/// Everything the reporter sent: customer, system, what happened, screenshots, and the thread
+/// (`live`: it shows new entries as they happen).
 #[component]
-pub fn IncidentFacts(detail: IncidentDetail) -> impl IntoView {
+pub fn IncidentFacts(detail: IncidentDetail, #[prop(optional)] live: bool) -> impl IntoView {
     let i18n = use_i18n();
     let d = detail;
     let locale = i18n.get_locale_untracked();
@@ -151,46 +163,85 @@ pub fn IncidentFacts(detail: IncidentDetail) -> impl IntoView {
         </section>
         <section class="card">
             <h2 class="card-title">{t!(i18n, incident.timeline)}</h2>
-            <Timeline entries=d.timeline.clone()/>
+            {if live {
+                view! { <Timeline entries=d.timeline.clone() live=d.number.clone() read_upto=d.team_read_upto.unwrap_or(0) read_marks=d.desk.is_none()/> }.into_any()
+            } else {
+                view! { <Timeline entries=d.timeline.clone() read_upto=d.team_read_upto.unwrap_or(0) read_marks=d.desk.is_none()/> }.into_any()
+            }}
         </section>
     }
 }
 
 /// What happened, oldest first; messages show as a conversation, the reporter's on the right.
+/// With `live` (the incident's number), new entries appear as they happen (keyed by id, so the
+/// entries already shown stay as they are); for the reporter (`read_marks`), each of their
+/// messages says whether the team has read it.
 #[component]
-pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
+pub fn Timeline(
+    entries: Vec<TimelineEntry>,
+    #[prop(optional)] live: Option<String>,
+    #[prop(optional)] read_upto: Option<i64>,
+    #[prop(optional)] read_marks: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let last = entries.last().map(|e| e.id);
+    let entries = RwSignal::new(entries);
+    let read_upto = RwSignal::new(read_upto);
+    if let Some(number) = live {
+        let tick = super::live::use_live_for(number.clone());
+        Effect::new(move |seen: Option<u64>| {
+            let now = tick.get();
+            if seen.is_some_and(|s| s != now) {
+                let number = number.clone();
+                leptos::task::spawn_local(async move {
+                    // A failed load leaves what is shown; the next change loads again.
+                    if let Ok(thread) = crate::api::incidents::incident_thread(number).await {
+                        read_upto.set(thread.team_read_upto);
+                        entries.set(thread.entries);
+                    }
+                });
+            }
+            now
+        });
+    }
+    let last = Memo::new(move |_| entries.with(|e| e.last().map(|e| e.id)));
     view! {
         <ol class="timeline">
-            {entries.into_iter().map(|entry| {
-                let locale = i18n.get_locale_untracked();
-                let name = entry.actor_name.clone().unwrap_or_else(|| td_string!(locale, incident.system).to_string());
-                let headline = headline(locale, entry.kind, name);
-                let class = match (entry.internal, entry.body.is_some(), entry.by_reporter) {
-                    (true, _, _) => "timeline-entry timeline-internal",
-                    (false, true, true) => "timeline-entry timeline-message mine",
-                    (false, true, false) => "timeline-entry timeline-message theirs",
-                    (false, false, _) => "timeline-entry",
-                };
-                let detail = entry.detail.clone().map(|d| {
-                    let label = (entry.kind == EventKind::Returned).then(|| view! { <span class="detail-label">{t!(i18n, incident.event_change)}</span> });
-                    view! { <p class="timeline-detail">{label}<span>{d}</span></p> }
-                });
-                let internal = entry.internal.then(|| view! { <span class="badge badge-internal">{t!(i18n, incident.internal)}</span> });
-                view! {
-                    <li class=class id=(Some(entry.id) == last).then_some("latest")>
-                        <span class="timeline-dot" aria-hidden="true"></span>
-                        <div class="timeline-body">
-                            <p class="timeline-head">{headline}{internal}</p>
-                            {detail}
-                            {entry.body.clone().map(|b| view! { <p class="bubble">{b}</p> })}
-                            <ScreenshotGrid shots=entry.screenshots.clone()/>
-                            <time datetime=entry.at.to_rfc3339()>{format_minute(entry.at)}</time>
-                        </div>
-                    </li>
+            <For each=move || entries.get() key=|entry| entry.id let:entry>
+                {
+                    let locale = i18n.get_locale_untracked();
+                    let name = entry.actor_name.clone().unwrap_or_else(|| td_string!(locale, incident.system).to_string());
+                    let headline = headline(locale, entry.kind, name);
+                    let class = match (entry.internal, entry.body.is_some(), entry.by_reporter) {
+                        (true, _, _) => "timeline-entry timeline-internal",
+                        (false, true, true) => "timeline-entry timeline-message mine",
+                        (false, true, false) => "timeline-entry timeline-message theirs",
+                        (false, false, _) => "timeline-entry",
+                    };
+                    let detail = entry.detail.clone().map(|d| {
+                        let label = (entry.kind == EventKind::Returned).then(|| view! { <span class="detail-label">{t!(i18n, incident.event_change)}</span> });
+                        view! { <p class="timeline-detail">{label}<span>{d}</span></p> }
+                    });
+                    let internal = entry.internal.then(|| view! { <span class="badge badge-internal">{t!(i18n, incident.internal)}</span> });
+                    let id = entry.id;
+                    let read_mark = (read_marks && entry.by_reporter && entry.body.is_some()).then(|| view! {
+                        <span class="read-mark" class:read=move || read_upto.get().is_some_and(|r| r >= id)>
+                            {move || if read_upto.get().is_some_and(|r| r >= id) { t_string!(i18n, incident.read) } else { t_string!(i18n, incident.unread) }}
+                        </span>
+                    });
+                    view! {
+                        <li class=class id=move || (last.get() == Some(id)).then_some("latest")>
+                            <span class="timeline-dot" aria-hidden="true"></span>
+                            <div class="timeline-body">
+                                <p class="timeline-head">{headline}{internal}</p>
+                                {detail}
+                                {entry.body.clone().map(|b| view! { <p class="bubble">{b}</p> })}
+                                <ScreenshotGrid shots=entry.screenshots.clone()/>
+                                <p class="timeline-foot"><time datetime=entry.at.to_rfc3339()>{format_minute(entry.at)}</time>{read_mark}</p>
+                            </div>
+                        </li>
+                    }
                 }
-            }).collect_view()}
+            </For>
         </ol>
     }
 }

@@ -3,6 +3,7 @@ pub mod feedback;
 pub mod fields;
 pub mod guard;
 pub mod incident;
+pub mod live;
 pub mod shell;
 
 /// Sets the HTTP status of a server-rendered page (no-op in the browser).

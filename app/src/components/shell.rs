@@ -67,6 +67,7 @@ pub fn ReporterShell(
                 <h1 class="topbar-title">{title}</h1>
                 <div class="topbar-actions"><LangSwitch/></div>
             </header>
+            <super::live::LiveBanner/>
             <main class="phone-main">{children()}</main>
             <nav class="tabbar" aria-label=td_string!(i18n.get_locale_untracked(), app_short)>
                 <a href="/" class="tab" aria-current=(tab == Tab::Home).then_some("page")>
@@ -102,6 +103,7 @@ pub fn DeskShell(children: Children) -> impl IntoView {
             ("/admin/lists", td_string!(locale, admin.lists)),
             ("/admin/replies", td_string!(locale, admin.replies)),
             ("/admin/audit", td_string!(locale, admin.audit)),
+            ("/admin/deliveries", td_string!(locale, admin.deliveries)),
         ]);
     }
     view! {
@@ -126,6 +128,7 @@ pub fn DeskShell(children: Children) -> impl IntoView {
                     <SignOutButton/>
                 </div>
             </header>
+            <super::live::LiveBanner/>
             <main class="desk-main">{children()}</main>
             <KeysHelp/>
         </div>

@@ -165,6 +165,33 @@ impl Phone {
     }
 }
 
+/// Free text (a description, a message) with every number that looks like a resident ID (15 or
+/// 18 characters) or a mobile number (11 digits from 1) masked as the fields are: for messages
+/// that leave the app, such as WeCom pushes.
+pub fn mask_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit() || matches!(c, 'X' | 'x')).count();
+        if run == 0 {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let word: String = chars[i..i + run].iter().collect();
+        let digits_then_check = word[..run - 1].bytes().all(|b| b.is_ascii_digit());
+        let masked = match run {
+            18 | 15 if digits_then_check => mask(&word, 6, 4),
+            11 if word.starts_with('1') && word.bytes().all(|b| b.is_ascii_digit()) => mask(&word, 3, 4),
+            _ => word,
+        };
+        out.push_str(&masked);
+        i += run;
+    }
+    out
+}
+
 /// Keeps `head` and `tail` characters and stars the rest (everything, if too short to keep any).
 fn mask(value: &str, head: usize, tail: usize) -> String {
     let chars: Vec<char> = value.chars().collect();
@@ -183,6 +210,14 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
+    }
+
+    #[test]
+    fn numbers_in_free_text_are_masked() {
+        let text = "客户11010519491231002X开户失败，电话13812345678，客户号310012345678";
+        assert_eq!(mask_numbers(text), "客户110105********002X开户失败，电话138****5678，客户号310012345678");
+        assert_eq!(mask_numbers("旧证 110105491231002 ok"), "旧证 110105*****1002 ok");
+        assert_eq!(mask_numbers("无号码"), "无号码");
     }
 
     #[test]

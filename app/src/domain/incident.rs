@@ -172,6 +172,9 @@ pub struct IncidentSummary {
     pub assignee_name: Option<String>,
     pub sla_due_at: Option<DateTime<Utc>>,
     pub sla_state: Option<crate::domain::workflow::SlaState>,
+    /// What the viewer has not read yet: for the reporter, the team's entries; for the desk,
+    /// the reporter's messages.
+    pub unread: i64,
 }
 
 /// The desk's queue: a page, and how many open incidents are in each state.
@@ -321,6 +324,8 @@ pub struct IncidentDetail {
     /// The report's own screenshots (a message's are on its timeline entry).
     pub screenshots: Vec<Screenshot>,
     pub timeline: Vec<TimelineEntry>,
+    /// The team has read the thread up to this entry (the reporter's "read" marks).
+    pub team_read_upto: Option<i64>,
     /// What the viewer may do to it now.
     pub actions: Vec<crate::domain::workflow::ActionKind>,
     /// The incident this one was folded into, and that one's answers to its reporter: the
@@ -338,6 +343,14 @@ pub struct MergedInto {
     pub status: Status,
     /// The survivor's replies and answers (never its notes or its customer).
     pub answers: Vec<TimelineEntry>,
+}
+
+/// An incident's thread as its viewer may see it, loaded again when it changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Thread {
+    pub entries: Vec<TimelineEntry>,
+    pub team_read_upto: Option<i64>,
+    pub version: i32,
 }
 
 /// A list entry named for people: its code and its name in the reader's language.

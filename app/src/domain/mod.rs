@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod customer;
 pub mod incident;
+pub mod push;
 pub mod queue;
 pub mod report;
 pub mod time;

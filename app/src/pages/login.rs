@@ -1,4 +1,4 @@
-use crate::api::auth::{kept_sign_in, SignIn};
+use crate::api::auth::{kept_sign_in, sign_in_options, SignIn};
 use crate::components::feedback::{FormError, Loading};
 use crate::components::fields::{SubmitButton, TextField};
 use crate::components::guard::Auth;
@@ -16,6 +16,7 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let kept = Resource::new(|| (), |_| kept_sign_in());
+    let options = Resource::new(|| (), |_| sign_in_options());
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     // A refused password is cleared, as the page without JavaScript does by reloading.
     let password = NodeRef::<leptos::html::Input>::new();
@@ -43,8 +44,23 @@ pub fn LoginPage() -> impl IntoView {
                             return view! { <Redirect path=to/> }.into_any();
                         }
                         let kept = kept.await.ok().flatten().unwrap_or_default();
+                        let wecom = options.await.map(|o| o.wecom).unwrap_or(false);
                         let next = query.read_untracked().get("next").or(kept.next).unwrap_or_default();
+                        let locale = i18n.get_locale_untracked();
+                        // Back from WeCom without being signed in: why, in words.
+                        let wecom_problem = query.read_untracked().get("wecom").map(|reason| match reason.as_str() {
+                            "unknown" => td_string!(locale, login.wecom_unknown),
+                            "expired" => td_string!(locale, login.wecom_expired),
+                            "off" => td_string!(locale, login.wecom_off),
+                            _ => td_string!(locale, login.wecom_failed),
+                        });
+                        let wecom_link = format!("/auth/wecom?next={}", crate::components::encode_query(&next));
                         view! {
+                            {wecom_problem.map(|text| view! { <div class="form-error" role="alert">{text}</div> })}
+                            {wecom.then(|| view! {
+                                <a class="button button-wecom button-block" href=wecom_link rel="external">{t!(i18n, login.wecom)}</a>
+                                <p class="auth-or"><span>{t!(i18n, login.or_password)}</span></p>
+                            })}
                             <ActionForm action=action attr:class="form" attr:novalidate=true>
                                 <FormError error=banner/>
                                 <input type="hidden" name="next" value=next/>
@@ -66,3 +82,4 @@ pub fn LoginPage() -> impl IntoView {
         </main>
     }
 }
+

@@ -89,13 +89,7 @@ pub async fn sign_in(
     match found {
         Some(credentials) if ok => {
             db::sign_in::clear(&state.pool, login).await?;
-            // A clean session with a new id: a planted session id cannot ride along, and nothing
-            // the previous user of this browser left (kept form values) carries over.
-            session.clear().await;
-            session.cycle_id().await?;
-            session.insert(USER_ID_KEY, credentials.user.id).await?;
-            session.insert(GENERATION_KEY, credentials.session_generation).await?;
-            tracing::info!(user = credentials.user.id, "signed in");
+            start_session(session, &credentials.user, credentials.session_generation).await?;
             Ok(credentials.user)
         }
         _ => {
@@ -103,6 +97,18 @@ pub async fn sign_in(
             Err(AppError::BadCredentials)
         }
     }
+}
+
+/// Signs `user` in on this session. A clean session with a new id: a planted session id cannot
+/// ride along, and nothing the previous user of this browser left (kept form values) carries
+/// over.
+pub async fn start_session(session: &Session, user: &CurrentUser, generation: i32) -> Result<(), AppError> {
+    session.clear().await;
+    session.cycle_id().await?;
+    session.insert(USER_ID_KEY, user.id).await?;
+    session.insert(GENERATION_KEY, generation).await?;
+    tracing::info!(user = user.id, "signed in");
+    Ok(())
 }
 
 pub async fn sign_out(session: &Session) -> Result<(), AppError> {

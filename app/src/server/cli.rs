@@ -1,5 +1,6 @@
 //! What the `mss` operator subcommands do. Argument parsing lives in `src/main.rs`.
 use super::{auth::hash_password, db, Settings};
+use crate::domain::admin::WecomUserId;
 use crate::domain::user::{DisplayName, Login, NewPassword, Role};
 use crate::error::reason_message;
 use crate::i18n::Locale;
@@ -27,18 +28,43 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `mss user add --login L --name N --role R`, password from standard input.
-pub async fn add_user(settings: &Settings, login: &str, name: &str, role: &str, password: &str) -> anyhow::Result<i64> {
+/// `mss user add --login L --name N --role R [--wecom-user ID]`, password from standard input.
+pub async fn add_user(settings: &Settings, login: &str, name: &str, role: &str, password: &str, wecom: Option<&str>) -> anyhow::Result<i64> {
     let login = Login::parse(login).map_err(|r| explain("--login", r))?;
     let name = DisplayName::parse(name).map_err(|r| explain("--name", r))?;
     let role = Role::parse(role).map_err(|_| anyhow!("--role: use reporter, member, handler or admin"))?;
     let password = NewPassword::parse(password).map_err(|r| explain("password", r))?;
+    let wecom = wecom.map(parse_wecom).transpose()?.flatten();
     let pool = pool(settings).await?;
     db::migrate(&pool).await.context("a migration failed")?;
     let hash = hash_password(password.expose().to_owned()).await.map_err(fail)?;
-    match db::users::insert(&pool, &login, &name, role, &hash).await {
-        Ok(id) => Ok(id),
+    let id = match db::users::insert(&pool, &login, &name, role, &hash).await {
+        Ok(id) => id,
         Err(AppError::Conflict) => bail!("the login {} is taken", login.as_str()),
+        Err(e) => return Err(fail(e)),
+    };
+    if let Some(wecom) = wecom {
+        store_wecom(&pool, id, Some(&wecom)).await?;
+    }
+    Ok(id)
+}
+
+/// `mss user wecom --login L --wecom-user ID` (or `--clear`).
+pub async fn set_wecom(settings: &Settings, login: &str, wecom: Option<&str>) -> anyhow::Result<()> {
+    let wecom = wecom.map(parse_wecom).transpose()?.flatten();
+    let pool = pool(settings).await?;
+    let user = user_id(&pool, login).await?;
+    store_wecom(&pool, user, wecom.as_ref()).await
+}
+
+fn parse_wecom(raw: &str) -> anyhow::Result<Option<WecomUserId>> {
+    WecomUserId::parse_optional(raw).map_err(|r| explain("--wecom-user", r))
+}
+
+async fn store_wecom(pool: &PgPool, user: i64, wecom: Option<&WecomUserId>) -> anyhow::Result<()> {
+    match db::users::set_wecom(pool, user, wecom).await {
+        Ok(()) => Ok(()),
+        Err(AppError::Conflict) => bail!("another account already has the WeCom user id {}", wecom.map(|w| w.as_str()).unwrap_or_default()),
         Err(e) => Err(fail(e)),
     }
 }

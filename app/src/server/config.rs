@@ -41,6 +41,38 @@ pub struct Settings {
     pub blob_url: Option<String>,
     /// An answered incident nobody objected to is closed after this many days.
     pub auto_close_days: u32,
+    /// Pushes and sign-in through WeCom (企业微信); every part is optional.
+    pub wecom: WecomSettings,
+}
+
+/// The WeCom application that sends app messages and signs people in.
+#[derive(Debug, Clone)]
+pub struct WecomApp {
+    pub corp_id: String,
+    pub secret: SecretString,
+    pub agent_id: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct WecomSettings {
+    /// The team's group robot: its webhook URL, key included (a secret).
+    pub robot_url: Option<SecretString>,
+    /// Without it, app messages are recorded as skipped and WeCom sign-in is off.
+    pub app: Option<WecomApp>,
+    /// `https://qyapi.weixin.qq.com` unless a test points it elsewhere.
+    pub api_base: String,
+    /// Where WeCom's sign-in (OAuth2) page lives: `https://open.weixin.qq.com`.
+    pub oauth_base: String,
+    /// The robot takes this many messages per window (WeCom documents 20 a minute).
+    pub robot_per_window: u32,
+    pub robot_window: std::time::Duration,
+    /// One request to WeCom gives up after this long (and is retried later).
+    pub timeout: std::time::Duration,
+    /// The first retry waits about this long; each next one twice as long, up to `retry_cap`.
+    pub retry_base: std::time::Duration,
+    pub retry_cap: std::time::Duration,
+    /// A delivery still failing this long after it was made goes to the dead letters.
+    pub give_up: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +144,7 @@ impl Settings {
             blob_dir: PathBuf::from(get("MSS_BLOB_DIR").unwrap_or_else(|| "data/blobs".into())),
             blob_url: get("MSS_BLOB_URL"),
             auto_close_days: narrow("MSS_AUTO_CLOSE_DAYS", positive("MSS_AUTO_CLOSE_DAYS", 3)?)?,
+            wecom: wecom(&get, &positive)?,
         })
     }
 
@@ -119,6 +152,55 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// `MSS_WECOM_*`: the robot's webhook, the application (corp id, secret and agent id come
+/// together or not at all), the API's address, and the pace and patience of pushes.
+fn wecom(
+    get: &impl Fn(&str) -> Option<String>,
+    positive: &impl Fn(&'static str, i64) -> Result<i64, ConfigError>,
+) -> Result<WecomSettings, ConfigError> {
+    use std::time::Duration;
+    let url = |name: &'static str, default: &str| -> Result<String, ConfigError> {
+        let value = get(name).unwrap_or_else(|| default.to_owned()).trim_end_matches('/').to_owned();
+        if value.starts_with("http://") || value.starts_with("https://") {
+            Ok(value)
+        } else {
+            Err(ConfigError::Invalid { name, reason: "must start with http:// or https://".into() })
+        }
+    };
+    let robot_url = match get("MSS_WECOM_ROBOT_URL") {
+        Some(u) if u.starts_with("http://") || u.starts_with("https://") => Some(SecretString::from(u.trim().to_owned())),
+        Some(_) => return Err(ConfigError::Invalid { name: "MSS_WECOM_ROBOT_URL", reason: "must start with http:// or https://".into() }),
+        None => None,
+    };
+    let app = match (get("MSS_WECOM_CORP_ID"), get("MSS_WECOM_CORP_SECRET"), get("MSS_WECOM_AGENT_ID")) {
+        (None, None, None) => None,
+        (Some(corp_id), Some(secret), Some(_)) => Some(WecomApp {
+            corp_id: corp_id.trim().to_owned(),
+            secret: SecretString::from(secret.trim().to_owned()),
+            agent_id: positive("MSS_WECOM_AGENT_ID", 1)?,
+        }),
+        (corp, secret, _) => {
+            let missing = if corp.is_none() { "MSS_WECOM_CORP_ID" } else if secret.is_none() { "MSS_WECOM_CORP_SECRET" } else { "MSS_WECOM_AGENT_ID" };
+            return Err(ConfigError::Invalid { name: missing, reason: "the WeCom application needs MSS_WECOM_CORP_ID, MSS_WECOM_CORP_SECRET and MSS_WECOM_AGENT_ID together".into() });
+        }
+    };
+    let millis = |name: &'static str, default: i64| -> Result<Duration, ConfigError> {
+        Ok(Duration::from_millis(narrow(name, positive(name, default)?)?))
+    };
+    Ok(WecomSettings {
+        robot_url,
+        app,
+        api_base: url("MSS_WECOM_API_BASE", "https://qyapi.weixin.qq.com")?,
+        oauth_base: url("MSS_WECOM_OAUTH_BASE", "https://open.weixin.qq.com")?,
+        robot_per_window: narrow("MSS_WECOM_ROBOT_PER_MINUTE", positive("MSS_WECOM_ROBOT_PER_MINUTE", 20)?)?,
+        robot_window: Duration::from_secs(narrow("MSS_WECOM_RATE_WINDOW_SECS", positive("MSS_WECOM_RATE_WINDOW_SECS", 60)?)?),
+        timeout: millis("MSS_WECOM_TIMEOUT_MS", 10_000)?,
+        retry_base: millis("MSS_WECOM_RETRY_BASE_MS", 2_000)?,
+        retry_cap: millis("MSS_WECOM_RETRY_CAP_MS", 300_000)?,
+        give_up: Duration::from_secs(3600 * narrow::<u64>("MSS_WECOM_GIVE_UP_HOURS", positive("MSS_WECOM_GIVE_UP_HOURS", 24)?)?),
+    })
 }
 
 /// `MSS_REPORT_REQUIRED`: which customer details a report must have, a comma-separated list of
@@ -224,6 +306,29 @@ mod tests {
             let e = settings(&[("DATABASE_URL", "x"), (name, value)]).unwrap_err();
             assert!(e.to_string().contains(name), "{e}");
         }
+    }
+
+    #[test]
+    fn wecom_is_optional_but_whole() {
+        let s = settings(&[("DATABASE_URL", "x")]).unwrap();
+        assert!(s.wecom.robot_url.is_none() && s.wecom.app.is_none());
+        assert_eq!(s.wecom.api_base, "https://qyapi.weixin.qq.com");
+        assert_eq!((s.wecom.robot_per_window, s.wecom.robot_window.as_secs()), (20, 60));
+        let e = settings(&[("DATABASE_URL", "x"), ("MSS_WECOM_CORP_ID", "ww1"), ("MSS_WECOM_AGENT_ID", "1000002")]).unwrap_err();
+        assert!(e.to_string().contains("MSS_WECOM_CORP_SECRET"), "{e}");
+        let s = settings(&[
+            ("DATABASE_URL", "x"),
+            ("MSS_WECOM_CORP_ID", "ww1"),
+            ("MSS_WECOM_CORP_SECRET", "s3cret-value"),
+            ("MSS_WECOM_AGENT_ID", "1000002"),
+            ("MSS_WECOM_ROBOT_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robot-key"),
+        ])
+        .unwrap();
+        assert_eq!(s.wecom.app.as_ref().map(|a| a.agent_id), Some(1000002));
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("s3cret-value") && !printed.contains("robot-key"), "{printed}");
+        let e = settings(&[("DATABASE_URL", "x"), ("MSS_WECOM_ROBOT_URL", "qyapi/webhook")]).unwrap_err();
+        assert!(e.to_string().contains("MSS_WECOM_ROBOT_URL"));
     }
 
     #[test]

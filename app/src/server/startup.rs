@@ -9,7 +9,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr, time::Duration};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
@@ -21,6 +21,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    /// The background tasks (live updates, pushes, cleanup): stopped with the server.
+    background: Vec<tokio::task::AbortHandle>,
 }
 
 impl Application {
@@ -41,14 +43,22 @@ impl Application {
         }
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
-        let blobs = super::blobs::Blobs::open(&settings.blob_dir, settings.blob_url.as_deref())?;
-        let state = AppState { pool, settings: Arc::new(settings), blobs, leptos_options, queue_counts: Default::default(), queue_handlers: Default::default() };
-        spawn_cleanup(state.clone());
-        Ok(Application { listener, router: router(state), addr })
+        let state = AppState::new(pool, settings, leptos_options)?;
+        let background = vec![
+            spawn_cleanup(state.clone()),
+            tokio::spawn(super::live::listen(state.pool.clone(), state.live.clone())).abort_handle(),
+            tokio::spawn(super::push::run(state.clone(), state.live.new_entries.clone())).abort_handle(),
+        ];
+        Ok(Application { listener, router: router(state), addr, background })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Handles to the background tasks, to stop them as a crash would (tests).
+    pub fn background(&self) -> Vec<tokio::task::AbortHandle> {
+        self.background.clone()
     }
 
     /// Serves until SIGTERM or Ctrl-C: stops accepting, finishes requests in flight, returns.
@@ -58,9 +68,13 @@ impl Application {
 
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         tracing::info!(addr = %self.addr, "listening");
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(stop)
-            .await
+            .await;
+        for task in &self.background {
+            task.abort();
+        }
+        served
     }
 }
 
@@ -92,12 +106,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/incidents/create", post(report::create_from_form).layer(DefaultBodyLimit::disable()))
         .route("/api/incidents/{number}/messages", post(report::message_from_form).layer(DefaultBodyLimit::disable()))
         .route("/api/incidents/{number}/actions", post(report::action_from_form).layer(DefaultBodyLimit::disable()))
+        .route("/api/live", get(super::live::stream))
+        .route("/auth/wecom", get(super::wecom_sign_in::start))
+        .route("/auth/wecom/callback", get(super::wecom_sign_in::callback))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::from_fn(error::server_fn_status))
+        .layer(middleware::from_fn_with_state(state.clone(), super::wecom_sign_in::inside_wecom))
         .layer(sessions)
         .layer(
             ServiceBuilder::new()
@@ -113,7 +131,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Hourly: deletes expired sessions, sign-in failures that no longer count, and screenshots no
 /// report claimed; closes answered incidents nobody objected to.
-fn spawn_cleanup(state: AppState) {
+fn spawn_cleanup(state: AppState) -> tokio::task::AbortHandle {
     use tower_sessions::ExpiredDeletion;
     let (pool, window_minutes) = (state.pool.clone(), state.settings.sign_in.window_minutes);
     tokio::spawn(async move {
@@ -136,7 +154,8 @@ fn spawn_cleanup(state: AppState) {
                 Err(e) => tracing::warn!(error = %e, "could not close answered incidents"),
             }
         }
-    });
+    })
+    .abort_handle()
 }
 
 async fn shutdown_signal() {

@@ -15,6 +15,29 @@ pub struct AppState {
     pub queue_counts: super::db::desk::Recent<Vec<(crate::domain::incident::Status, i64)>>,
     /// Who the queue's bulk bar can assign to, looked up again at most every few seconds.
     pub queue_handlers: super::db::desk::Recent<Vec<crate::domain::incident::Named>>,
+    /// WeCom: pushes and sign-in, with the cached access token.
+    pub wecom: Arc<super::wecom::Wecom>,
+    /// Live updates: what this instance's streams hear.
+    pub live: super::live::Hub,
+}
+
+impl AppState {
+    /// Everything but the pool made from the settings: the blob store, the WeCom client, empty
+    /// caches, a live-update hub with nobody listening yet.
+    pub fn new(pool: PgPool, settings: Settings, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
+        let blobs = Blobs::open(&settings.blob_dir, settings.blob_url.as_deref())?;
+        let wecom = Arc::new(super::wecom::Wecom::new(settings.wecom.clone())?);
+        Ok(AppState {
+            pool,
+            settings: Arc::new(settings),
+            blobs,
+            leptos_options,
+            queue_counts: Default::default(),
+            queue_handlers: Default::default(),
+            wecom,
+            live: Default::default(),
+        })
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub pool: PgPool,
     pub blob_dir: PathBuf,
+    /// Its background tasks (live updates, the push worker): aborted as a crash would.
+    pub background: Vec<tokio::task::AbortHandle>,
 }
 
 impl Drop for TestApp {
@@ -47,8 +49,23 @@ impl TestApp {
         let options = LeptosOptions::builder().output_name("mss").site_root("target/site").build();
         let app = Application::build_with_pool(settings, options, pool.clone()).await.expect("app builds");
         let addr = app.addr();
+        let background = app.background();
         tokio::spawn(app.run_until(std::future::pending()));
-        TestApp { addr, pool, blob_dir }
+        TestApp { addr, pool, blob_dir, background }
+    }
+
+    /// With a fake WeCom (see `FakeWecomHarness`) and `extra` settings.
+    pub async fn spawn_with_wecom(pool: PgPool, wecom: &FakeWecomHarness, extra: &[(&str, &str)]) -> TestApp {
+        let mut settings: Vec<(&str, &str)> = wecom.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        settings.extend_from_slice(extra);
+        TestApp::spawn_with(pool, &settings).await
+    }
+
+    /// Stops the background tasks mid-flight, as a crash would.
+    pub fn crash_background(&self) {
+        for task in &self.background {
+            task.abort();
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -132,10 +149,92 @@ impl TestApp {
     }
 }
 
+/// The desk's side, through the REST API (a signed-in client's session works there too).
+impl TestApp {
+    /// `POST /api/v1/incidents/{id}/actions` with `body`.
+    pub async fn act(&self, client: &Client, id: i64, body: Value) -> Response {
+        client.post(self.url(&format!("/api/v1/incidents/{id}/actions"))).json(&body).send().await.expect("action request")
+    }
+
+    /// The action, which must succeed; the incident after it.
+    pub async fn acted(&self, client: &Client, id: i64, body: Value) -> Value {
+        let res = self.act(client, id, body.clone()).await;
+        assert_eq!(res.status(), StatusCode::OK, "{body}: {}", res.text().await.unwrap_or_default());
+        json(res).await
+    }
+
+    pub async fn get(&self, client: &Client, id: i64) -> Response {
+        client.get(self.url(&format!("/api/v1/incidents/{id}"))).send().await.expect("incident request")
+    }
+
+    /// A report by `client`; its id.
+    pub async fn filed(&self, client: &Client, customer: &str) -> i64 {
+        let number = self.reported(client, customer).await;
+        sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1").bind(number).fetch_one(&self.pool).await.expect("incident")
+    }
+
+    /// A group member (role `member`) of `group`, signed in.
+    pub async fn member(&self, login: &str, group: &str) -> Client {
+        let id = self.user(login, "组员", Role::Member).await;
+        sqlx::query("INSERT INTO group_members (group_id, user_id) SELECT id, $1 FROM groups WHERE code = $2")
+            .bind(id)
+            .bind(group)
+            .execute(&self.pool)
+            .await
+            .expect("membership");
+        self.signed_in(login).await
+    }
+}
+
 pub struct People {
     pub agent: Client,
     pub agent2: Client,
     pub handler: Client,
+}
+
+/// A fake WeCom on loopback (the app's own `fake_wecom`, which speaks the documented API), and
+/// the settings that point the app at it, with short time-outs and retries for tests.
+pub struct FakeWecomHarness {
+    pub fake: app::server::fake_wecom::FakeWecom,
+    pub settings: Vec<(String, String)>,
+}
+
+impl FakeWecomHarness {
+    pub async fn start(config: app::server::fake_wecom::FakeConfig) -> FakeWecomHarness {
+        let fake = app::server::fake_wecom::FakeWecom::new(config.clone());
+        let addr = fake.start(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("fake WeCom starts");
+        let base = format!("http://{addr}");
+        let settings = vec![
+            ("MSS_WECOM_API_BASE".into(), base.clone()),
+            ("MSS_WECOM_OAUTH_BASE".into(), base.clone()),
+            ("MSS_WECOM_ROBOT_URL".into(), format!("{base}/cgi-bin/webhook/send?key={}", config.robot_key)),
+            ("MSS_WECOM_CORP_ID".into(), config.corp_id.clone()),
+            ("MSS_WECOM_CORP_SECRET".into(), config.secret.clone()),
+            ("MSS_WECOM_AGENT_ID".into(), "1000002".into()),
+            ("MSS_WECOM_ROBOT_PER_MINUTE".into(), config.robot_per_window.to_string()),
+            ("MSS_WECOM_RATE_WINDOW_SECS".into(), config.robot_window.as_secs().max(1).to_string()),
+            ("MSS_WECOM_TIMEOUT_MS".into(), "500".into()),
+            ("MSS_WECOM_RETRY_BASE_MS".into(), "50".into()),
+            ("MSS_WECOM_RETRY_CAP_MS".into(), "400".into()),
+        ];
+        FakeWecomHarness { fake, settings }
+    }
+}
+
+/// Polls `check` every 50 ms until it holds, for up to `secs` seconds; false if it never did.
+pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
 }
 
 pub async fn json(res: Response) -> Value {

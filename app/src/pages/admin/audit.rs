@@ -26,9 +26,10 @@ pub fn AdminAuditPage() -> impl IntoView {
 }
 
 /// The actions the trail records, for the filter (what incidents go through, and what admins do).
-const ACTIONS: [&str; 22] = [
+const ACTIONS: [&str; 23] = [
     "submit", "message", "claim", "assign", "categorize", "transfer", "return", "note", "reply", "answer", "reopen", "close",
     "merge", "reveal", "user.create", "user.update", "user.disable", "user.enable", "user.password", "list.save", "canned.save", "sla.save",
+    "delivery.retry",
 ];
 
 pub fn audit_action_text(action: &str, locale: Locale) -> String {
@@ -48,6 +49,7 @@ pub fn audit_action_text(action: &str, locale: Locale) -> String {
         "list.save" => td_string!(locale, admin.audit_list_save),
         "canned.save" => td_string!(locale, admin.audit_canned_save),
         "sla.save" => td_string!(locale, admin.audit_sla_save),
+        "delivery.retry" => td_string!(locale, admin.audit_delivery_retry),
         other => return other.to_owned(),
     };
     text.to_owned()

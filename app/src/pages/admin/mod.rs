@@ -1,6 +1,7 @@
 //! The admin's pages: accounts, the desk's lists, canned replies with service levels, and the
 //! audit trail. Desktop pages in the desk's frame; every form is a plain post underneath.
 pub mod audit;
+pub mod deliveries;
 pub mod lists;
 pub mod replies;
 pub mod user;

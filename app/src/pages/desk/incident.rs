@@ -27,6 +27,10 @@ pub fn DeskIncidentPage() -> impl IntoView {
 #[component]
 fn DeskIncident(found: Resource<Result<DeskIncidentView, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
+    let params = use_params_map();
+    // A change that moved the incident's version on: anything but the reporter's messages.
+    let number = params.read_untracked().get("number").unwrap_or_default();
+    let changed = crate::components::live::use_live_where(move |m| m.incident == number && m.kind != "message" && m.kind != "read");
     view! {
         <a class="back-link" href="/desk">{t!(i18n, desk.back_to_queue)}</a>
         <Suspense fallback=Loading>
@@ -42,9 +46,20 @@ fn DeskIncident(found: Resource<Result<DeskIncidentView, AppError>>) -> impl Int
                                 <Audit facts/>
                             </aside>
                         });
+                        // New entries show in the thread by themselves; anything else that changed
+                        // (state, assignment, triage) waits for the handler to load it, so a reply
+                        // being typed is never thrown away.
+                        let seen = changed.get_untracked();
+                        let stale = move || changed.get() != seen;
                         view! {
+                            <Show when=stale>
+                                <div class="notice notice-warn live-changed" role="status">
+                                    <p>{t!(i18n, live.changed)}</p>
+                                    <button type="button" class="button button-small" on:click=move |_| found.refetch()>{t!(i18n, live.reload)}</button>
+                                </div>
+                            </Show>
                             <div class="desk-incident">
-                                <div class="desk-main-col"><IncidentFacts detail/></div>
+                                <div class="desk-main-col"><IncidentFacts detail live=true/></div>
                                 {side}
                             </div>
                         }.into_any()

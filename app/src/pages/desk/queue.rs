@@ -44,19 +44,21 @@ fn query_from_url(map: &leptos_router::params::ParamsMap) -> QueueQuery {
 pub fn QueuePage() -> impl IntoView {
     // Created outside the guard's Suspense (see `HomePage`).
     let query = use_query_map();
+    // Loaded again as incidents change, unless rows are ticked (then the page offers it).
+    let refresh = crate::components::live::use_list_refresh(crate::components::live::rows_ticked);
     // The outcome of a bulk action is in the URL too: after one, the same queue loads again.
     let page = Resource::new(
         move || {
             let map = query.read();
-            (query_from_url(&map), map.get("bulk_done"), map.get("bulk_refused"))
+            (query_from_url(&map), map.get("bulk_done"), map.get("bulk_refused"), refresh.tick.get())
         },
-        |(query, _, _)| desk_queue(query),
+        |(query, _, _, _)| desk_queue(query),
     );
-    view! { <Guard roles=TEAM><DeskShell><QueueView page/></DeskShell></Guard> }
+    view! { <Guard roles=TEAM><DeskShell><QueueView page refresh/></DeskShell></Guard> }
 }
 
 #[component]
-fn QueueView(page: Resource<Result<Queue, AppError>>) -> impl IntoView {
+fn QueueView(page: Resource<Result<Queue, AppError>>, refresh: crate::components::live::ListRefresh) -> impl IntoView {
     let i18n = use_i18n();
     let url = use_query_map();
     let current = Memo::new(move |_| query_from_url(&url.read()));
@@ -68,7 +70,13 @@ fn QueueView(page: Resource<Result<Queue, AppError>>) -> impl IntoView {
             <p>{move || if member { t_string!(i18n, desk.member_lead) } else { t_string!(i18n, desk.queue_lead) }}</p>
         </div>
         <Filters current/>
-        <Suspense fallback=Loading>
+        <Show when=move || refresh.held.get()>
+            <div class="notice notice-warn live-changed" role="status">
+                <p>{t!(i18n, live.queue_changed)}</p>
+                <button type="button" class="button button-small" on:click=move |_| refresh.release()>{t!(i18n, live.reload)}</button>
+            </div>
+        </Show>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(queue) => {
@@ -93,7 +101,7 @@ fn QueueView(page: Resource<Result<Queue, AppError>>) -> impl IntoView {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -307,7 +315,7 @@ fn QueueTable(queue: Queue, pick: bool) -> impl IntoView {
                                             aria-label=td_string!(locale, desk.pick, number = i.number.clone())/>
                                     </td>
                                 })}
-                                <td><a class="incident-number" href=format!("/desk/incidents/{}", i.number)>{i.number.clone()}</a></td>
+                                <td><a class="incident-number" href=format!("/desk/incidents/{}", i.number)>{i.number.clone()}</a><crate::components::incident::Unread count=i.unread/></td>
                                 <td><StatusBadge status=i.status/><UrgentBadge urgency=i.urgency/></td>
                                 <td><span class=format!("badge badge-{}", i.priority.as_str().to_ascii_lowercase())>{i.priority.as_str()}</span></td>
                                 <td class="queue-sla">{sla}</td>

@@ -14,7 +14,9 @@ use leptos_router::components::Redirect;
 pub fn HomePage() -> impl IntoView {
     // Loads are started here, outside the guard's `Suspense`: the server walks a Suspense's
     // children twice, and anything created there would be created twice.
-    let recent = Resource::new(|| (), |_| my_incidents(None, None));
+    // Loaded again as their incidents change (an answer, a reply).
+    let refresh = crate::components::live::use_list_refresh(|| false);
+    let recent = Resource::new(move || refresh.tick.get(), |_| my_incidents(None, None));
     view! {
         <Guard roles=ANYONE>
             {move || if current().role.works_desk() {
@@ -50,7 +52,7 @@ fn ReporterHome(recent: Resource<Result<Page<IncidentSummary>, AppError>>) -> im
                     <h2>{t!(i18n, home.recent)}</h2>
                     <a href="/incidents">{t!(i18n, home.see_all)}</a>
                 </div>
-                <Suspense fallback=Loading>
+                <Transition fallback=Loading>
                     {move || Suspend::new(async move {
                         match recent.await {
                             Ok(page) if page.items.is_empty() => view! {
@@ -67,7 +69,7 @@ fn ReporterHome(recent: Resource<Result<Page<IncidentSummary>, AppError>>) -> im
                             Err(error) => view! { <ErrorPanel error/> }.into_any(),
                         }
                     })}
-                </Suspense>
+                </Transition>
             </section>
         </ReporterShell>
     }

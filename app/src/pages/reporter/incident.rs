@@ -19,12 +19,15 @@ pub fn ReporterIncidentPage() -> impl IntoView {
     // Created outside the guard's Suspense (see `HomePage`).
     let params = use_params_map();
     let settle = ServerAction::<Settle>::new();
+    // Loaded again whenever the incident changes (a reply, an answer, the team reading it).
+    let number = params.read_untracked().get("number").unwrap_or_default();
+    let changed = crate::components::live::use_live_for(number);
     let found = Resource::new(
-        move || (params.read().get("number").unwrap_or_default(), settle.version().get()),
-        |(number, _)| incident(number),
+        move || (params.read().get("number").unwrap_or_default(), settle.version().get(), changed.get()),
+        |(number, _, _)| incident(number),
     );
     let draft = Resource::new(move || params.read().get("number").unwrap_or_default(), message_form);
-    view! { <Guard roles=REPORTER><ReporterIncident found draft settle/></Guard> }
+    view! { <Guard roles=REPORTER><ReporterIncident found draft settle params/></Guard> }
 }
 
 #[component]
@@ -32,29 +35,34 @@ fn ReporterIncident(
     found: Resource<Result<IncidentDetail, AppError>>,
     draft: Resource<Result<(String, String), AppError>>,
     settle: ServerAction<Settle>,
+    params: Memo<leptos_router::params::ParamsMap>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <ReporterShell title=td_string!(i18n.get_locale_untracked(), incident.title).to_string() back="/incidents" tab=Tab::Mine>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match (found.await, draft.await) {
-                        (Ok(detail), Ok((body, key))) => {
-                            let answered = detail.status == Status::Answered;
-                            let (number, version) = (detail.number.clone(), detail.version);
-                            let settle_box = answered.then(|| view! { <SettleBox number=number.clone() version settle/> });
-                            view! {
-                                <div class="stack">
-                                    {settle_box}
-                                    <IncidentFacts detail/>
-                                    <MessageForm number body key/>
-                                </div>
-                            }.into_any()
+            // The thread loads again as it changes, without a flash; the message form is apart
+            // from it, so what the reporter is typing stays.
+            <div class="stack">
+                <Transition fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match found.await {
+                            Ok(detail) => {
+                                let answered = detail.status == Status::Answered;
+                                let (number, version) = (detail.number.clone(), detail.version);
+                                let settle_box = answered.then(|| view! { <SettleBox number=number.clone() version settle/> });
+                                view! { {settle_box}<IncidentFacts detail/> }.into_any()
+                            }
+                            Err(error) => view! { <ErrorPanel error/> }.into_any(),
                         }
-                        (Err(error), _) | (_, Err(error)) => view! { <ErrorPanel error/> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                    })}
+                </Transition>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let number = params.read_untracked().get("number").unwrap_or_default();
+                        draft.await.ok().map(|(body, key)| view! { <MessageForm number body key/> })
+                    })}
+                </Suspense>
+            </div>
         </ReporterShell>
     }
 }

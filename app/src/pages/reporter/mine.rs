@@ -18,9 +18,11 @@ const FILTERS: [Status; 5] = [Status::New, Status::InProgress, Status::Transferr
 pub fn MyIncidentsPage() -> impl IntoView {
     // Created outside the guard's Suspense (see `HomePage`).
     let query = use_query_map();
+    // Loaded again as their incidents change (an answer, a reply).
+    let refresh = crate::components::live::use_list_refresh(|| false);
     let page = Resource::new(
-        move || (query.read().get("status"), query.read().get("cursor")),
-        |(status, cursor)| my_incidents(status, cursor),
+        move || (query.read().get("status"), query.read().get("cursor"), refresh.tick.get()),
+        |(status, cursor, _)| my_incidents(status, cursor),
     );
     view! { <Guard roles=REPORTER><MyIncidents page/></Guard> }
 }
@@ -45,7 +47,7 @@ fn MyIncidents(page: Resource<Result<Page<IncidentSummary>, AppError>>) -> impl 
                 {chip(None)}
                 {FILTERS.into_iter().map(|s| chip(Some(s))).collect_view()}
             </nav>
-            <Suspense fallback=Loading>
+            <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     let filtered = current();
                     match page.await {
@@ -77,7 +79,7 @@ fn MyIncidents(page: Resource<Result<Page<IncidentSummary>, AppError>>) -> impl 
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </ReporterShell>
     }
 }

@@ -530,10 +530,13 @@ pub async fn queue(
                 i.created_at, i.updated_at, i.priority,
                 (SELECT a.display_name FROM users a WHERE a.id = i.assignee_id) AS assignee_name, i.sla_due_at,
                 (SELECT CASE WHEN i.first_responded_at IS NULL THEN t.first_response_minutes ELSE t.resolution_minutes END
-                 FROM sla_targets t WHERE t.priority = i.priority) AS sla_target
-         FROM incidents i
-         WHERE true",
+                 FROM sla_targets t WHERE t.priority = i.priority) AS sla_target,
+                (SELECT count(*) FROM incident_events e
+                 WHERE e.incident_id = i.id AND e.actor_id = i.reporter_id AND e.kind IN ('message', 'reopened')
+                   AND e.id > coalesce((SELECT r.last_event_id FROM incident_reads r WHERE r.incident_id = i.id AND r.user_id = ",
     );
+    // The reporter's messages the viewer has not read yet.
+    q.push_bind(viewer.id).push("), 0)) AS unread FROM incidents i WHERE true");
     if !viewer.role.works_desk() {
         q.push(" AND i.status = 'transferred' AND i.group_id IN (SELECT group_id FROM group_members WHERE user_id = ")
             .push_bind(viewer.id)

@@ -149,6 +149,7 @@ pub(super) struct Row {
     pub(super) sla_due_at: Option<DateTime<Utc>>,
     /// The target (minutes) the due time counts down: first response, or resolution.
     pub(super) sla_target: i32,
+    pub(super) unread: i64,
 }
 
 pub(super) fn parse_status(id: i64, raw: &str) -> Result<Status, AppError> {
@@ -174,6 +175,7 @@ impl Row {
             assignee_name: self.assignee_name.clone(),
             sla_due_at: self.sla_due_at,
             sla_state: self.sla_due_at.map(|due| SlaState::at(Utc::now(), due, self.sla_target)),
+            unread: self.unread,
         })
     }
 }
@@ -210,7 +212,12 @@ pub async fn for_reporter(
                   i.customer_name, i.customer_number, i.description, u.display_name AS reporter_name,
                   i.created_at AS "created_at: DateTime<Utc>", i.updated_at AS "updated_at: DateTime<Utc>",
                   i.priority, a.display_name AS "assignee_name?", i.sla_due_at AS "sla_due_at: DateTime<Utc>",
-                  CASE WHEN i.first_responded_at IS NULL THEN t.first_response_minutes ELSE t.resolution_minutes END AS "sla_target!"
+                  CASE WHEN i.first_responded_at IS NULL THEN t.first_response_minutes ELSE t.resolution_minutes END AS "sla_target!",
+                  -- The team's entries the reporter has not seen yet.
+                  (SELECT count(*) FROM incident_events e
+                   WHERE e.incident_id = i.id AND NOT e.internal AND e.actor_id IS DISTINCT FROM i.reporter_id
+                     AND e.id > coalesce((SELECT r.last_event_id FROM incident_reads r WHERE r.incident_id = i.id AND r.user_id = $1), 0)
+                  ) AS "unread!"
            FROM incidents i JOIN users u ON u.id = i.reporter_id JOIN systems s ON s.id = i.system_id
                 JOIN sla_targets t ON t.priority = i.priority LEFT JOIN users a ON a.id = i.assignee_id
            WHERE i.reporter_id = $1 AND ($2::text IS NULL OR i.status = $2) AND (i.created_at, i.id) < ($3, $4)
@@ -347,7 +354,9 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
                   i.resolved_on_time, i.sla_due_at AS "sla_due_at: DateTime<Utc>",
                   t.first_response_minutes, t.resolution_minutes,
                   m.id AS "merged_id?", m.number AS "merged_number?", m.status AS "merged_status?",
-                  EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = $4 AND gm.group_id = i.group_id) AS "in_group!"
+                  EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = $4 AND gm.group_id = i.group_id) AS "in_group!",
+                  (SELECT max(rd.last_event_id) FROM incident_reads rd JOIN users ru ON ru.id = rd.user_id
+                   WHERE rd.incident_id = i.id AND ru.role <> 'reporter') AS team_read_upto
            FROM incidents i JOIN users u ON u.id = i.reporter_id JOIN systems s ON s.id = i.system_id
                 JOIN sla_targets t ON t.priority = i.priority
                 LEFT JOIN categories c ON c.id = i.category_id LEFT JOIN categories sc ON sc.id = i.subcategory_id
@@ -441,11 +450,28 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
         updated_at: r.updated_at,
         screenshots: report_shots,
         timeline,
+        team_read_upto: r.team_read_upto,
         actions: desk::offered(status, actor),
         merged_into,
         rating: r.rating.and_then(|n| u8::try_from(n).ok()),
         desk,
     }))
+}
+
+/// The viewer has read the thread up to `last_event_id`. True when that is further than before.
+pub async fn mark_read(pool: &PgPool, viewer: i64, incident_id: i64, last_event_id: i64) -> Result<bool, AppError> {
+    let advanced = sqlx::query_scalar!(
+        r#"INSERT INTO incident_reads (incident_id, user_id, last_event_id) VALUES ($1, $2, $3)
+           ON CONFLICT (incident_id, user_id) DO UPDATE SET last_event_id = EXCLUDED.last_event_id, updated_at = now()
+           WHERE incident_reads.last_event_id < EXCLUDED.last_event_id
+           RETURNING 1 AS "one!""#,
+        incident_id,
+        viewer,
+        last_event_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(advanced.is_some())
 }
 
 /// The replies and answers of the incident a duplicate was merged into.

@@ -1,6 +1,7 @@
 //! Queries, one module per table family. Functions take an executor so one request's writes can
 //! share a transaction.
 pub mod admin;
+pub mod deliveries;
 pub mod desk;
 pub mod incidents;
 pub mod screenshots;

@@ -47,6 +47,18 @@ pub async fn credentials(db: impl PgExecutor<'_>, login: &Login) -> Result<Optio
     .transpose()
 }
 
+/// The active account with this WeCom user id (sign-in through WeCom), without regard to case.
+pub async fn by_wecom(db: impl PgExecutor<'_>, wecom_user_id: &str) -> Result<Option<(CurrentUser, i32)>, AppError> {
+    let row = sqlx::query!(
+        "SELECT id, login, display_name, role, session_generation FROM users
+         WHERE lower(wecom_user_id) = lower($1) AND wecom_user_id IS NOT NULL AND disabled_at IS NULL",
+        wecom_user_id
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| Ok((to_user(r.id, r.login, r.display_name, &r.role)?, r.session_generation))).transpose()
+}
+
 pub async fn id_by_login(db: impl PgExecutor<'_>, login: &Login) -> Result<Option<i64>, AppError> {
     Ok(sqlx::query_scalar!("SELECT id FROM users WHERE lower(login) = $1", login.as_str())
         .fetch_optional(db)
@@ -72,6 +84,26 @@ pub async fn insert(
     .fetch_optional(db)
     .await?;
     result.ok_or(AppError::Conflict)
+}
+
+/// Sets (with `None`: clears) a user's WeCom user id, with its audit line. `Conflict`: another
+/// account has it (WeCom ids are unique without regard to case).
+pub async fn set_wecom(pool: &sqlx::PgPool, user_id: i64, wecom: Option<&crate::domain::admin::WecomUserId>) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let changed = sqlx::query!(
+        "UPDATE users SET wecom_user_id = $2, updated_at = now() WHERE id = $1",
+        user_id,
+        wecom.map(|w| w.as_str())
+    )
+    .execute(&mut *tx)
+    .await;
+    match changed {
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("users_wecom_user_id_key") => return Err(AppError::Conflict),
+        other => other?,
+    };
+    super::desk::audit(&mut tx, None, None, "user.update", serde_json::json!({ "user": user_id, "wecom_user_id": wecom.map(|w| w.as_str()), "via": "cli" })).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Makes a user a member of the group with `code` (again is harmless). False: no such group.

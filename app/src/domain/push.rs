@@ -1,0 +1,102 @@
+//! Pushes to WeCom as admins see them, and what a live page hears of a change.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a push goes: the team's group robot, or an application message to one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Robot,
+    App,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Robot => "robot",
+            Channel::App => "app",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Channel> {
+        [Channel::Robot, Channel::App].into_iter().find(|c| c.as_str() == raw)
+    }
+}
+
+/// `pending` (waiting, or being retried), `sent`, `dead` (gave up: the reason says why) or
+/// `skipped` (not sent at all: WeCom is not configured, or the person has no WeCom id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    Pending,
+    Sent,
+    Dead,
+    Skipped,
+}
+
+impl DeliveryState {
+    pub const ALL: [DeliveryState; 4] = [DeliveryState::Pending, DeliveryState::Sent, DeliveryState::Dead, DeliveryState::Skipped];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Dead => "dead",
+            DeliveryState::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<DeliveryState> {
+        DeliveryState::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// One delivery on the admin page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub number: String,
+    pub channel: Channel,
+    /// The person's name (or WeCom id); `None`: the team's robot.
+    pub recipient: Option<String>,
+    pub state: DeliveryState,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    /// The message's title or first line.
+    pub summary: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+/// The title of a text card, or the first line of a markdown message.
+pub fn summary(message: &serde_json::Value) -> String {
+    let text = message["textcard"]["title"].as_str().or_else(|| message["markdown"]["content"].as_str()).unwrap_or_default();
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+    line.trim_start_matches(['#', ' ']).replace("**", "").chars().take(80).collect()
+}
+
+/// What a live page hears: something happened on an incident (`id` is the timeline entry, to
+/// catch up from after a dropped connection), or someone read its thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveMessage {
+    pub id: Option<i64>,
+    pub incident: String,
+    pub kind: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_are_one_plain_line() {
+        let robot = serde_json::json!({ "msgtype": "markdown", "markdown": { "content": "### 新事件 **20261123-0001**\n> 系统：开户" } });
+        assert_eq!(summary(&robot), "新事件 20261123-0001");
+        let card = serde_json::json!({ "msgtype": "textcard", "textcard": { "title": "事件 20261123-0001 有新回复" } });
+        assert_eq!(summary(&card), "事件 20261123-0001 有新回复");
+        for s in DeliveryState::ALL {
+            assert_eq!(DeliveryState::parse(s.as_str()), Some(s));
+        }
+    }
+}

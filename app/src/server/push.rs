@@ -1,0 +1,388 @@
+//! The push worker: turns timeline entries into WeCom deliveries and sends them.
+//!
+//! 1. Dispatch: entries not yet dispatched are locked (`FOR UPDATE SKIP LOCKED`), their
+//!    deliveries made (one per key, so never twice) and the entries marked, in one transaction.
+//! 2. Send: due deliveries are leased (the oldest pending per incident and channel only, so an
+//!    incident's messages keep their order), sent, and recorded as sent, retried later with
+//!    exponential backoff and jitter, or given up (dead) with the reason. The robot's rate limit
+//!    is kept by counting its attempts within the window while holding the pick lock, so several
+//!    instances together never exceed it.
+//!
+//! A worker that dies between sending and recording leaves its lease to run out; the delivery
+//! is then sent again: at most one duplicate, in that window only.
+use super::db::deliveries::{self, NewDelivery, Undispatched};
+use super::wecom::Failure;
+use super::AppState;
+use crate::domain::customer::mask_numbers;
+use crate::domain::push::{Channel, DeliveryState};
+use crate::AppError;
+use chrono::Utc;
+use futures::StreamExt;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Serialises picks across instances (see the module's notes).
+const PICK_LOCK: i64 = 5_350_002;
+const DISPATCH_BATCH: i64 = 200;
+const SEND_BATCH: i64 = 50;
+/// Sends in flight at once from one worker.
+const IN_FLIGHT: usize = 8;
+
+/// Runs until the task is dropped. `wake` is notified when new entries are committed.
+pub async fn run(state: AppState, wake: Arc<Notify>) {
+    loop {
+        let pause = match step(&state).await {
+            Ok(Some(next)) => next,
+            Ok(None) => Duration::ZERO,
+            Err(e) => {
+                tracing::warn!(error = ?e, "push worker step failed; trying again shortly");
+                Duration::from_secs(2)
+            }
+        };
+        if !pause.is_zero() {
+            let _ = tokio::time::timeout(pause, wake.notified()).await;
+        }
+    }
+}
+
+/// One round: dispatch and send. `None`: there may be more to do at once; `Some(pause)`:
+/// nothing is due before then (a new entry wakes the worker earlier).
+async fn step(state: &AppState) -> Result<Option<Duration>, AppError> {
+    let dispatched = dispatch(state).await?;
+    let sent = send_due(state).await?;
+    if dispatched == DISPATCH_BATCH as usize || sent.took > 0 {
+        return Ok(None);
+    }
+    let idle = Duration::from_secs(5);
+    let next = match deliveries::next_due(&state.pool).await? {
+        Some(at) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(idle),
+        None => idle,
+    };
+    // Paced robot messages wait for room in the window, which the due time does not show.
+    let next = if sent.robot_paced { next.max(Duration::from_millis(200)).min(Duration::from_secs(1)) } else { next };
+    Ok(Some(next.max(Duration::from_millis(20))))
+}
+
+/// Turns undispatched entries into deliveries. Returns how many entries it took.
+pub async fn dispatch(state: &AppState) -> Result<usize, AppError> {
+    let mut tx = state.pool.begin().await?;
+    let events = deliveries::undispatched(&mut tx, DISPATCH_BATCH).await?;
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let on_duty = deliveries::on_duty(&mut tx).await?;
+    let wecom = &state.wecom;
+    let planned: Vec<NewDelivery> = events
+        .iter()
+        .flat_map(|e| plan(e, &on_duty, &state.settings.public_url, wecom.has_robot(), wecom.app().is_some()))
+        .collect();
+    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    let give_up = Utc::now() + chrono::Duration::from_std(wecom.settings().give_up).unwrap_or(chrono::Duration::days(1));
+    deliveries::record(&mut tx, &planned, &ids, give_up).await?;
+    tx.commit().await?;
+    Ok(events.len())
+}
+
+struct Sent {
+    took: usize,
+    /// Robot messages were waiting but its window was full.
+    robot_paced: bool,
+}
+
+/// Leases what is due (the robot only as far as its window allows) and sends it.
+async fn send_due(state: &AppState) -> Result<Sent, AppError> {
+    let settings = state.wecom.settings();
+    let lease_for = settings.timeout * 3 + Duration::from_secs(5);
+    let mut tx = state.pool.begin().await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock($1)", PICK_LOCK).execute(&mut *tx).await?;
+    // A little more than the window: WeCom counts when a message arrives, a moment after we
+    // count it.
+    let window = settings.robot_window + (settings.robot_window / 10).min(Duration::from_secs(2));
+    let used = deliveries::robot_attempts_since(&mut tx, window).await?;
+    let room = (i64::from(settings.robot_per_window) - used).clamp(0, SEND_BATCH);
+    let mut taken = deliveries::lease(&mut tx, Channel::Robot, room, lease_for).await?;
+    // The window may be what holds robot messages back.
+    let robot_paced = taken.len() as i64 == room && room < SEND_BATCH;
+    taken.extend(deliveries::lease(&mut tx, Channel::App, SEND_BATCH, lease_for).await?);
+    tx.commit().await?;
+    let took = taken.len();
+    futures::stream::iter(taken)
+        .for_each_concurrent(IN_FLIGHT, |d| async move {
+            let outcome = match Channel::parse(&d.channel) {
+                Some(Channel::Robot) => state.wecom.send_robot(&d.message).await,
+                Some(Channel::App) => state.wecom.send_app(&d.message).await,
+                None => Err(Failure::Permanent(format!("unknown channel {}", d.channel))),
+            };
+            if let Err(e) = record(state, &d, outcome).await {
+                // The lease runs out and the delivery is tried again.
+                tracing::warn!(delivery = d.id, error = ?e, "could not record a delivery's outcome");
+            }
+        })
+        .await;
+    Ok(Sent { took, robot_paced })
+}
+
+async fn record(state: &AppState, d: &deliveries::Leased, outcome: Result<(), Failure>) -> Result<(), AppError> {
+    match outcome {
+        Ok(()) => deliveries::sent(&state.pool, d.id).await,
+        Err(Failure::NotConfigured(what)) => {
+            deliveries::give_up(&state.pool, d.id, DeliveryState::Skipped, &format!("{what} is not configured")).await
+        }
+        Err(Failure::Permanent(reason)) => {
+            tracing::warn!(delivery = d.id, %reason, "WeCom refused a delivery for good");
+            deliveries::give_up(&state.pool, d.id, DeliveryState::Dead, &reason).await
+        }
+        Err(Failure::Transient(reason)) => {
+            let settings = state.wecom.settings();
+            let at = Utc::now() + chrono::Duration::from_std(backoff(settings.retry_base, settings.retry_cap, d.attempts)).unwrap_or_default();
+            if at > d.give_up_at {
+                let reason = format!("gave up after {} attempts: {reason}", d.attempts);
+                tracing::warn!(delivery = d.id, %reason, "a delivery kept failing");
+                deliveries::give_up(&state.pool, d.id, DeliveryState::Dead, &reason).await
+            } else {
+                deliveries::retry_at(&state.pool, d.id, at, &reason).await
+            }
+        }
+    }
+}
+
+/// The wait before attempt `attempts + 1`: `base` doubled per attempt up to `cap`, then a random
+/// point in its upper half, so many deliveries failing together do not all come back together.
+pub fn backoff(base: Duration, cap: Duration, attempts: i32) -> Duration {
+    use rand::Rng;
+    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
+    let full = base.saturating_mul(1 << doublings).min(cap);
+    let half = full / 2;
+    half + half.mul_f64(rand::thread_rng().gen::<f64>())
+}
+
+/// The deliveries one timeline entry makes. Nobody is told of their own doing; the reporter
+/// never hears of internal entries beyond what their thread shows (a transfer says only that
+/// the incident moved on).
+pub fn plan(e: &Undispatched, on_duty: &[String], public_url: &str, robot: bool, app: bool) -> Vec<NewDelivery> {
+    let reporter_link = format!("{public_url}/incidents/{}", e.number);
+    let desk_link = format!("{public_url}/desk/incidents/{}", e.number);
+    let by_reporter = e.actor_id == Some(e.reporter_id);
+    let excerpt = |body: &Option<String>| body.as_deref().map(|b| mask_numbers(&first_lines(b, 2, 100))).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut to_person = |recipient: Option<i64>, wecom: &Option<String>, title: String, text: String, link: &str| {
+        let Some(recipient) = recipient.filter(|r| Some(*r) != e.actor_id) else { return };
+        let message = textcard(wecom.as_deref().unwrap_or_default(), &title, &text, link, e.created_at);
+        let skipped = if !app {
+            Some("the WeCom application (MSS_WECOM_CORP_ID) is not configured".to_owned())
+        } else if wecom.is_none() {
+            Some("the person has no WeCom user id".to_owned())
+        } else {
+            None
+        };
+        out.push(NewDelivery {
+            key: format!("{}:app:{recipient}", e.id),
+            event_id: e.id,
+            incident_id: e.incident_id,
+            channel: Channel::App,
+            recipient_id: Some(recipient),
+            wecom_user_id: wecom.clone(),
+            message,
+            skipped,
+        });
+    };
+    let number = &e.number;
+    let actor = e.actor_name.clone().unwrap_or_else(|| "系统".into());
+    match e.kind.as_str() {
+        "reply" if !e.internal => to_person(Some(e.reporter_id), &e.reporter_wecom, format!("事件 {number} 有新回复"), excerpt(&e.body), &reporter_link),
+        "answered" => to_person(Some(e.reporter_id), &e.reporter_wecom, format!("事件 {number} 已有解决方案"), format!("{}\n请打开确认是否解决。", excerpt(&e.body)), &reporter_link),
+        "transferred" => {
+            let group = e.group_name.clone().unwrap_or_else(|| "相关团队".into());
+            to_person(Some(e.reporter_id), &e.reporter_wecom, format!("事件 {number} 已转交{group}处理"), "我们会在有结果后第一时间告诉你。".into(), &reporter_link)
+        }
+        "closed" | "merged" => {
+            let text = if e.kind == "merged" { "它与另一个事件是同一个问题，已合并，进展请看合并后的事件。" } else { "事件已关闭。如仍有问题，可以重新提交。" };
+            to_person(Some(e.reporter_id), &e.reporter_wecom, format!("事件 {number} 已关闭"), text.into(), &reporter_link)
+        }
+        "message" if by_reporter => to_person(e.assignee_id, &e.assignee_wecom, format!("{actor} 补充了事件 {number}"), excerpt(&e.body), &desk_link),
+        "reopened" if by_reporter => to_person(e.assignee_id, &e.assignee_wecom, format!("事件 {number} 未解决，已重新打开"), excerpt(&e.body), &desk_link),
+        "note" => to_person(e.assignee_id, &e.assignee_wecom, format!("{actor} 在事件 {number} 留了内部备注"), excerpt(&e.body), &desk_link),
+        "returned" => to_person(e.assignee_id, &e.assignee_wecom, format!("{actor} 交回了事件 {number}"), excerpt(&e.body), &desk_link),
+        "assigned" => to_person(e.assignee_id, &e.assignee_wecom, format!("{actor} 把事件 {number} 指派给你"), mask_numbers(&first_lines(&e.description, 2, 100)), &desk_link),
+        "submitted" => out.push(NewDelivery {
+            key: format!("{}:robot:team", e.id),
+            event_id: e.id,
+            incident_id: e.incident_id,
+            channel: Channel::Robot,
+            recipient_id: None,
+            wecom_user_id: None,
+            message: new_incident_markdown(e, on_duty, &desk_link),
+            skipped: (!robot).then(|| "MSS_WECOM_ROBOT_URL is not configured".to_owned()),
+        }),
+        _ => {}
+    }
+    out
+}
+
+/// The robot's message for a new incident: what a handler needs to judge it at a glance, with
+/// ID and phone numbers masked, and the on-duty handlers mentioned when it is P1 or urgent.
+fn new_incident_markdown(e: &Undispatched, on_duty: &[String], link: &str) -> Value {
+    let urgent = e.urgency == "urgent";
+    let urgency = if urgent { "<font color=\"warning\">紧急</font>".to_owned() } else { "普通".to_owned() };
+    let customer = match (&e.customer_name, &e.customer_number) {
+        (Some(n), Some(c)) => format!("{n}（客户号 {c}）"),
+        (Some(n), None) => n.clone(),
+        (None, Some(c)) => format!("客户号 {c}"),
+        (None, None) => "未填".into(),
+    };
+    let quote: String = first_lines(&e.description, 3, 120).lines().map(|l| format!("> {}\n", mask_numbers(l))).collect();
+    let mut content = format!(
+        "### 新事件 {number}\n系统：**{system}**\n分类：{category}\n紧急程度：{urgency} · {priority}\n客户：{customer}\n{quote}[在工作台处理]({link})",
+        number = e.number,
+        system = e.system_name,
+        category = e.category_name.as_deref().unwrap_or("待分类"),
+        priority = e.priority,
+        customer = mask_numbers(&customer),
+    );
+    if urgent || e.priority == "P1" {
+        let mentions: Vec<String> = on_duty.iter().map(|id| format!("<@{id}>")).collect();
+        if !mentions.is_empty() {
+            content.push('\n');
+            content.push_str(&mentions.join(" "));
+        }
+    }
+    json!({ "msgtype": "markdown", "markdown": { "content": content } })
+}
+
+/// An application message as a text card: a title, a short body, a link that opens the incident.
+fn textcard(to: &str, title: &str, text: &str, link: &str, at: chrono::DateTime<Utc>) -> Value {
+    let when = crate::domain::time::format_minute(at);
+    let body = text.lines().map(|l| format!("<div class=\"normal\">{}</div>", escape(l))).collect::<String>();
+    json!({
+        "touser": to,
+        "msgtype": "textcard",
+        "textcard": {
+            "title": title,
+            "description": format!("<div class=\"gray\">{when}</div>{body}"),
+            "url": link,
+            "btntxt": "查看",
+        },
+        // WeCom drops the same message to the same person within half an hour: a second copy
+        // after a crash between sending and recording is then not shown twice.
+        "enable_duplicate_check": 1,
+        "duplicate_check_interval": 1800,
+    })
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Up to `lines` non-empty lines, at most `max` characters in all (with … when cut).
+fn first_lines(text: &str, lines: usize, max: usize) -> String {
+    let kept: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).take(lines).collect();
+    let joined = kept.join("\n");
+    let total = text.lines().filter(|l| !l.trim().is_empty()).count();
+    if joined.chars().count() > max {
+        format!("{}…", joined.chars().take(max).collect::<String>())
+    } else if total > lines {
+        format!("{joined}…")
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: &str) -> Undispatched {
+        Undispatched {
+            id: 7,
+            kind: kind.into(),
+            actor_id: Some(3),
+            actor_name: Some("陈静".into()),
+            internal: false,
+            body: Some("请客户重新上传身份证 11010519491231002X，电话 13812345678".into()),
+            detail: None,
+            incident_id: 1,
+            number: "20261123-0001".into(),
+            priority: "P2".into(),
+            urgency: "urgent".into(),
+            description: "客户开户时人脸识别一直失败\n身份证 11010519491231002X\n手机 13812345678\n第四行".into(),
+            customer_name: Some("张三".into()),
+            customer_number: Some("310012345678".into()),
+            reporter_id: 2,
+            reporter_wecom: Some("wangxm".into()),
+            assignee_id: Some(3),
+            assignee_wecom: Some("chenj".into()),
+            system_name: "开户系统".into(),
+            category_name: None,
+            group_name: Some("研发".into()),
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_new_incident_goes_to_the_robot_masked_with_the_on_duty_mentioned() {
+        let mut e = event("submitted");
+        e.actor_id = Some(2);
+        let planned = plan(&e, &["zhaol".into()], "https://mss.example.com", true, true);
+        assert_eq!(planned.len(), 1);
+        let content = planned[0].message["markdown"]["content"].as_str().unwrap();
+        assert!(content.contains("20261123-0001") && content.contains("开户系统") && content.contains("紧急"), "{content}");
+        assert!(content.contains("110105********002X") && content.contains("138****5678"), "{content}");
+        assert!(!content.contains("13812345678") && !content.contains("第四行"), "{content}");
+        assert!(content.contains("(https://mss.example.com/desk/incidents/20261123-0001)") && content.contains("<@zhaol>"), "{content}");
+        assert_eq!(planned[0].key, "7:robot:team");
+        // Not urgent and not P1: nobody is mentioned. No robot: recorded as skipped.
+        e.urgency = "normal".into();
+        let planned = plan(&e, &["zhaol".into()], "https://x", false, true);
+        assert!(!planned[0].message["markdown"]["content"].as_str().unwrap().contains("<@"));
+        assert!(planned[0].skipped.is_some());
+    }
+
+    #[test]
+    fn replies_reach_the_reporter_and_their_messages_the_assignee() {
+        let reply = plan(&event("reply"), &[], "https://x", true, true);
+        assert_eq!(reply.len(), 1);
+        assert_eq!(reply[0].message["touser"], "wangxm");
+        assert_eq!(reply[0].recipient_id, Some(2));
+        let card = &reply[0].message["textcard"];
+        assert_eq!(card["url"], "https://x/incidents/20261123-0001");
+        assert!(card["description"].as_str().unwrap().contains("138****5678"));
+        // The reporter's own message goes to the handler holding it, not back to the reporter.
+        let mut message = event("message");
+        message.actor_id = Some(2);
+        let planned = plan(&message, &[], "https://x", true, true);
+        assert_eq!(planned.len(), 1);
+        assert_eq!(planned[0].message["touser"], "chenj");
+        // A handler's note to themselves tells nobody; an internal reply never reaches the reporter.
+        assert!(plan(&event("note"), &[], "https://x", true, true).is_empty());
+        let mut internal = event("reply");
+        internal.internal = true;
+        assert!(plan(&internal, &[], "https://x", true, true).is_empty());
+        // No WeCom id, or no application: recorded, skipped, with the reason.
+        let mut no_id = event("answered");
+        no_id.reporter_wecom = None;
+        assert!(plan(&no_id, &[], "https://x", true, true)[0].skipped.as_deref().unwrap().contains("WeCom user id"));
+        assert!(plan(&event("answered"), &[], "https://x", true, false)[0].skipped.is_some());
+    }
+
+    #[test]
+    fn a_transfer_tells_the_reporter_where_not_what() {
+        let mut e = event("transferred");
+        e.internal = true;
+        let planned = plan(&e, &[], "https://x", true, true);
+        let card = &planned[0].message["textcard"];
+        assert!(card["title"].as_str().unwrap().contains("研发"));
+        assert!(!card["description"].as_str().unwrap().contains("身份证"), "the internal note stays inside");
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_jitter() {
+        let (base, cap) = (Duration::from_secs(2), Duration::from_secs(300));
+        for attempts in 1..30 {
+            let full = (base * 2u32.pow((attempts - 1).min(20) as u32)).min(cap);
+            let wait = backoff(base, cap, attempts);
+            assert!(wait >= full / 2 && wait <= full, "{attempts}: {wait:?}");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Sign-in through WeCom (OAuth2, `snsapi_base`): inside the WeCom app nobody types a password.
+//! `/auth/wecom` sends the browser to WeCom's page with a one-time `state` kept in the session;
+//! WeCom sends it back to `/auth/wecom/callback` with a `code`, which the API exchanges for the
+//! member's user id; the account with that WeCom id is signed in. Anything else goes back to
+//! the sign-in page with a reason (`?wecom=unknown|failed|expired|off`), where a password still
+//! works.
+use super::{auth, db, AppState};
+use crate::domain::user::safe_next;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+const STATE_KEY: &str = "wecom_state";
+const NEXT_KEY: &str = "wecom_next";
+
+#[derive(Deserialize)]
+pub struct Start {
+    next: Option<String>,
+}
+
+/// `GET /auth/wecom[?next=/path]`
+pub async fn start(State(state): State<AppState>, session: Session, Query(start): Query<Start>) -> Response {
+    let Some(_) = state.wecom.app() else { return back("off") };
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    let next = safe_next(start.next.as_deref()).unwrap_or_default();
+    let stored = async {
+        session.insert(STATE_KEY, &nonce).await?;
+        session.insert(NEXT_KEY, &next).await
+    };
+    if let Err(e) = stored.await {
+        tracing::warn!(error = %e, "could not start a WeCom sign-in");
+        return back("failed");
+    }
+    let redirect = format!("{}/auth/wecom/callback", state.settings.public_url);
+    match state.wecom.authorize_url(&redirect, &nonce) {
+        Some(url) => Redirect::to(&url).into_response(),
+        None => back("off"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+}
+
+/// `GET /auth/wecom/callback?code=…&state=…`
+pub async fn callback(State(state): State<AppState>, session: Session, Query(back_from): Query<Callback>) -> Response {
+    let expected = session.remove::<String>(STATE_KEY).await.ok().flatten();
+    let next = session.remove::<String>(NEXT_KEY).await.ok().flatten().unwrap_or_default();
+    let (Some(code), Some(returned)) = (back_from.code.filter(|c| !c.is_empty()), back_from.state) else { return back("failed") };
+    if expected.as_deref() != Some(returned.as_str()) {
+        // Not the sign-in this browser started (or started too long ago).
+        return back("expired");
+    }
+    let member = match state.wecom.user_for_code(&code).await {
+        Ok(member) => member,
+        Err(e) => {
+            tracing::warn!(reason = %e.reason(), "WeCom sign-in failed");
+            return back("failed");
+        }
+    };
+    let found = match db::users::by_wecom(&state.pool, &member).await {
+        Ok(found) => found,
+        Err(_) => return back("failed"),
+    };
+    let Some((user, generation)) = found else {
+        tracing::info!(wecom_user = %member, "WeCom sign-in: no active account has this WeCom id");
+        return back("unknown");
+    };
+    if auth::start_session(&session, &user, generation).await.is_err() {
+        return back("failed");
+    }
+    let to = safe_next(Some(&next)).unwrap_or_else(|| user.role.home().to_owned());
+    Redirect::to(&to).into_response()
+}
+
+fn back(reason: &str) -> Response {
+    Redirect::to(&format!("/login?wecom={reason}")).into_response()
+}
+
+/// Inside the WeCom app (its browser names itself `wxwork`), the sign-in page goes straight to
+/// WeCom sign-in, unless it is showing why that just failed.
+pub async fn inside_wecom(State(state): State<AppState>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.uri().path() == "/login" && state.wecom.app().is_some() {
+        let in_wecom = request
+            .headers()
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ua| ua.contains("wxwork"));
+        let query = request.uri().query().unwrap_or_default();
+        if in_wecom && !query.split('&').any(|pair| pair.starts_with("wecom=")) {
+            return Redirect::to(&format!("/auth/wecom?{query}")).into_response();
+        }
+    }
+    next.run(request).await
+}
