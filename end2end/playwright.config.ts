@@ -43,5 +43,7 @@ export default defineConfig({
     { name: "reporter-phone-no-js", testMatch: /reporter\.spec\.ts/, use: { ...phone, javaScriptEnabled: false } },
     // The incident team at a desktop.
     { name: "desk-desktop", testMatch: /(desk(-flow)?|admin)\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
+    // Live updates: a phone and a desk, on two app instances sharing the database.
+    { name: "live", testMatch: /live\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
   ],
 });

@@ -432,3 +432,31 @@ async fn bulk_actions_go_through_one_incident_at_a_time(pool: PgPool) {
     let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action IN ('claim', 'categorize')").fetch_one(&app.pool).await.unwrap();
     assert_eq!(audited, 5, "one audit line per incident changed");
 }
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn service_levels_warn_once_when_close_and_once_when_missed(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let id = app.filed(&people.agent, "张三").await;
+    let due = |minutes: i64| {
+        sqlx::query("UPDATE incidents SET sla_due_at = now() + make_interval(mins => $2::int) WHERE id = $1")
+            .bind(id)
+            .bind(minutes as i32)
+            .execute(&app.pool)
+    };
+    // P3 first response: 4 hours; "due soon" is its last quarter (one hour).
+    due(120).await.expect("due in two hours");
+    assert_eq!(app::server::db::desk::sla_warnings(&app.pool).await.expect("sweep"), 0, "not close yet");
+    due(30).await.expect("due in half an hour");
+    assert_eq!(app::server::db::desk::sla_warnings(&app.pool).await.expect("sweep"), 1);
+    assert_eq!(app::server::db::desk::sla_warnings(&app.pool).await.expect("sweep"), 0, "once per due time");
+    due(-1).await.expect("late");
+    assert_eq!(app::server::db::desk::sla_warnings(&app.pool).await.expect("sweep"), 1);
+    assert_eq!(app::server::db::desk::sla_warnings(&app.pool).await.expect("sweep"), 0);
+    let seen = kinds(&json(app.get(&people.handler, id).await).await);
+    assert!(seen.contains(&"sla_due_soon".to_owned()) && seen.contains(&"sla_breached".to_owned()), "{seen:?}");
+    // The reporter never sees them.
+    let theirs = json(app.get(&people.agent, id).await).await;
+    assert!(!kinds(&theirs).iter().any(|k| k.starts_with("sla_")), "{:?}", kinds(&theirs));
+}
+

@@ -264,6 +264,8 @@ fn headline(locale: crate::i18n::Locale, kind: EventKind, name: String) -> Strin
         EventKind::Closed => td_string!(locale, incident.event_closed, name).to_string(),
         EventKind::Merged => td_string!(locale, incident.event_merged, name).to_string(),
         EventKind::Absorbed => td_string!(locale, incident.event_absorbed, name).to_string(),
+        EventKind::SlaDueSoon => td_string!(locale, incident.event_sla_due_soon).to_string(),
+        EventKind::SlaBreached => td_string!(locale, incident.event_sla_breached).to_string(),
     }
 }
 

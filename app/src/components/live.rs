@@ -173,7 +173,10 @@ mod browser {
         close();
         CURRENT.with(|c| *c.borrow_mut() = Some(source.clone()));
         let last_id = std::rc::Rc::new(std::cell::Cell::new(after));
-        let was_lost = std::rc::Rc::new(std::cell::Cell::new(reopened > 0));
+        // Also on the first opening: the page's data was read before the stream began, and
+        // something may have happened in between (a plain form post reloads the page, and the
+        // team may read the message it sent meanwhile).
+        let was_lost = std::rc::Rc::new(std::cell::Cell::new(true));
         let reopens = std::rc::Rc::new(std::cell::Cell::new(reopened));
         let on_message = {
             let last_id = last_id.clone();
@@ -197,7 +200,7 @@ mod browser {
                 set_state.set(LiveState::Open);
                 reopens.set(0);
                 if was_lost.replace(false) {
-                    // Back after a gap: whatever the server replays, load everything again.
+                    // Opened, or back after a gap: whatever the server replays, load again.
                     set_last.set(Some(LiveMessage { id: None, incident: "*".into(), kind: "reconnected".into() }));
                 }
             })

@@ -59,6 +59,9 @@ pub struct UserForm {
     pub password: String,
     #[serde(default)]
     pub groups: Vec<String>,
+    /// `on` when ticked: on duty, @-mentioned in the robot's message for P1 and urgent incidents.
+    #[serde(default)]
+    pub on_duty: String,
 }
 
 /// An account's settings, checked.
@@ -69,6 +72,7 @@ pub struct UserChange {
     pub role: Role,
     pub wecom_user_id: Option<WecomUserId>,
     pub groups: Vec<Code>,
+    pub on_duty: bool,
 }
 
 impl UserForm {
@@ -78,7 +82,8 @@ impl UserForm {
         let role = p.check(Field::Role, if self.role.trim().is_empty() { Err(Reason::Required) } else { Role::parse(&self.role) });
         let wecom = p.check(Field::WecomUserId, WecomUserId::parse_optional(&self.wecom_user_id));
         let groups = p.check(Field::Group, group_codes(&self.groups));
-        Some(UserChange { login: login?, display_name: display_name?, role: role?, wecom_user_id: wecom?, groups: groups? })
+        let on_duty = !self.on_duty.trim().is_empty();
+        Some(UserChange { login: login?, display_name: display_name?, role: role?, wecom_user_id: wecom?, groups: groups?, on_duty })
     }
 
     /// A new account: everything, with a password of at least 8 characters.
@@ -106,6 +111,7 @@ pub struct UserRow {
     pub wecom_user_id: Option<String>,
     /// Group codes.
     pub groups: Vec<String>,
+    pub on_duty: bool,
     pub disabled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
@@ -451,6 +457,7 @@ mod tests {
             wecom_user_id: " ZhaoLi ".into(),
             password: "long-enough".into(),
             groups: vec!["operations".into(), "".into(), "operations".into(), "testing".into()],
+            on_duty: String::new(),
         }
     }
 

@@ -216,10 +216,14 @@ pub enum EventKind {
     Merged,
     /// Another incident was folded into this one (internal).
     Absorbed,
+    /// The service-level due time is close (internal).
+    SlaDueSoon,
+    /// The service-level due time passed (internal).
+    SlaBreached,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 17] = [
         EventKind::Submitted,
         EventKind::Message,
         EventKind::Confirmed,
@@ -235,6 +239,8 @@ impl EventKind {
         EventKind::Closed,
         EventKind::Merged,
         EventKind::Absorbed,
+        EventKind::SlaDueSoon,
+        EventKind::SlaBreached,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -253,6 +259,8 @@ impl EventKind {
             EventKind::Closed => "closed",
             EventKind::Merged => "merged",
             EventKind::Absorbed => "absorbed",
+            EventKind::SlaDueSoon => "sla_due_soon",
+            EventKind::SlaBreached => "sla_breached",
         }
     }
     pub fn parse(raw: &str) -> Option<EventKind> {

@@ -205,6 +205,8 @@ pub fn plan(e: &Undispatched, on_duty: &[String], public_url: &str, robot: bool,
         "reopened" if by_reporter => to_person(e.assignee_id, &e.assignee_wecom, format!("事件 {number} 未解决，已重新打开"), excerpt(&e.body), &desk_link),
         "note" => to_person(e.assignee_id, &e.assignee_wecom, format!("{actor} 在事件 {number} 留了内部备注"), excerpt(&e.body), &desk_link),
         "returned" => to_person(e.assignee_id, &e.assignee_wecom, format!("{actor} 交回了事件 {number}"), excerpt(&e.body), &desk_link),
+        "sla_due_soon" => to_person(e.assignee_id, &e.assignee_wecom, format!("事件 {number} 即将超过服务时效"), "请尽快处理。".into(), &desk_link),
+        "sla_breached" => to_person(e.assignee_id, &e.assignee_wecom, format!("事件 {number} 已超过服务时效"), "请尽快处理，或转交、调整优先级。".into(), &desk_link),
         "assigned" => to_person(e.assignee_id, &e.assignee_wecom, format!("{actor} 把事件 {number} 指派给你"), mask_numbers(&first_lines(&e.description, 2, 100)), &desk_link),
         "submitted" => out.push(NewDelivery {
             key: format!("{}:robot:team", e.id),

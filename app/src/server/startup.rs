@@ -48,6 +48,7 @@ impl Application {
             spawn_cleanup(state.clone()),
             tokio::spawn(super::live::listen(state.pool.clone(), state.live.clone())).abort_handle(),
             tokio::spawn(super::push::run(state.clone(), state.live.new_entries.clone())).abort_handle(),
+            spawn_sla_sweep(state.pool.clone()),
         ];
         Ok(Application { listener, router: router(state), addr, background })
     }
@@ -152,6 +153,22 @@ fn spawn_cleanup(state: AppState) -> tokio::task::AbortHandle {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(closed = n, days = state.settings.auto_close_days, "closed answered incidents nobody objected to"),
                 Err(e) => tracing::warn!(error = %e, "could not close answered incidents"),
+            }
+        }
+    })
+    .abort_handle()
+}
+
+/// Every minute: service-level warnings for incidents whose due time comes close or passes.
+fn spawn_sla_sweep(pool: PgPool) -> tokio::task::AbortHandle {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match db::desk::sla_warnings(&pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(warnings = n, "service-level warnings written"),
+                Err(e) => tracing::warn!(error = ?e, "could not write service-level warnings"),
             }
         }
     })

@@ -1,4 +1,4 @@
-use super::users::{role_options, GroupBoxes};
+use super::users::{role_options, GroupBoxes, OnDutyBox};
 use super::{form_error, role_text, Kept, Saved};
 use crate::api::admin::{admin_user, ResetPassword, SetUserDisabled, UpdateUser, UserView};
 use crate::components::feedback::{ErrorPanel, FormError, Loading};
@@ -92,6 +92,7 @@ fn EditUser(view: UserView, kept: Kept) -> impl IntoView {
                 }}
                 <TextField field=Field::WecomUserId label=td_string!(locale, admin.wecom).to_string() value=kept.text(form, "wecom_user_id", u.wecom_user_id.as_deref().unwrap_or_default())
                     error optional=true autocomplete="off" hint=td_string!(locale, admin.wecom_hint).to_string()/>
+                <OnDutyBox checked=kept.checked(form, "on_duty", u.on_duty)/>
                 <GroupBoxes groups=view.groups ticked/>
                 <div class="admin-actions">
                     <button type="submit" class="button button-primary" disabled=move || action.pending().get()>{td_string!(locale, admin.save)}</button>

@@ -93,7 +93,7 @@ fn UserTable(view: UsersView, searching: bool) -> impl IntoView {
                             <tr class="queue-row" class:row-disabled=disabled>
                                 <td><a class="incident-number" href=href>{u.display_name.clone()}</a></td>
                                 <td class="mono">{u.login.clone()}</td>
-                                <td>{role_text(u.role, locale)}</td>
+                                <td>{role_text(u.role, locale)}{u.on_duty.then(|| view! { <span class="chip chip-duty">{td_string!(locale, admin.on_duty_short)}</span> })}</td>
                                 <td>{group_names(&u.groups, &groups, locale)}</td>
                                 <td class="mono">{u.wecom_user_id.clone().unwrap_or_default()}</td>
                                 <td>{if disabled {
@@ -113,6 +113,21 @@ fn UserTable(view: UsersView, searching: bool) -> impl IntoView {
 
 pub fn role_options(locale: Locale) -> Vec<(String, String)> {
     Role::ALL.into_iter().map(|r| (r.as_str().to_owned(), role_text(r, locale).to_owned())).collect()
+}
+
+/// "On duty": mentioned by the robot for P1 and urgent incidents.
+#[component]
+pub fn OnDutyBox(checked: bool) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    view! {
+        <div class="field">
+            <label class="check">
+                <input type="checkbox" name="on_duty" value="on" checked=checked/>
+                <span>{td_string!(locale, admin.on_duty)}</span>
+            </label>
+            <p class="field-hint">{td_string!(locale, admin.on_duty_hint)}</p>
+        </div>
+    }
 }
 
 /// Tick boxes for the transfer groups (`groups[i]`, as the server function reads a list).
@@ -161,6 +176,7 @@ fn NewUser(groups: Vec<ListEntry>, kept: Kept) -> impl IntoView {
                     hint=td_string!(locale, admin.password_hint).to_string()/>
                 <TextField field=Field::WecomUserId scope="new" label=td_string!(locale, admin.wecom).to_string() value=kept.text(form, "wecom_user_id", "") error optional=true autocomplete="off"
                     hint=td_string!(locale, admin.wecom_hint).to_string()/>
+                <OnDutyBox checked=kept.checked(form, "on_duty", false)/>
                 <GroupBoxes groups ticked/>
                 <button type="submit" class="button button-primary button-block" disabled=move || action.pending().get()>{td_string!(locale, admin.create)}</button>
             </ActionForm>

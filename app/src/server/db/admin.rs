@@ -26,7 +26,7 @@ fn taken(e: sqlx::Error) -> AppError {
     }
 }
 
-const USER_COLUMNS: &str = "u.login, u.display_name, u.role, u.wecom_user_id, u.disabled_at, u.created_at,
+const USER_COLUMNS: &str = "u.login, u.display_name, u.role, u.wecom_user_id, u.on_duty, u.disabled_at, u.created_at,
     ARRAY(SELECT g.code FROM group_members gm JOIN groups g ON g.id = gm.group_id
           WHERE gm.user_id = u.id ORDER BY g.position, g.id) AS groups";
 
@@ -39,6 +39,7 @@ fn user_row(row: sqlx::postgres::PgRow) -> Result<UserRow, AppError> {
         role: Role::parse(&role).map_err(|_| super::super::error::internal(format!("unknown role {role}")))?,
         wecom_user_id: row.try_get("wecom_user_id")?,
         groups: row.try_get("groups")?,
+        on_duty: row.try_get("on_duty")?,
         disabled_at: row.try_get("disabled_at")?,
         created_at: row.try_get("created_at")?,
     })
@@ -97,6 +98,7 @@ fn described(change: &UserChange) -> serde_json::Value {
         "role": change.role.as_str(),
         "wecom_user_id": change.wecom_user_id.as_ref().map(|w| w.as_str()),
         "groups": change.groups.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
+        "on_duty": change.on_duty,
     })
 }
 
@@ -104,12 +106,13 @@ fn described(change: &UserChange) -> serde_json::Value {
 pub async fn create_user(pool: &PgPool, admin: &CurrentUser, change: &UserChange, password_hash: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let id = sqlx::query_scalar!(
-        "INSERT INTO users (login, display_name, role, password_hash, wecom_user_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO users (login, display_name, role, password_hash, wecom_user_id, on_duty) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         change.login.as_str(),
         change.display_name.as_str(),
         change.role.as_str(),
         password_hash,
-        change.wecom_user_id.as_ref().map(|w| w.as_str())
+        change.wecom_user_id.as_ref().map(|w| w.as_str()),
+        change.on_duty
     )
     .fetch_one(&mut *tx)
     .await
@@ -132,11 +135,12 @@ pub async fn update_user(pool: &PgPool, admin: &CurrentUser, change: &UserChange
         return Err(AppError::field(Field::Role, Reason::OwnAccount));
     }
     sqlx::query!(
-        "UPDATE users SET display_name = $2, role = $3, wecom_user_id = $4, updated_at = now() WHERE id = $1",
+        "UPDATE users SET display_name = $2, role = $3, wecom_user_id = $4, on_duty = $5, updated_at = now() WHERE id = $1",
         id,
         change.display_name.as_str(),
         change.role.as_str(),
-        change.wecom_user_id.as_ref().map(|w| w.as_str())
+        change.wecom_user_id.as_ref().map(|w| w.as_str()),
+        change.on_duty
     )
     .execute(&mut *tx)
     .await

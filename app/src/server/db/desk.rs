@@ -206,6 +206,12 @@ pub async fn act(
             )
                 .execute(&mut *tx)
                 .await?;
+            // The survivor's row first, its timeline entry after: an entry is written only once
+            // every row the transaction changes is locked (entries are written in commit order,
+            // under a lock that must not be held while waiting for a row).
+            sqlx::query!("UPDATE incidents SET version = version + 1, updated_at = now() WHERE id = $1", survivor.id)
+                .execute(&mut *tx)
+                .await?;
             record(&mut tx, survivor.id, Some(user.id), &Entry {
                 kind: EventKind::Absorbed,
                 body: None,
@@ -213,9 +219,6 @@ pub async fn act(
                 detail: json!({ "from": current.number }),
             })
             .await?;
-            sqlx::query!("UPDATE incidents SET version = version + 1, updated_at = now() WHERE id = $1", survivor.id)
-                .execute(&mut *tx)
-                .await?;
             entry.kind = EventKind::Merged;
             entry.detail = json!({ "into": survivor.number });
         }
@@ -402,6 +405,44 @@ pub async fn auto_close(pool: &PgPool, days: u32) -> Result<u64, AppError> {
     }
     tx.commit().await?;
     Ok(closed.len() as u64)
+}
+
+/// Writes an internal timeline entry for each incident whose due time came close (the last
+/// quarter of its target, as the queue's "due soon") or passed: once per due time, at most 500
+/// of each a round. Returns how many it wrote.
+pub async fn sla_warnings(pool: &PgPool) -> Result<usize, AppError> {
+    let mut tx = pool.begin().await?;
+    let soon = sqlx::query!(
+        r#"UPDATE incidents i SET sla_warned_due = i.sla_due_at
+           WHERE i.id IN (
+               SELECT c.id FROM incidents c JOIN sla_targets t ON t.priority = c.priority
+               WHERE c.sla_due_at IS NOT NULL AND c.sla_warned_due IS DISTINCT FROM c.sla_due_at
+                 AND c.sla_due_at > now()
+                 AND c.sla_due_at <= now() + make_interval(secs => (CASE WHEN c.first_responded_at IS NULL
+                                                                   THEN t.first_response_minutes ELSE t.resolution_minutes END) * 15)
+               ORDER BY c.sla_due_at LIMIT 500 FOR UPDATE OF c SKIP LOCKED)
+           RETURNING i.id, i.sla_due_at AS "due!: DateTime<Utc>""#
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let late = sqlx::query!(
+        r#"UPDATE incidents i SET sla_breached_due = i.sla_due_at, sla_warned_due = i.sla_due_at
+           WHERE i.id IN (
+               SELECT c.id FROM incidents c
+               WHERE c.sla_due_at IS NOT NULL AND c.sla_breached_due IS DISTINCT FROM c.sla_due_at AND c.sla_due_at <= now()
+               ORDER BY c.sla_due_at LIMIT 500 FOR UPDATE SKIP LOCKED)
+           RETURNING i.id, i.sla_due_at AS "due!: DateTime<Utc>""#
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let warnings = soon.iter().map(|r| (r.id, r.due, EventKind::SlaDueSoon)).chain(late.iter().map(|r| (r.id, r.due, EventKind::SlaBreached)));
+    let mut written = 0;
+    for (id, due, kind) in warnings {
+        record(&mut tx, id, None, &Entry { kind, body: None, internal: true, detail: json!({ "due": due.to_rfc3339() }) }).await?;
+        written += 1;
+    }
+    tx.commit().await?;
+    Ok(written)
 }
 
 /// Shows a handler the full ID or phone number behind a mask, and records that they did.

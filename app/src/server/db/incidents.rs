@@ -324,6 +324,11 @@ fn describe(kind: EventKind, detail: &serde_json::Value, locale: Locale) -> Opti
         EventKind::Returned => text("change"),
         EventKind::Merged => text("into"),
         EventKind::Absorbed => text("from"),
+        EventKind::SlaDueSoon | EventKind::SlaBreached => detail
+            .get("due")
+            .and_then(|v| v.as_str())
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+            .map(|d| crate::domain::time::format_minute(d.with_timezone(&Utc))),
         _ => None,
     }
 }
