@@ -102,6 +102,8 @@ await shoot({ width: 1280, height: 800 }, "admin", [
   ["admin-lists", "/admin/lists"],
   ["admin-replies", "/admin/replies"],
   ["admin-audit", "/admin/audit"],
+  ["admin-deliveries", "/admin/deliveries"],
+  ["admin-deliveries-dead", "/admin/deliveries?state=dead"],
   ["desk-bulk", "/desk", async (page) => {
     await page.locator("body[data-hydrated]").waitFor();
     await page.keyboard.press("j");

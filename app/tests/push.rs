@@ -252,6 +252,6 @@ async fn without_wecom_settings_pushes_are_recorded_as_skipped(pool: PgPool) {
     let all = deliveries(&app).await;
     assert_eq!(all[0].0, "robot");
     assert!(all.iter().all(|(_, state, _)| state == "skipped"), "{all:?}");
-    assert!(all[0].2.as_deref().unwrap_or_default().contains("MSS_WECOM_ROBOT_URL"), "{all:?}");
-    assert!(all[1].2.as_deref().unwrap_or_default().contains("MSS_WECOM_CORP_ID"), "{all:?}");
+    assert_eq!(all[0].2.as_deref(), Some("no_robot"), "{all:?}");
+    assert_eq!(all[1].2.as_deref(), Some("no_app"), "{all:?}");
 }

@@ -51,6 +51,33 @@ impl DeliveryState {
     }
 }
 
+/// Why a delivery was not sent at all; stored as its reason (`as_str`), shown translated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SkipReason {
+    /// No group robot (`MSS_WECOM_ROBOT_URL`).
+    NoRobot,
+    /// No WeCom application (`MSS_WECOM_CORP_ID`, …).
+    NoApp,
+    /// The person has no WeCom user id.
+    NoWecomId,
+}
+
+impl SkipReason {
+    pub const ALL: [SkipReason; 3] = [SkipReason::NoRobot, SkipReason::NoApp, SkipReason::NoWecomId];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::NoRobot => "no_robot",
+            SkipReason::NoApp => "no_app",
+            SkipReason::NoWecomId => "no_wecom_id",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<SkipReason> {
+        SkipReason::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
+}
+
 /// One delivery on the admin page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryRow {

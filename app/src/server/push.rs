@@ -14,7 +14,7 @@ use super::db::deliveries::{self, NewDelivery, Undispatched};
 use super::wecom::Failure;
 use super::AppState;
 use crate::domain::customer::mask_numbers;
-use crate::domain::push::{Channel, DeliveryState};
+use crate::domain::push::{Channel, DeliveryState, SkipReason};
 use crate::AppError;
 use chrono::Utc;
 use futures::StreamExt;
@@ -127,9 +127,7 @@ async fn send_due(state: &AppState) -> Result<Sent, AppError> {
 async fn record(state: &AppState, d: &deliveries::Leased, outcome: Result<(), Failure>) -> Result<(), AppError> {
     match outcome {
         Ok(()) => deliveries::sent(&state.pool, d.id).await,
-        Err(Failure::NotConfigured(what)) => {
-            deliveries::give_up(&state.pool, d.id, DeliveryState::Skipped, &format!("{what} is not configured")).await
-        }
+        Err(Failure::NotConfigured(why)) => deliveries::give_up(&state.pool, d.id, DeliveryState::Skipped, why.as_str()).await,
         Err(Failure::Permanent(reason)) => {
             tracing::warn!(delivery = d.id, %reason, "WeCom refused a delivery for good");
             deliveries::give_up(&state.pool, d.id, DeliveryState::Dead, &reason).await
@@ -171,9 +169,9 @@ pub fn plan(e: &Undispatched, on_duty: &[String], public_url: &str, robot: bool,
         let Some(recipient) = recipient.filter(|r| Some(*r) != e.actor_id) else { return };
         let message = textcard(wecom.as_deref().unwrap_or_default(), &title, &text, link, e.created_at);
         let skipped = if !app {
-            Some("the WeCom application (MSS_WECOM_CORP_ID) is not configured".to_owned())
+            Some(SkipReason::NoApp.as_str().to_owned())
         } else if wecom.is_none() {
-            Some("the person has no WeCom user id".to_owned())
+            Some(SkipReason::NoWecomId.as_str().to_owned())
         } else {
             None
         };
@@ -216,7 +214,7 @@ pub fn plan(e: &Undispatched, on_duty: &[String], public_url: &str, robot: bool,
             recipient_id: None,
             wecom_user_id: None,
             message: new_incident_markdown(e, on_duty, &desk_link),
-            skipped: (!robot).then(|| "MSS_WECOM_ROBOT_URL is not configured".to_owned()),
+            skipped: (!robot).then(|| SkipReason::NoRobot.as_str().to_owned()),
         }),
         _ => {}
     }
@@ -364,8 +362,8 @@ mod tests {
         // No WeCom id, or no application: recorded, skipped, with the reason.
         let mut no_id = event("answered");
         no_id.reporter_wecom = None;
-        assert!(plan(&no_id, &[], "https://x", true, true)[0].skipped.as_deref().unwrap().contains("WeCom user id"));
-        assert!(plan(&event("answered"), &[], "https://x", true, false)[0].skipped.is_some());
+        assert_eq!(plan(&no_id, &[], "https://x", true, true)[0].skipped.as_deref(), Some("no_wecom_id"));
+        assert_eq!(plan(&event("answered"), &[], "https://x", true, false)[0].skipped.as_deref(), Some("no_app"));
     }
 
     #[test]

@@ -162,7 +162,9 @@ fn spawn_cleanup(state: AppState) -> tokio::task::AbortHandle {
 /// Every minute: service-level warnings for incidents whose due time comes close or passes.
 fn spawn_sla_sweep(pool: PgPool) -> tokio::task::AbortHandle {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(60));
+        // From a minute after start (a test drives the sweep itself meanwhile).
+        let minute = Duration::from_secs(60);
+        let mut every = tokio::time::interval_at(tokio::time::Instant::now() + minute, minute);
         loop {
             every.tick().await;
             match db::desk::sla_warnings(&pool).await {

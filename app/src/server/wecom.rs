@@ -2,6 +2,7 @@
 //! messages with a cached access token, and sign-in (OAuth2). Errors are sorted into "try again
 //! later" and "will never work", which is what the push worker needs to know.
 use super::config::{WecomApp, WecomSettings};
+use crate::domain::push::SkipReason;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::Value;
@@ -16,14 +17,14 @@ pub enum Failure {
     /// A bad key or secret, an unknown user, a malformed message: retrying cannot help.
     Permanent(String),
     /// The setting that the message needs is not there (no robot, no application).
-    NotConfigured(&'static str),
+    NotConfigured(SkipReason),
 }
 
 impl Failure {
     pub fn reason(&self) -> String {
         match self {
             Failure::Transient(r) | Failure::Permanent(r) => r.clone(),
-            Failure::NotConfigured(what) => format!("{what} is not configured"),
+            Failure::NotConfigured(what) => what.as_str().to_owned(),
         }
     }
 }
@@ -90,14 +91,14 @@ impl Wecom {
 
     /// Posts a robot message (`{"msgtype": "markdown", …}`) to the team's group.
     pub async fn send_robot(&self, message: &Value) -> Result<(), Failure> {
-        let url = self.settings.robot_url.as_ref().ok_or(Failure::NotConfigured("MSS_WECOM_ROBOT_URL"))?;
+        let url = self.settings.robot_url.as_ref().ok_or(Failure::NotConfigured(SkipReason::NoRobot))?;
         judge(&self.call(self.http.post(url.expose_secret()).json(message)).await?)
     }
 
     /// Sends an application message (`touser`, `msgtype`, …; the agent id is added here). An
     /// expired or rejected token is renewed once and the message sent again.
     pub async fn send_app(&self, message: &Value) -> Result<(), Failure> {
-        let app = self.app().ok_or(Failure::NotConfigured("the WeCom application (MSS_WECOM_CORP_ID)"))?;
+        let app = self.app().ok_or(Failure::NotConfigured(SkipReason::NoApp))?;
         let mut body = message.clone();
         body["agentid"] = app.agent_id.into();
         let mut renewed = false;
@@ -154,7 +155,7 @@ impl Wecom {
 
     /// The cached access token, fetched when there is none, it is due for renewal, or `renew`.
     async fn token(&self, renew: bool) -> Result<String, Failure> {
-        let app = self.app().ok_or(Failure::NotConfigured("the WeCom application (MSS_WECOM_CORP_ID)"))?;
+        let app = self.app().ok_or(Failure::NotConfigured(SkipReason::NoApp))?;
         let mut cached = self.token.lock().await;
         if let Some(token) = cached.as_ref().filter(|t| !renew && Instant::now() < t.renew_at) {
             return Ok(token.value.clone());

@@ -3,7 +3,7 @@ use crate::api::admin::{admin_deliveries, DeliveriesView, RetryDelivery};
 use crate::components::feedback::{Empty, ErrorPanel, FormError, Loading};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::shell::DeskShell;
-use crate::domain::push::{Channel, DeliveryState};
+use crate::domain::push::{Channel, DeliveryState, SkipReason};
 use crate::domain::time::format_minute;
 use crate::i18n::*;
 use crate::AppError;
@@ -32,6 +32,16 @@ pub fn state_text(state: DeliveryState, locale: Locale) -> &'static str {
         DeliveryState::Sent => td_string!(locale, admin.delivery_sent),
         DeliveryState::Dead => td_string!(locale, admin.delivery_dead),
         DeliveryState::Skipped => td_string!(locale, admin.delivery_skipped),
+    }
+}
+
+/// Why a delivery was skipped, in words; WeCom's own errors (errcode and message) as they came.
+fn reason_text(reason: &str, locale: Locale) -> String {
+    match SkipReason::parse(reason) {
+        Some(SkipReason::NoRobot) => td_string!(locale, admin.skip_no_robot).to_owned(),
+        Some(SkipReason::NoApp) => td_string!(locale, admin.skip_no_app).to_owned(),
+        Some(SkipReason::NoWecomId) => td_string!(locale, admin.skip_no_wecom_id).to_owned(),
+        None => reason.to_owned(),
     }
 }
 
@@ -106,7 +116,7 @@ fn DeliveriesBody(data: Resource<Result<DeliveriesView, AppError>>, retry: Serve
                                                 <td><time datetime=when.to_rfc3339()>{format_minute(when)}</time></td>
                                                 <td><a class="incident-number" href=format!("/desk/incidents/{}", d.number)>{d.number.clone()}</a></td>
                                                 <td>{to}<span class="sub">{channel}</span></td>
-                                                <td>{d.summary.clone()}{d.last_error.clone().map(|e| view! { <span class="sub delivery-error">{e}</span> })}</td>
+                                                <td>{d.summary.clone()}{d.last_error.clone().map(|e| view! { <span class="sub delivery-error">{reason_text(&e, locale)}</span> })}</td>
                                                 <td><span class=format!("badge delivery-{}", d.state.as_str())>{state_text(d.state, locale)}</span>
                                                     {attempts.map(|a| view! { <span class="sub">{a}</span> })}{next.map(|n| view! { <span class="sub">{n}</span> })}</td>
                                                 <td>{retry_form}</td>
