@@ -46,7 +46,7 @@ def call(method, url, token=None, body=None, headers=None):
 
 
 def sql(query):
-    out = subprocess.run(["psql", "-tAq", DB, "-c", query], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(["psql", "-tAq", "-v", "ON_ERROR_STOP=1", DB], input=query, check=True, capture_output=True, text=True).stdout
     return [line.split("|") for line in out.strip().splitlines() if line]
 
 
@@ -126,8 +126,9 @@ def backlog(total=10_000, per_incident=100):
     tag = uuid.uuid4().hex[:8]
     # The outage's backlog: replies written straight into the timeline (as the app writes them),
     # so the worker makes their deliveries and keeps failing to send them.
-    values = ",".join(f"({i}, 'reply', {handler}, 'backlog-{tag}-{i}-{k}')" for i in incidents for k in range(per_incident))
-    sql(f"INSERT INTO incident_events (incident_id, kind, actor_id, body) VALUES {values}")
+    ids = ",".join(str(i) for i in incidents)
+    sql(f"INSERT INTO incident_events (incident_id, kind, actor_id, body) "
+        f"SELECT i, 'reply', {handler}, 'backlog-{tag}-' || i || '-' || k FROM unnest(ARRAY[{ids}]::bigint[]) i, generate_series(0, {per_incident - 1}) k")
     deadline = time.time() + 120
     while time.time() < deadline:
         pending = int(sql(f"SELECT count(*) FROM deliveries d JOIN incident_events e ON e.id = d.event_id WHERE e.body LIKE 'backlog-{tag}-%' AND d.state = 'pending'")[0][0])

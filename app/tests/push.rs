@@ -180,16 +180,17 @@ async fn a_worker_killed_mid_send_loses_nothing(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::server::db::MIGRATOR")]
 async fn a_burst_of_incidents_reaches_the_robot_paced_and_none_dropped(pool: PgPool) {
-    // The robot's limit, scaled down for a test: 5 a second instead of 20 a minute.
-    let config = FakeConfig { robot_per_window: 5, robot_window: std::time::Duration::from_secs(1), ..FakeConfig::default() };
+    // 100 new incidents at once; the robot's limit of 20 a window, with the window shortened
+    // from a minute to a second so the test takes seconds.
+    let config = FakeConfig { robot_per_window: 20, robot_window: std::time::Duration::from_secs(1), ..FakeConfig::default() };
     let wecom = FakeWecomHarness::start(config).await;
     let app = TestApp::spawn_with_wecom(pool, &wecom, &[]).await;
     let agent = app.agent().await;
     let mut numbers = Vec::new();
-    for i in 0..20 {
+    for i in 0..100 {
         numbers.push(app.reported(&agent, &format!("客户{i}")).await);
     }
-    assert!(eventually(30, || async { wecom.fake.delivered("robot").len() == 20 }).await, "{:?}", deliveries(&app).await);
+    assert!(eventually(30, || async { wecom.fake.delivered("robot").len() == 100 }).await, "{:?}", deliveries(&app).await);
     let refused = wecom.fake.received().iter().filter(|r| r.errcode != 0).count();
     assert_eq!(refused, 0, "paced under the limit: WeCom never had to refuse");
     let robot = wecom.fake.delivered("robot");

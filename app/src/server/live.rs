@@ -156,7 +156,8 @@ pub async fn stream(State(state): State<AppState>, session: Session, headers: He
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok()).or(query.after);
     // Subscribe before loading the backlog, so nothing falls between the two.
     let rx = state.live.tx.subscribe();
-    let mut feed = Feed { rx, pool: state.pool.clone(), viewer, last: state.live.last.load(Ordering::SeqCst), backlog: VecDeque::new() };
+    let last = state.live.last.load(Ordering::SeqCst);
+    let mut feed = Feed { rx, pool: state.pool.clone(), viewer, last, backlog: VecDeque::new(), state, session, checked: tokio::time::Instant::now() };
     if let Some(after) = resume.filter(|a| *a >= 0) {
         feed.last = after;
         if let Err(e) = feed.reload().await {
@@ -174,7 +175,15 @@ struct Feed {
     /// The last entry considered for this stream (sent or not visible to the viewer).
     last: i64,
     backlog: VecDeque<Event>,
+    /// The stream lasts only as long as its session: checked again every minute (disabling the
+    /// account or resetting its password ends it).
+    state: AppState,
+    session: Session,
+    checked: tokio::time::Instant,
 }
+
+/// How often an open stream checks that its session is still good.
+const RECHECK: Duration = Duration::from_secs(60);
 
 impl Feed {
     async fn next(&mut self) -> Option<Event> {
@@ -182,7 +191,18 @@ impl Feed {
             if let Some(event) = self.backlog.pop_front() {
                 return Some(event);
             }
-            match self.rx.recv().await {
+            let due = self.checked + RECHECK;
+            let received = tokio::select! {
+                received = self.rx.recv() => received,
+                _ = tokio::time::sleep_until(due) => {
+                    self.checked = tokio::time::Instant::now();
+                    match session_user(&self.state, &self.session).await {
+                        Ok(Some(_)) => continue,
+                        _ => return None,
+                    }
+                }
+            };
+            match received {
                 Ok(signal) => match &*signal {
                     Signal::Change(change) if change.id > self.last => {
                         self.last = change.id;

@@ -125,19 +125,22 @@ pub async fn lease(conn: &mut PgConnection, channel: Channel, limit: i64, lease:
     Ok(sqlx::query_as!(
         Leased,
         "WITH heads AS (
-             SELECT d.id FROM deliveries d
-             WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= now()
-               AND (d.leased_until IS NULL OR d.leased_until < now())
-               AND NOT EXISTS (SELECT 1 FROM deliveries p
-                               WHERE p.state = 'pending' AND p.incident_id = d.incident_id AND p.channel = d.channel AND p.id < d.id)
-             ORDER BY d.next_attempt_at, d.id
+             -- The oldest pending delivery of each incident on this channel (a walk of
+             -- deliveries_incident_pending), whatever the table's statistics say.
+             SELECT DISTINCT ON (incident_id) id, next_attempt_at, leased_until
+             FROM deliveries WHERE state = 'pending' AND channel = $1
+             ORDER BY incident_id, id
+         ), due AS (
+             SELECT d.id FROM deliveries d JOIN heads h ON h.id = d.id
+             WHERE h.next_attempt_at <= now() AND (h.leased_until IS NULL OR h.leased_until < now())
+             ORDER BY h.next_attempt_at, d.id
              LIMIT $2
-             FOR UPDATE SKIP LOCKED
+             FOR UPDATE OF d SKIP LOCKED
          )
          UPDATE deliveries d
          SET leased_until = now() + make_interval(secs => $3::bigint / 1000.0), attempted_at = now(),
              attempts = attempts + 1, updated_at = now()
-         FROM heads WHERE d.id = heads.id
+         FROM due WHERE d.id = due.id
          RETURNING d.id, d.channel, d.message, d.attempts, d.give_up_at AS \"give_up_at: DateTime<Utc>\"",
         channel.as_str(),
         limit,
