@@ -26,7 +26,7 @@ bin="$CARGO_TARGET_DIR/release/mss"
 # cores, 20 connections were slower (p95 57 ms against 44 ms), the backends crowding each other.
 export MSS_BLOB_DIR="$work/blobs" MSS_ADDR=127.0.0.1:3901 MSS_LOG_FORMAT=json RUST_LOG=warn
 unset MSS_DB_MAX_CONNECTIONS
-export LEPTOS_SITE_ROOT="$CARGO_TARGET_DIR/site" LEPTOS_OUTPUT_NAME=mss
+export LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=mss
 have="$(psql -tA "$PG_SERVER_URL/postgres" -c "SELECT 1 FROM pg_database WHERE datname = 'mss_bench_desk'")"
 if [ "${MSS_BENCH_REGENERATE:-0}" = 1 ] || [ "$have" != 1 ] || \
    [ "$(psql -tA "$DATABASE_URL" -c "SELECT count(*) >= $COUNT FROM incidents" 2>/dev/null)" != t ]; then

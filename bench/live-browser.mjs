@@ -20,7 +20,7 @@ async function api(method, url, token, body, headers = {}) {
 }
 
 const form = new FormData();
-form.append("incident", new Blob([JSON.stringify({ customer: { name: "浏览器延迟", customer_no: "310012345678" }, system: "trading", description: "压测：页面实时更新" })], { type: "application/json" }));
+form.append("incident", JSON.stringify({ customer: { name: "浏览器延迟", customer_no: "310012345678" }, system: "trading", description: "压测：页面实时更新，回复应当立刻出现在上报人的页面上" }));
 const created = await api("POST", "/api/v1/incidents", reporterToken, form, { "idempotency-key": crypto.randomUUID() });
 let version = (await api("POST", `/api/v1/incidents/${created.id}/actions`, handlerToken, JSON.stringify({ action: "claim", version: created.version }), { "content-type": "application/json" })).version;
 

@@ -31,7 +31,7 @@ export MSS_WECOM_API_BASE=http://127.0.0.1:3991 MSS_WECOM_OAUTH_BASE=http://127.
 export MSS_WECOM_CORP_ID=ww-fake-corp MSS_WECOM_CORP_SECRET=fake-secret MSS_WECOM_AGENT_ID=1000002
 export MSS_WECOM_ROBOT_URL="http://127.0.0.1:3991/cgi-bin/webhook/send?key=fake-robot-key"
 export MSS_BLOB_DIR="$work/blobs" MSS_ADDR=127.0.0.1:3902 MSS_LOG_FORMAT=json RUST_LOG=warn
-export LEPTOS_SITE_ROOT="$CARGO_TARGET_DIR/site" LEPTOS_OUTPUT_NAME=mss
+export LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=mss
 echo "bench-password" | "$bin" user add --login bench_live_handler --name 压测处理员 --role handler >/dev/null
 echo "bench-password" | "$bin" user add --login bench_live_agent --name 压测上报人 --role reporter --wecom-user bench-agent >/dev/null
 handler_token="$("$bin" token create --login bench_live_handler --label bench 2>/dev/null)"
@@ -48,7 +48,7 @@ curl -sf -c "$jar" -H 'accept: application/json' -d 'login=bench_live_agent&pass
 cookie="$(awk '$6 == "mss_session" { print "mss_session=" $7 }' "$jar")"
 [ -n "$cookie" ] || die "no session cookie"
 
-py_phases="$(echo "$PHASES" | tr ',' '\n' | grep -v '^browser$' | paste -sd, -)"
+py_phases="$(echo "$PHASES" | tr ',' '\n' | { grep -v '^browser$' || true; } | paste -sd, -)"
 if [ -n "$py_phases" ]; then
   python3 bench/live.py http://127.0.0.1:3902 http://127.0.0.1:3991 "$DATABASE_URL" "$pid" \
     "$handler_token" "$reporter_token" "$cookie" "$py_phases"

@@ -25,7 +25,7 @@ cargo leptos build --release >/dev/null
 bin="$CARGO_TARGET_DIR/release/mss"
 rm -rf "$work/blobs"
 export MSS_BLOB_DIR="$work/blobs" MSS_ADDR=127.0.0.1:3900 MSS_LOG_FORMAT=json RUST_LOG=warn MSS_DB_MAX_CONNECTIONS=20
-export LEPTOS_SITE_ROOT="$CARGO_TARGET_DIR/site" LEPTOS_OUTPUT_NAME=mss
+export LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=mss
 "$bin" migrate
 echo "bench-password" | "$bin" user add --login bench --name 压测 --role reporter >/dev/null
 token="$("$bin" token create --login bench --label bench 2>/dev/null)"
