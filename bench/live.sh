@@ -24,8 +24,11 @@ cargo leptos build --release >/dev/null
 bin="$CARGO_TARGET_DIR/release/mss"
 "$bin" migrate >/dev/null
 
-# The fake WeCom, and the app pointed at it.
-"$bin" fake-wecom --addr 127.0.0.1:3991 > "$work/fake.log" 2>&1 &
+# The fake WeCom, and the app pointed at it. One member may take 30 app messages a minute in
+# the real WeCom; here the limit is lifted on both sides, so the backlog measures our drain
+# rate (with it, 10,000 to one member take 333 minutes, by WeCom's rule).
+"$bin" fake-wecom --addr 127.0.0.1:3991 --member-per-window 1000000 > "$work/fake.log" 2>&1 &
+export MSS_WECOM_MEMBER_PER_MINUTE=1000000
 fake=$!
 export MSS_WECOM_API_BASE=http://127.0.0.1:3991 MSS_WECOM_OAUTH_BASE=http://127.0.0.1:3991
 export MSS_WECOM_CORP_ID=ww-fake-corp MSS_WECOM_CORP_SECRET=fake-secret MSS_WECOM_AGENT_ID=1000002

@@ -59,8 +59,9 @@ CREATE TABLE deliveries (
 -- The worker: pending ones by due time; the oldest pending per incident and channel goes first.
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE state = 'pending';
 CREATE INDEX deliveries_incident_pending ON deliveries (incident_id, channel, id) WHERE state = 'pending';
--- The robot's pace: attempts within the rate window.
+-- The robot's pace, and each member's: attempts within the rate window.
 CREATE INDEX deliveries_robot_attempts ON deliveries (attempted_at) WHERE channel = 'robot';
+CREATE INDEX deliveries_member_attempts ON deliveries (wecom_user_id, attempted_at) WHERE channel = 'app';
 -- The admin page: by state, newest first.
 CREATE INDEX deliveries_state_newest ON deliveries (state, id DESC);
 CREATE INDEX deliveries_newest ON deliveries (id DESC);

@@ -30,6 +30,9 @@ mod cli {
             /// The robot's rate limit per window.
             #[arg(long, default_value_t = 20)]
             robot_per_window: usize,
+            /// App messages one member takes per window (more are dropped, as WeCom does).
+            #[arg(long, default_value_t = 30)]
+            member_per_window: usize,
             #[arg(long, default_value_t = 60)]
             window_secs: u64,
         },
@@ -94,8 +97,8 @@ mod cli {
 
     pub async fn main() -> anyhow::Result<()> {
         let args = Args::parse();
-        if let Some(Command::FakeWecom { addr, robot_per_window, window_secs }) = args.command {
-            return fake_wecom(addr, robot_per_window, window_secs).await;
+        if let Some(Command::FakeWecom { addr, robot_per_window, member_per_window, window_secs }) = args.command {
+            return fake_wecom(addr, robot_per_window, member_per_window, window_secs).await;
         }
         let settings = Settings::from_env()?;
         telemetry::init(settings.log_format);
@@ -153,10 +156,10 @@ mod cli {
         Ok(())
     }
 
-    async fn fake_wecom(addr: std::net::SocketAddr, robot_per_window: usize, window_secs: u64) -> anyhow::Result<()> {
+    async fn fake_wecom(addr: std::net::SocketAddr, robot_per_window: usize, member_per_window: usize, window_secs: u64) -> anyhow::Result<()> {
         use app::server::fake_wecom::{FakeConfig, FakeWecom};
         telemetry::init(app::server::config::LogFormat::Pretty);
-        let config = FakeConfig { robot_per_window, robot_window: std::time::Duration::from_secs(window_secs), ..FakeConfig::default() };
+        let config = FakeConfig { robot_per_window, member_per_window, robot_window: std::time::Duration::from_secs(window_secs), ..FakeConfig::default() };
         let fake = FakeWecom::new(config.clone());
         let bound = fake.start(addr).await?;
         println!("fake WeCom on http://{bound}");

@@ -256,3 +256,20 @@ async fn without_wecom_settings_pushes_are_recorded_as_skipped(pool: PgPool) {
     assert_eq!(all[0].2.as_deref(), Some("no_robot"), "{all:?}");
     assert_eq!(all[1].2.as_deref(), Some("no_app"), "{all:?}");
 }
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn messages_to_one_person_are_paced_under_wecom_s_limit(pool: PgPool) {
+    // WeCom drops app messages beyond 30 a minute to one member; scaled to 3 a second here.
+    let config = FakeConfig { member_per_window: 3, robot_window: std::time::Duration::from_secs(1), ..FakeConfig::default() };
+    let wecom = FakeWecomHarness::start(config).await;
+    let app = TestApp::spawn_with_wecom(pool, &wecom, &[]).await;
+    let people = app.people().await;
+    link(&app, "agent", "wangxm").await;
+    for customer in ["张三", "李四", "王五"] {
+        let id = app.filed(&people.agent, customer).await;
+        claim_and_reply(&app, &people.handler, id, &["第一条", "第二条", "第三条"]).await;
+    }
+    assert!(eventually(20, || async { wecom.fake.delivered("app").len() == 9 }).await, "{:?}", deliveries(&app).await);
+    let dropped = wecom.fake.received().iter().filter(|r| r.errcode == -2).count();
+    assert_eq!(dropped, 0, "none over the member's limit, so none dropped by WeCom");
+}

@@ -65,6 +65,9 @@ pub struct WecomSettings {
     pub oauth_base: String,
     /// The robot takes this many messages per window (WeCom documents 20 a minute).
     pub robot_per_window: u32,
+    /// One member takes this many app messages per window (WeCom documents 30 a minute and
+    /// drops the rest).
+    pub member_per_window: u32,
     pub robot_window: std::time::Duration,
     /// One request to WeCom gives up after this long (and is retried later).
     pub timeout: std::time::Duration,
@@ -195,6 +198,7 @@ fn wecom(
         api_base: url("MSS_WECOM_API_BASE", "https://qyapi.weixin.qq.com")?,
         oauth_base: url("MSS_WECOM_OAUTH_BASE", "https://open.weixin.qq.com")?,
         robot_per_window: narrow("MSS_WECOM_ROBOT_PER_MINUTE", positive("MSS_WECOM_ROBOT_PER_MINUTE", 20)?)?,
+        member_per_window: narrow("MSS_WECOM_MEMBER_PER_MINUTE", positive("MSS_WECOM_MEMBER_PER_MINUTE", 30)?)?,
         robot_window: Duration::from_secs(narrow("MSS_WECOM_RATE_WINDOW_SECS", positive("MSS_WECOM_RATE_WINDOW_SECS", 60)?)?),
         timeout: millis("MSS_WECOM_TIMEOUT_MS", 10_000)?,
         retry_base: millis("MSS_WECOM_RETRY_BASE_MS", 2_000)?,

@@ -28,6 +28,9 @@ pub struct FakeConfig {
     /// The robot's limit: messages per window (WeCom: 20 a minute).
     pub robot_per_window: usize,
     pub robot_window: Duration,
+    /// App messages one member takes per window (WeCom: 30 a minute); beyond it WeCom answers
+    /// ok and drops them, which the fake records with errcode -2.
+    pub member_per_window: usize,
 }
 
 impl Default for FakeConfig {
@@ -38,6 +41,7 @@ impl Default for FakeConfig {
             robot_key: "fake-robot-key".into(),
             robot_per_window: 20,
             robot_window: Duration::from_secs(60),
+            member_per_window: 30,
         }
     }
 }
@@ -60,7 +64,8 @@ pub struct Received {
     /// `robot` or `app`.
     pub endpoint: String,
     pub body: Value,
-    /// What the fake answered: 0 delivered, else the errcode (-502: HTTP 502; -1: hung).
+    /// What the fake answered: 0 delivered, else the errcode (-502: HTTP 502; -1: hung; -2:
+    /// answered ok but dropped, over the member's limit).
     pub errcode: i64,
     /// Milliseconds since the Unix epoch.
     pub at_ms: i64,
@@ -72,6 +77,7 @@ struct Inner {
     received: Vec<Received>,
     fault: Option<(Fault, Option<usize>)>,
     robot_accepted: VecDeque<Instant>,
+    member_accepted: HashMap<String, VecDeque<Instant>>,
     unknown_users: HashSet<String>,
     oauth_user: Option<String>,
     codes: HashMap<String, String>,
@@ -258,7 +264,19 @@ async fn message_send(State(fake): State<FakeWecom>, Query(q): Query<HashMap<Str
         fake.record("app", body, 81013);
         return errcode(81013, "user & party & tag all invalid");
     }
-    fake.record("app", body, 0);
+    let over = {
+        let mut inner = fake.lock();
+        let now = Instant::now();
+        let window = fake.config.robot_window;
+        let seen = inner.member_accepted.entry(to).or_default();
+        while seen.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            seen.pop_front();
+        }
+        let over = seen.len() >= fake.config.member_per_window;
+        seen.push_back(now);
+        over
+    };
+    fake.record("app", body, if over { -2 } else { 0 });
     Json(json!({ "errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": uuid::Uuid::new_v4().simple().to_string() })).into_response()
 }
 

@@ -5,8 +5,9 @@
 //! 2. Send: due deliveries are leased (the oldest pending per incident and channel only, so an
 //!    incident's messages keep their order), sent, and recorded as sent, retried later with
 //!    exponential backoff and jitter, or given up (dead) with the reason. The robot's rate limit
-//!    is kept by counting its attempts within the window while holding the pick lock, so several
-//!    instances together never exceed it.
+//!    and each member's (WeCom drops app messages beyond it) are kept by counting attempts
+//!    within the window while holding the pick lock, so several instances together never
+//!    exceed them.
 //!
 //! A worker that dies between sending and recording leaves its lease to run out; the delivery
 //! is then sent again: at most one duplicate, in that window only.
@@ -102,10 +103,11 @@ async fn send_due(state: &AppState) -> Result<Sent, AppError> {
     let window = settings.robot_window + (settings.robot_window / 10).min(Duration::from_secs(2));
     let used = deliveries::robot_attempts_since(&mut tx, window).await?;
     let room = (i64::from(settings.robot_per_window) - used).clamp(0, SEND_BATCH);
-    let mut taken = deliveries::lease(&mut tx, Channel::Robot, room, lease_for).await?;
+    let per_member = i64::from(settings.member_per_window);
+    let mut taken = deliveries::lease(&mut tx, Channel::Robot, room, lease_for, per_member, window).await?;
     // The window may be what holds robot messages back.
     let robot_paced = taken.len() as i64 == room && room < SEND_BATCH;
-    taken.extend(deliveries::lease(&mut tx, Channel::App, SEND_BATCH, lease_for).await?);
+    taken.extend(deliveries::lease(&mut tx, Channel::App, SEND_BATCH, lease_for, per_member, window).await?);
     tx.commit().await?;
     let took = taken.len();
     futures::stream::iter(taken)

@@ -212,6 +212,7 @@ impl FakeWecomHarness {
             ("MSS_WECOM_CORP_SECRET".into(), config.secret.clone()),
             ("MSS_WECOM_AGENT_ID".into(), "1000002".into()),
             ("MSS_WECOM_ROBOT_PER_MINUTE".into(), config.robot_per_window.to_string()),
+            ("MSS_WECOM_MEMBER_PER_MINUTE".into(), config.member_per_window.to_string()),
             ("MSS_WECOM_RATE_WINDOW_SECS".into(), config.robot_window.as_secs().max(1).to_string()),
             ("MSS_WECOM_TIMEOUT_MS".into(), "500".into()),
             ("MSS_WECOM_RETRY_BASE_MS".into(), "50".into()),

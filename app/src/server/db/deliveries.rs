@@ -118,22 +118,41 @@ pub struct Leased {
 }
 
 /// Takes up to `limit` due deliveries on `channel` for `lease`: only the oldest pending one of
-/// each incident, so an incident's messages arrive in order. Callers serialise this through
-/// the pick lock (see `push`) so the robot's pace holds across instances.
-pub async fn lease(conn: &mut PgConnection, channel: Channel, limit: i64, lease: std::time::Duration) -> Result<Vec<Leased>, AppError> {
+/// each incident, so an incident's messages arrive in order; for app messages, only as many per
+/// member as leave them at most `per_member` attempts within `window`. Callers serialise this
+/// through the pick lock (see `push`) so the paces hold across instances.
+pub async fn lease(
+    conn: &mut PgConnection,
+    channel: Channel,
+    limit: i64,
+    lease: std::time::Duration,
+    per_member: i64,
+    window: std::time::Duration,
+) -> Result<Vec<Leased>, AppError> {
     let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+    let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
     Ok(sqlx::query_as!(
         Leased,
         "WITH heads AS (
              -- The oldest pending delivery of each incident on this channel (a walk of
              -- deliveries_incident_pending), whatever the table's statistics say.
-             SELECT DISTINCT ON (incident_id) id, next_attempt_at, leased_until
+             SELECT DISTINCT ON (incident_id) id, next_attempt_at, leased_until, wecom_user_id
              FROM deliveries WHERE state = 'pending' AND channel = $1
              ORDER BY incident_id, id
-         ), due AS (
-             SELECT d.id FROM deliveries d JOIN heads h ON h.id = d.id
+         ), ready AS (
+             -- Each member's turn: their n-th ready message goes only while n more attempts
+             -- keep them within their limit (a robot message has no member).
+             SELECT h.id, h.next_attempt_at,
+                    row_number() OVER (PARTITION BY h.wecom_user_id ORDER BY h.next_attempt_at, h.id) AS n,
+                    (SELECT count(*) FROM deliveries s
+                     WHERE s.channel = 'app' AND s.wecom_user_id = h.wecom_user_id
+                       AND s.attempted_at > now() - make_interval(secs => $5::bigint / 1000.0)) AS used
+             FROM heads h
              WHERE h.next_attempt_at <= now() AND (h.leased_until IS NULL OR h.leased_until < now())
-             ORDER BY h.next_attempt_at, d.id
+         ), due AS (
+             SELECT d.id FROM deliveries d JOIN ready r ON r.id = d.id
+             WHERE d.wecom_user_id IS NULL OR r.used + r.n <= $4
+             ORDER BY r.next_attempt_at, d.id
              LIMIT $2
              FOR UPDATE OF d SKIP LOCKED
          )
@@ -144,7 +163,9 @@ pub async fn lease(conn: &mut PgConnection, channel: Channel, limit: i64, lease:
          RETURNING d.id, d.channel, d.message, d.attempts, d.give_up_at AS \"give_up_at: DateTime<Utc>\"",
         channel.as_str(),
         limit,
-        lease_ms
+        lease_ms,
+        per_member,
+        window_ms
     )
     .fetch_all(&mut *conn)
     .await?)
