@@ -141,6 +141,21 @@ async fn a_dropped_stream_catches_up_from_the_last_event_it_saw(pool: PgPool) {
     assert_eq!((first.data["kind"].as_str(), second.data["kind"].as_str()), (Some("reply"), Some("reply")));
     assert!(first.id.unwrap_or(0) > last && second.id > first.id);
     assert!(again.next(Duration::from_millis(500)).await.is_none(), "nothing else, nothing twice");
+    drop(again);
+
+    // Days offline: more than a thousand entries behind. Not replayed one by one: the page is
+    // told that anything may have changed, and the stream goes on from now.
+    let handler: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'handler'").fetch_one(&app.pool).await.expect("handler");
+    sqlx::query("INSERT INTO incident_events (incident_id, kind, actor_id, body) SELECT $1, 'reply', $2, 'r' || k FROM generate_series(1, 1001) k")
+        .bind(id)
+        .bind(handler)
+        .execute(&app.pool)
+        .await
+        .expect("a thousand entries");
+    let mut late = Stream::open(&people.agent, app.url("/api/live"), Some(last)).await;
+    let reset = late.next(Duration::from_secs(3)).await.expect("a reset");
+    assert_eq!((reset.data["incident"].as_str(), reset.data["kind"].as_str(), reset.id), (Some("*"), Some("reset"), None));
+    assert!(late.next(Duration::from_millis(500)).await.is_none(), "not the thousand entries");
 }
 
 #[sqlx::test(migrator = "app::server::db::MIGRATOR")]

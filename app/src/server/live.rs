@@ -227,8 +227,20 @@ impl Feed {
         }
     }
 
+    /// Loads what the stream missed. More than `REPLAY` entries behind (a phone offline for
+    /// days, a burst the stream could not keep up with), it does not replay them one by one:
+    /// it tells the page that anything may have changed (`incident` `*`), so it loads again,
+    /// and goes on from now. Either way there is no silent gap.
     async fn reload(&mut self) -> Result<(), sqlx::Error> {
-        for change in changes_after(&self.pool, self.last, 1000).await? {
+        const REPLAY: i64 = 1000;
+        let missed = changes_after(&self.pool, self.last, REPLAY).await?;
+        if missed.len() as i64 == REPLAY {
+            self.backlog.clear();
+            self.last = sqlx::query_scalar!("SELECT coalesce(max(id), 0) AS \"id!\" FROM incident_events").fetch_one(&self.pool).await?;
+            self.backlog.push_back(message_event("change", &LiveMessage { id: None, incident: "*".into(), kind: "reset".into() }));
+            return Ok(());
+        }
+        for change in missed {
             self.last = change.id;
             if self.may_see(&change).await {
                 self.backlog.push_back(change_event(&change));
