@@ -52,8 +52,8 @@ pub async fn run(state: AppState, wake: Arc<Notify>) {
 /// nothing is due before then (a new entry wakes the worker earlier).
 async fn step(state: &AppState) -> Result<Option<Duration>, AppError> {
     let dispatched = dispatch(state).await?;
-    let sent = send_due(state).await?;
-    if dispatched == DISPATCH_BATCH as usize || sent.took > 0 {
+    let took = send_due(state).await?;
+    if dispatched == DISPATCH_BATCH as usize || took > 0 {
         return Ok(None);
     }
     let idle = Duration::from_secs(5);
@@ -61,9 +61,10 @@ async fn step(state: &AppState) -> Result<Option<Duration>, AppError> {
         Some(at) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(idle),
         None => idle,
     };
-    // Paced robot messages wait for room in the window, which the due time does not show.
-    let next = if sent.robot_paced { next.max(Duration::from_millis(200)).min(Duration::from_secs(1)) } else { next };
-    Ok(Some(next.max(Duration::from_millis(20))))
+    // Nothing was taken though something may be due: it waits for room in a rate window (the
+    // robot's, a member's) or another instance holds it. Look again shortly, not in a busy loop;
+    // a new entry wakes the worker at once anyway.
+    Ok(Some(next.max(Duration::from_millis(200))))
 }
 
 /// Turns undispatched entries into deliveries. Returns how many entries it took.
@@ -86,14 +87,9 @@ pub async fn dispatch(state: &AppState) -> Result<usize, AppError> {
     Ok(events.len())
 }
 
-struct Sent {
-    took: usize,
-    /// Robot messages were waiting but its window was full.
-    robot_paced: bool,
-}
-
-/// Leases what is due (the robot only as far as its window allows) and sends it.
-async fn send_due(state: &AppState) -> Result<Sent, AppError> {
+/// Leases what is due (the robot and each member only as far as their windows allow) and sends
+/// it. Returns how many it took.
+async fn send_due(state: &AppState) -> Result<usize, AppError> {
     let settings = state.wecom.settings();
     let lease_for = settings.timeout * 3 + Duration::from_secs(5);
     let mut tx = state.pool.begin().await?;
@@ -105,8 +101,6 @@ async fn send_due(state: &AppState) -> Result<Sent, AppError> {
     let room = (i64::from(settings.robot_per_window) - used).clamp(0, SEND_BATCH);
     let per_member = i64::from(settings.member_per_window);
     let mut taken = deliveries::lease(&mut tx, Channel::Robot, room, lease_for, per_member, window).await?;
-    // The window may be what holds robot messages back.
-    let robot_paced = taken.len() as i64 == room && room < SEND_BATCH;
     taken.extend(deliveries::lease(&mut tx, Channel::App, SEND_BATCH, lease_for, per_member, window).await?);
     tx.commit().await?;
     let took = taken.len();
@@ -123,7 +117,7 @@ async fn send_due(state: &AppState) -> Result<Sent, AppError> {
             }
         })
         .await;
-    Ok(Sent { took, robot_paced })
+    Ok(took)
 }
 
 async fn record(state: &AppState, d: &deliveries::Leased, outcome: Result<(), Failure>) -> Result<(), AppError> {
