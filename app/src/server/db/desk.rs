@@ -392,7 +392,7 @@ pub async fn auto_close(pool: &PgPool, days: u32) -> Result<u64, AppError> {
     let closed = sqlx::query!(
         "UPDATE incidents SET status = 'closed', closed_at = now(), version = version + 1, updated_at = now()
          WHERE id IN (SELECT id FROM incidents WHERE status = 'answered' AND answered_at < now() - make_interval(days => $1)
-                      ORDER BY answered_at LIMIT 500 FOR UPDATE SKIP LOCKED)
+                      ORDER BY answered_at LIMIT 500 FOR NO KEY UPDATE SKIP LOCKED)
          RETURNING id",
         i32::try_from(days).unwrap_or(i32::MAX)
     )
@@ -407,6 +407,10 @@ pub async fn auto_close(pool: &PgPool, days: u32) -> Result<u64, AppError> {
     Ok(closed.len() as u64)
 }
 
+// The sweeps below lock with FOR NO KEY UPDATE: a plain FOR UPDATE conflicts with the key-share
+// lock that any new row referring to the incident takes (a timeline entry, a delivery), and
+// SKIP LOCKED would then pass the incident over while the push worker is busy with it.
+
 /// Writes an internal timeline entry for each incident whose due time came close (the last
 /// quarter of its target, as the queue's "due soon") or passed: once per due time, at most 500
 /// of each a round. Returns how many it wrote.
@@ -420,7 +424,7 @@ pub async fn sla_warnings(pool: &PgPool) -> Result<usize, AppError> {
                  AND c.sla_due_at > now()
                  AND c.sla_due_at <= now() + make_interval(secs => (CASE WHEN c.first_responded_at IS NULL
                                                                    THEN t.first_response_minutes ELSE t.resolution_minutes END) * 15)
-               ORDER BY c.sla_due_at LIMIT 500 FOR UPDATE OF c SKIP LOCKED)
+               ORDER BY c.sla_due_at LIMIT 500 FOR NO KEY UPDATE OF c SKIP LOCKED)
            RETURNING i.id, i.sla_due_at AS "due!: DateTime<Utc>""#
     )
     .fetch_all(&mut *tx)
@@ -430,7 +434,7 @@ pub async fn sla_warnings(pool: &PgPool) -> Result<usize, AppError> {
            WHERE i.id IN (
                SELECT c.id FROM incidents c
                WHERE c.sla_due_at IS NOT NULL AND c.sla_breached_due IS DISTINCT FROM c.sla_due_at AND c.sla_due_at <= now()
-               ORDER BY c.sla_due_at LIMIT 500 FOR UPDATE SKIP LOCKED)
+               ORDER BY c.sla_due_at LIMIT 500 FOR NO KEY UPDATE SKIP LOCKED)
            RETURNING i.id, i.sla_due_at AS "due!: DateTime<Utc>""#
     )
     .fetch_all(&mut *tx)
