@@ -183,9 +183,12 @@ pub async fn robot_attempts_since(conn: &mut PgConnection, window: std::time::Du
     .await?)
 }
 
+// Recording an outcome moves `attempted_at` to the moment the answer came, later than WeCom
+// saw the message: the rate windows count from then, never too early.
+
 pub async fn sent(pool: &PgPool, id: i64) -> Result<(), AppError> {
     sqlx::query!(
-        "UPDATE deliveries SET state = 'sent', sent_at = now(), leased_until = NULL, last_error = NULL, updated_at = now()
+        "UPDATE deliveries SET state = 'sent', sent_at = now(), leased_until = NULL, last_error = NULL, attempted_at = now(), updated_at = now()
          WHERE id = $1 AND state = 'pending'",
         id
     )
@@ -196,7 +199,7 @@ pub async fn sent(pool: &PgPool, id: i64) -> Result<(), AppError> {
 
 pub async fn retry_at(pool: &PgPool, id: i64, at: DateTime<Utc>, reason: &str) -> Result<(), AppError> {
     sqlx::query!(
-        "UPDATE deliveries SET next_attempt_at = $2, leased_until = NULL, last_error = $3, updated_at = now()
+        "UPDATE deliveries SET next_attempt_at = $2, leased_until = NULL, last_error = $3, attempted_at = now(), updated_at = now()
          WHERE id = $1 AND state = 'pending'",
         id,
         at as _,
@@ -210,7 +213,7 @@ pub async fn retry_at(pool: &PgPool, id: i64, at: DateTime<Utc>, reason: &str) -
 /// To the dead letters (`dead`) or recorded as not sent (`skipped`), with the reason.
 pub async fn give_up(pool: &PgPool, id: i64, state: DeliveryState, reason: &str) -> Result<(), AppError> {
     sqlx::query!(
-        "UPDATE deliveries SET state = $2, leased_until = NULL, last_error = $3, updated_at = now()
+        "UPDATE deliveries SET state = $2, leased_until = NULL, last_error = $3, attempted_at = now(), updated_at = now()
          WHERE id = $1 AND state = 'pending'",
         id,
         state.as_str(),
