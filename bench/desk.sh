@@ -69,8 +69,16 @@ cat > "$work/paths" <<'PATHS'
 PATHS
 say "warm-up"
 MSS_BENCH_COOKIE="$cookie" MSS_BENCH_PATHS="$work/paths" wrk -t2 -c"$CLIENTS" -d5s -s bench/queue.lua http://127.0.0.1:3901 >/dev/null
+# CPU seconds (user + system) of the app, of PostgreSQL's processes and of the whole machine.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+postgres_ticks() { local t=0 p; for p in $(pgrep -u postgres); do t=$((t + $(ticks "$p"))); done; echo "$t"; }
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 say "queue pages: $CLIENTS handlers, ${SECONDS_RUN}s, one filter each"
+app0="$(ticks "$pid")" pg0="$(postgres_ticks)" all0="$(machine_ticks)"
 MSS_BENCH_COOKIE="$cookie" MSS_BENCH_PATHS="$work/paths" wrk -t2 -c"$CLIENTS" -d"${SECONDS_RUN}s" --timeout 10s -s bench/queue.lua http://127.0.0.1:3901 | tail -n 5
+hz="$(getconf CLK_TCK)"
+awk -v a=$(( $(ticks "$pid") - app0 )) -v p=$(( $(postgres_ticks) - pg0 )) -v m=$(( $(machine_ticks) - all0 )) -v hz="$hz" \
+  'BEGIN { printf "CPU seconds: app %.1f, PostgreSQL %.1f, the rest (wrk, other) %.1f, machine %.1f\n", a / hz, p / hz, (m - a - p) / hz, m / hz }'
 search() { # label query
   local number times
   number="$(psql -tA "$DATABASE_URL" -c "SELECT customer_number FROM incidents ORDER BY id DESC OFFSET 1000 LIMIT 1")"

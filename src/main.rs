@@ -172,6 +172,10 @@ mod cli {
 }
 
 #[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() {
     if let Err(e) = cli::main().await {

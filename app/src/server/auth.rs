@@ -12,6 +12,18 @@ use tower_sessions::Session;
 
 const USER_ID_KEY: &str = "user_id";
 const GENERATION_KEY: &str = "generation";
+/// When the session was last written (Unix seconds): see `touch_due`.
+const TOUCHED_KEY: &str = "touched";
+/// A session in use is written again at most this often, each write restarting its idle time.
+const TOUCH_EVERY_SECONDS: i64 = 10 * 60;
+
+/// Whether a session last written at `touched` should be written again `now`, so that it ends
+/// `MSS_SESSION_IDLE_HOURS` after its last use and not after its sign-in. Writing on every
+/// request would cost a database write per page; every ten minutes costs almost nothing, and
+/// the idle time is at most ten minutes short.
+fn touch_due(touched: Option<i64>, now: i64) -> bool {
+    touched.is_none_or(|at| now - at >= TOUCH_EVERY_SECONDS || at > now)
+}
 
 /// Argon2 takes about 19 MiB and tens of milliseconds a run: at most this many at once, so a
 /// burst of sign-ins queues instead of taking the server's memory.
@@ -107,6 +119,7 @@ pub async fn start_session(session: &Session, user: &CurrentUser, generation: i3
     session.cycle_id().await?;
     session.insert(USER_ID_KEY, user.id).await?;
     session.insert(GENERATION_KEY, generation).await?;
+    session.insert(TOUCHED_KEY, Utc::now().timestamp()).await?;
     tracing::info!(user = user.id, "signed in");
     Ok(())
 }
@@ -124,6 +137,12 @@ pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<
     let user = db::users::active_by_id(&state.pool, id, generation).await?;
     if user.is_none() {
         session.flush().await?;
+        return Ok(None);
+    }
+    let now = Utc::now().timestamp();
+    if touch_due(session.get::<i64>(TOUCHED_KEY).await?, now) {
+        // A changed session is saved, with a new expiry, when the response goes out.
+        session.insert(TOUCHED_KEY, now).await?;
     }
     Ok(user)
 }
@@ -192,6 +211,16 @@ pub const REPORTER: &[Role] = Role::REPORTERS;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_in_use_is_written_again_every_ten_minutes() {
+        let now = 1_800_000_000;
+        assert!(touch_due(None, now), "a session from before the key existed");
+        assert!(!touch_due(Some(now), now));
+        assert!(!touch_due(Some(now - TOUCH_EVERY_SECONDS + 1), now));
+        assert!(touch_due(Some(now - TOUCH_EVERY_SECONDS), now));
+        assert!(touch_due(Some(now + 3600), now), "a clock that went back");
+    }
 
     #[tokio::test]
     async fn hashes_verify_and_differ() {
