@@ -120,6 +120,31 @@ async fn changes_reach_streams_on_another_instance_and_reporters_never_see_inter
 }
 
 #[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn the_reporter_of_a_merged_duplicate_follows_the_answers_live(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let survivor = app.filed(&people.agent, "张三").await;
+    let duplicate = app.filed(&people.agent2, "李四").await;
+    let number = |id: i64| sqlx::query_scalar::<_, String>("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&app.pool);
+    let (survivor_number, duplicate_number) = (number(survivor).await.expect("number"), number(duplicate).await.expect("number"));
+    app.acted(&people.handler, duplicate, json!({ "action": "merge", "version": 1, "into": survivor_number })).await;
+    let mut follower = Stream::open(&people.agent2, app.url("/api/live"), None).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // The merge moved the survivor on to version 2.
+    let claimed = app.acted(&people.handler, survivor, json!({ "action": "claim", "version": 2 })).await;
+    let noted = app.acted(&people.handler, survivor, json!({ "action": "note", "version": claimed["version"], "body": "内部" })).await;
+    let replied = app.acted(&people.handler, survivor, json!({ "action": "reply", "version": noted["version"], "body": "在查" })).await;
+    app.acted(&people.handler, survivor, json!({ "action": "answer", "version": replied["version"], "body": "已恢复" })).await;
+
+    // The reply and the answer, as changes to their own incident (whose page shows them); not
+    // the claim or the note.
+    let seen = follower.until("answered", Duration::from_secs(3)).await;
+    let told: Vec<(&str, &str)> = seen.iter().map(|e| (e.data["kind"].as_str().unwrap_or_default(), e.data["incident"].as_str().unwrap_or_default())).collect();
+    assert_eq!(told, vec![("reply", duplicate_number.as_str()), ("answered", duplicate_number.as_str())]);
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
 async fn a_dropped_stream_catches_up_from_the_last_event_it_saw(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;

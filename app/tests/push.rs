@@ -126,6 +126,34 @@ async fn replies_reach_the_reporter_once_and_their_messages_the_handler(pool: Pg
 }
 
 #[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn the_reporter_of_a_merged_duplicate_hears_the_answer_of_the_incident_it_joined(pool: PgPool) {
+    let wecom = FakeWecomHarness::start(FakeConfig::default()).await;
+    let app = TestApp::spawn_with_wecom(pool, &wecom, &[]).await;
+    let people = app.people().await;
+    link(&app, "agent", "wangxm").await;
+    link(&app, "agent2", "lina").await;
+    let survivor = app.filed(&people.agent, "张三").await;
+    let duplicate = app.filed(&people.agent2, "李四").await;
+    let (survivor_number, duplicate_number) = (number_of(&app, survivor).await, number_of(&app, duplicate).await);
+    app.acted(&people.handler, duplicate, json!({ "action": "merge", "version": 1, "into": survivor_number })).await;
+    let noted = app.acted(&people.handler, survivor, json!({ "action": "note", "version": 2, "body": "内部：影响多位客户" })).await;
+    app.acted(&people.handler, survivor, json!({ "action": "answer", "version": noted["version"], "body": "人脸识别服务已恢复" })).await;
+
+    // Two app messages to lina (the merge, then the answer), one to wangxm (the answer).
+    assert!(eventually(10, || async { wecom.fake.delivered("app").len() == 3 }).await, "{:?}", wecom.fake.received());
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let sent = wecom.fake.delivered("app");
+    assert_eq!(sent.len(), 3, "once each: {sent:?}");
+    let to_lina: Vec<&Value> = sent.iter().filter(|m| m["touser"] == "lina").collect();
+    assert_eq!(to_lina.len(), 2, "{sent:?}");
+    let answer = card_text(to_lina[1]);
+    assert!(answer.contains(&duplicate_number) && answer.contains(&survivor_number) && answer.contains("人脸识别服务已恢复"), "{answer}");
+    assert!(to_lina[1]["textcard"]["url"].as_str().unwrap_or_default().ends_with(&format!("/incidents/{duplicate_number}")), "their own page");
+    assert!(!answer.contains("张三"), "not the other customer: {answer}");
+    assert!(sent.iter().all(|m| !card_text(m).contains("内部")), "an internal note never leaves the team");
+}
+
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
 async fn wecom_down_then_back_every_message_arrives_once_in_order(pool: PgPool) {
     let wecom = FakeWecomHarness::start(FakeConfig::default()).await;
     wecom.fake.set_fault(Fault::ServerError, None);

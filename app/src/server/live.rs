@@ -36,6 +36,10 @@ pub struct Change {
     pub kind: String,
     pub internal: bool,
     pub reporter_id: i64,
+    /// For an answer or a public reply: the incidents merged into this one and their
+    /// reporters (in step), who follow it on their own incident's page.
+    pub follower_numbers: Vec<String>,
+    pub follower_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -130,9 +134,13 @@ async fn read_signal(pool: &PgPool, hub: &Hub, incident: i64) -> Result<(), sqlx
 pub async fn changes_after(pool: &PgPool, after: i64, limit: i64) -> Result<Vec<Change>, sqlx::Error> {
     sqlx::query_as!(
         Change,
-        "SELECT e.id, i.number, e.kind, e.internal, i.reporter_id
-         FROM incident_events e JOIN incidents i ON i.id = e.incident_id
-         WHERE e.id > $1 ORDER BY e.id LIMIT $2",
+        r#"SELECT e.id, i.number, e.kind, e.internal, i.reporter_id,
+                  f.numbers AS "follower_numbers!", f.ids AS "follower_ids!"
+           FROM incident_events e JOIN incidents i ON i.id = e.incident_id
+           CROSS JOIN LATERAL (
+               SELECT coalesce(array_agg(m.number ORDER BY m.id), '{}') AS numbers, coalesce(array_agg(m.reporter_id ORDER BY m.id), '{}') AS ids
+               FROM incidents m WHERE m.merged_into_id = i.id AND e.kind IN ('reply', 'answered') AND NOT e.internal) f
+           WHERE e.id > $1 ORDER BY e.id LIMIT $2"#,
         after,
         limit
     )
@@ -206,9 +214,8 @@ impl Feed {
                 Ok(signal) => match &*signal {
                     Signal::Change(change) if change.id > self.last => {
                         self.last = change.id;
-                        if self.may_see(change).await {
-                            return Some(change_event(change));
-                        }
+                        let events = self.events_for(change).await;
+                        self.backlog.extend(events);
                     }
                     Signal::Change(_) => {}
                     Signal::Read { number, reporter_id } if *reporter_id == self.viewer.id => {
@@ -242,22 +249,30 @@ impl Feed {
         }
         for change in missed {
             self.last = change.id;
-            if self.may_see(&change).await {
-                self.backlog.push_back(change_event(&change));
-            }
+            let events = self.events_for(&change).await;
+            self.backlog.extend(events);
         }
         Ok(())
     }
 
-    /// The reporter sees their own incidents' thread (never internal entries), the desk every
-    /// change, a group member what they may open.
-    async fn may_see(&self, change: &Change) -> bool {
+    /// What the viewer hears of a change. The reporter: their own incidents' thread (never
+    /// internal entries), and the answers to an incident theirs was merged into, as a change to
+    /// theirs (its page shows those answers). The desk: every change. A group member: what they
+    /// may open.
+    async fn events_for(&self, change: &Change) -> Vec<Event> {
         match self.viewer.role {
-            Role::Handler | Role::Admin => true,
-            Role::Reporter => change.reporter_id == self.viewer.id && !change.internal,
+            Role::Handler | Role::Admin => vec![change_event(change, &change.number)],
+            Role::Reporter => {
+                let own = (change.reporter_id == self.viewer.id && !change.internal).then_some(&change.number);
+                let followed = change.follower_numbers.iter().zip(&change.follower_ids).filter(|(_, id)| **id == self.viewer.id).map(|(n, _)| n);
+                own.into_iter().chain(followed).map(|number| change_event(change, number)).collect()
+            }
             Role::Member => {
-                let Ok(number) = IncidentNumber::parse(&change.number) else { return false };
-                matches!(visible_id(&self.pool, &self.viewer, &IncidentRef::Number(number)).await, Ok(Some(_)))
+                let Ok(number) = IncidentNumber::parse(&change.number) else { return Vec::new() };
+                match visible_id(&self.pool, &self.viewer, &IncidentRef::Number(number)).await {
+                    Ok(Some(_)) => vec![change_event(change, &change.number)],
+                    _ => Vec::new(),
+                }
             }
         }
     }
@@ -267,8 +282,9 @@ fn failed(error: &AppError) -> Response {
     StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response()
 }
 
-fn change_event(change: &Change) -> Event {
-    let message = LiveMessage { id: Some(change.id), incident: change.number.clone(), kind: change.kind.clone() };
+/// `change`, told as a change to the incident `number` (its own, or one merged into it).
+fn change_event(change: &Change, number: &str) -> Event {
+    let message = LiveMessage { id: Some(change.id), incident: number.to_owned(), kind: change.kind.clone() };
     message_event("change", &message).id(change.id.to_string())
 }
 

@@ -185,8 +185,19 @@ pub fn plan(e: &Undispatched, on_duty: &[String], public_url: &str, robot: bool,
     let number = &e.number;
     let actor = e.actor_name.clone().unwrap_or_else(|| "系统".into());
     match e.kind.as_str() {
-        "reply" if !e.internal => to_person(Some(e.reporter_id), &e.reporter_wecom, format!("事件 {number} 有新回复"), excerpt(&e.body), &reporter_link),
-        "answered" => to_person(Some(e.reporter_id), &e.reporter_wecom, format!("事件 {number} 已有解决方案"), format!("{}\n请打开确认是否解决。", excerpt(&e.body)), &reporter_link),
+        "reply" | "answered" if !e.internal => {
+            let (title, text) = if e.kind == "reply" {
+                ("有新回复", excerpt(&e.body))
+            } else {
+                ("已有解决方案", format!("{}\n请打开确认是否解决。", excerpt(&e.body)))
+            };
+            to_person(Some(e.reporter_id), &e.reporter_wecom, format!("事件 {number} {title}"), text.clone(), &reporter_link);
+            // The reporters of incidents merged into this one follow its answers, on their own page.
+            for f in e.followers() {
+                let link = format!("{public_url}/incidents/{}", f.number);
+                to_person(Some(f.reporter_id), f.wecom, format!("事件 {} {title}", f.number), format!("它已并入事件 {number}。\n{text}"), &link);
+            }
+        }
         "transferred" => {
             let group = e.group_name.clone().unwrap_or_else(|| "相关团队".into());
             to_person(Some(e.reporter_id), &e.reporter_wecom, format!("事件 {number} 已转交{group}处理"), "我们会在有结果后第一时间告诉你。".into(), &reporter_link)
@@ -313,6 +324,9 @@ mod tests {
             category_name: None,
             group_name: Some("研发".into()),
             created_at: Utc::now(),
+            follower_numbers: Vec::new(),
+            follower_ids: Vec::new(),
+            follower_wecom: Vec::new(),
         }
     }
 
@@ -360,6 +374,23 @@ mod tests {
         no_id.reporter_wecom = None;
         assert_eq!(plan(&no_id, &[], "https://x", true, true)[0].skipped.as_deref(), Some("no_wecom_id"));
         assert_eq!(plan(&event("answered"), &[], "https://x", true, false)[0].skipped.as_deref(), Some("no_app"));
+    }
+
+    #[test]
+    fn reporters_of_merged_incidents_follow_the_answers_on_their_own_page() {
+        let mut answer = event("answered");
+        answer.follower_numbers = vec!["20261123-0002".into(), "20261123-0003".into()];
+        answer.follower_ids = vec![5, 3];
+        answer.follower_wecom = vec![Some("liuy".into()), Some("chenj".into())];
+        let planned = plan(&answer, &[], "https://x", true, true);
+        // The reporter, and the follower 5; not follower 3, who gave the answer.
+        let to: Vec<_> = planned.iter().map(|d| (d.recipient_id, d.message["touser"].as_str().unwrap_or_default())).collect();
+        assert_eq!(to, [(Some(2), "wangxm"), (Some(5), "liuy")]);
+        let card = &planned[1].message["textcard"];
+        assert_eq!(card["url"], "https://x/incidents/20261123-0002");
+        assert!(card["title"].as_str().unwrap().contains("20261123-0002"));
+        assert!(card["description"].as_str().unwrap().contains("它已并入事件 20261123-0001"));
+        assert_eq!(planned[1].key, "7:app:5");
     }
 
     #[test]

@@ -30,6 +30,28 @@ pub struct Undispatched {
     pub category_name: Option<String>,
     pub group_name: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// For an answer or a public reply: the incidents merged into this one, whose reporters
+    /// follow it (number, reporter, their WeCom id), in step.
+    pub follower_numbers: Vec<String>,
+    pub follower_ids: Vec<i64>,
+    pub follower_wecom: Vec<Option<String>>,
+}
+
+/// The reporter of an incident merged into the one an entry belongs to.
+pub struct Follower<'a> {
+    pub number: &'a str,
+    pub reporter_id: i64,
+    pub wecom: &'a Option<String>,
+}
+
+impl Undispatched {
+    pub fn followers(&self) -> impl Iterator<Item = Follower<'_>> {
+        self.follower_numbers
+            .iter()
+            .zip(&self.follower_ids)
+            .zip(&self.follower_wecom)
+            .map(|((number, reporter_id), wecom)| Follower { number, reporter_id: *reporter_id, wecom })
+    }
 }
 
 /// Up to `limit` entries nobody has dispatched, oldest first, locked for this transaction;
@@ -40,7 +62,8 @@ pub async fn undispatched(conn: &mut PgConnection, limit: i64) -> Result<Vec<Und
         r#"SELECT e.id, e.kind, e.actor_id, a.display_name AS "actor_name?", e.internal, e.body, e.detail,
                   i.id AS incident_id, i.number, i.priority, i.urgency, i.description, i.customer_name, i.customer_number,
                   i.reporter_id, r.wecom_user_id AS reporter_wecom, i.assignee_id, h.wecom_user_id AS "assignee_wecom?",
-                  s.name_zh AS system_name, c.name_zh AS "category_name?", g.name_zh AS "group_name?", e.created_at AS "created_at: DateTime<Utc>"
+                  s.name_zh AS system_name, c.name_zh AS "category_name?", g.name_zh AS "group_name?", e.created_at AS "created_at: DateTime<Utc>",
+                  f.numbers AS "follower_numbers!", f.ids AS "follower_ids!", f.wecom AS "follower_wecom!: Vec<Option<String>>"
            FROM incident_events e
            JOIN incidents i ON i.id = e.incident_id
            JOIN users r ON r.id = i.reporter_id
@@ -49,6 +72,11 @@ pub async fn undispatched(conn: &mut PgConnection, limit: i64) -> Result<Vec<Und
            LEFT JOIN users h ON h.id = i.assignee_id AND h.disabled_at IS NULL
            LEFT JOIN categories c ON c.id = i.category_id
            LEFT JOIN groups g ON g.id = i.group_id
+           CROSS JOIN LATERAL (
+               SELECT coalesce(array_agg(m.number ORDER BY m.id), '{}') AS numbers, coalesce(array_agg(m.reporter_id ORDER BY m.id), '{}') AS ids,
+                      coalesce(array_agg(u.wecom_user_id ORDER BY m.id), '{}') AS wecom
+               FROM incidents m JOIN users u ON u.id = m.reporter_id
+               WHERE m.merged_into_id = i.id AND e.kind IN ('reply', 'answered') AND NOT e.internal) f
            WHERE e.dispatched_at IS NULL
            ORDER BY e.id
            LIMIT $1
