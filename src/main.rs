@@ -172,10 +172,6 @@ mod cli {
 }
 
 #[cfg(feature = "ssr")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-#[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() {
     if let Err(e) = cli::main().await {
