@@ -206,7 +206,7 @@ async fn a_duplicate_follows_the_incident_it_joined(pool: PgPool) {
     let people = app.people().await;
     let survivor = app.filed(&people.agent, "张三").await;
     let duplicate = app.filed(&people.agent2, "李四").await;
-    let survivor_number: String = sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(survivor).fetch_one(&app.pool).await.unwrap();
+    let survivor_number = app.number_of(survivor).await;
     let merged = app.acted(&people.handler, duplicate, json!({"action": "merge", "version": 1, "into": survivor_number})).await;
     assert_eq!(merged["status"], "merged");
     assert_eq!(app.act(&people.handler, duplicate, json!({"action": "merge", "version": 2, "into": survivor_number})).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -312,7 +312,7 @@ async fn desk_forms_work_without_javascript(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
     let id = app.filed(&people.agent, "张三").await;
-    let number: String = sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&app.pool).await.unwrap();
+    let number = app.number_of(id).await;
     let post = |client: &Client, fields: Vec<(&'static str, String)>| {
         let mut form = reqwest::multipart::Form::new();
         for (k, v) in fields {
@@ -353,7 +353,7 @@ async fn a_note_and_its_screenshot_stay_inside_the_team(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
     let id = app.filed(&people.agent, "张三").await;
-    let number: String = sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&app.pool).await.unwrap();
+    let number = app.number_of(id).await;
     let post = |action: &'static str, version: &'static str, body: &'static str| {
         let form = reqwest::multipart::Form::new()
             .text("action", action)

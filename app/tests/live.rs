@@ -89,7 +89,7 @@ async fn changes_reach_streams_on_another_instance_and_reporters_never_see_inter
     let second = TestApp::spawn(pool).await;
     let people = first.people().await;
     let id = first.filed(&people.agent, "张三").await;
-    let number: String = sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&first.pool).await.expect("number");
+    let number = first.number_of(id).await;
     let mut reporter = Stream::open(&people.agent, second.url("/api/live"), None).await;
     let mut desk = Stream::open(&people.handler, second.url("/api/live"), None).await;
     // Give both streams a moment to be registered with the second instance's listener.
@@ -125,8 +125,7 @@ async fn the_reporter_of_a_merged_duplicate_follows_the_answers_live(pool: PgPoo
     let people = app.people().await;
     let survivor = app.filed(&people.agent, "张三").await;
     let duplicate = app.filed(&people.agent2, "李四").await;
-    let number = |id: i64| sqlx::query_scalar::<_, String>("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&app.pool);
-    let (survivor_number, duplicate_number) = (number(survivor).await.expect("number"), number(duplicate).await.expect("number"));
+    let (survivor_number, duplicate_number) = (app.number_of(survivor).await, app.number_of(duplicate).await);
     app.acted(&people.handler, duplicate, json!({ "action": "merge", "version": 1, "into": survivor_number })).await;
     let mut follower = Stream::open(&people.agent2, app.url("/api/live"), None).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -188,7 +187,7 @@ async fn the_reporter_sees_unread_answers_and_when_the_team_read_their_message(p
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
     let id = app.filed(&people.agent, "张三").await;
-    let number: String = sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&app.pool).await.expect("number");
+    let number = app.number_of(id).await;
     let mine = |client: Client| {
         let url = app.url("/api/incidents/mine");
         async move { common::json(client.post(url).header(header::ACCEPT, "application/json").form(&[("status", "")]).send().await.expect("mine")).await }

@@ -19,10 +19,6 @@ async fn link(app: &TestApp, login: &str, wecom: &str) {
     sqlx::query("UPDATE users SET wecom_user_id = $2 WHERE login = $1").bind(login).bind(wecom).execute(&app.pool).await.expect("WeCom id set");
 }
 
-async fn number_of(app: &TestApp, id: i64) -> String {
-    sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&app.pool).await.expect("number")
-}
-
 /// (channel, state, last error) of every delivery, oldest first.
 async fn deliveries(app: &TestApp) -> Vec<(String, String, Option<String>)> {
     sqlx::query_as("SELECT channel, state, last_error FROM deliveries ORDER BY id").fetch_all(&app.pool).await.expect("deliveries")
@@ -86,7 +82,7 @@ async fn replies_reach_the_reporter_once_and_their_messages_the_handler(pool: Pg
     link(&app, "agent", "wangxm").await;
     link(&app, "handler", "chenj").await;
     let id = app.filed(&people.agent, "张三").await;
-    let number = number_of(&app, id).await;
+    let number = app.number_of(id).await;
     let claimed = app.acted(&people.handler, id, json!({ "action": "claim", "version": 1 })).await;
     let noted = app.acted(&people.handler, id, json!({ "action": "note", "version": claimed["version"], "body": "内部：查了开户日志" })).await;
     app.acted(&people.handler, id, json!({ "action": "reply", "version": noted["version"], "body": "请客户重新上传身份证正面照片" })).await;
@@ -134,7 +130,7 @@ async fn the_reporter_of_a_merged_duplicate_hears_the_answer_of_the_incident_it_
     link(&app, "agent2", "lina").await;
     let survivor = app.filed(&people.agent, "张三").await;
     let duplicate = app.filed(&people.agent2, "李四").await;
-    let (survivor_number, duplicate_number) = (number_of(&app, survivor).await, number_of(&app, duplicate).await);
+    let (survivor_number, duplicate_number) = (app.number_of(survivor).await, app.number_of(duplicate).await);
     app.acted(&people.handler, duplicate, json!({ "action": "merge", "version": 1, "into": survivor_number })).await;
     let noted = app.acted(&people.handler, survivor, json!({ "action": "note", "version": 2, "body": "内部：影响多位客户" })).await;
     app.acted(&people.handler, survivor, json!({ "action": "answer", "version": noted["version"], "body": "人脸识别服务已恢复" })).await;

@@ -173,6 +173,11 @@ impl TestApp {
         sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1").bind(number).fetch_one(&self.pool).await.expect("incident")
     }
 
+    /// The number of incident `id`.
+    pub async fn number_of(&self, id: i64) -> String {
+        sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&self.pool).await.expect("incident number")
+    }
+
     /// A group member (role `member`) of `group`, signed in.
     pub async fn member(&self, login: &str, group: &str) -> Client {
         let id = self.user(login, "组员", Role::Member).await;
