@@ -41,6 +41,8 @@ export default defineConfig({
     { name: "reporter-phone", testMatch: /reporter\.spec\.ts/, use: { ...phone } },
     // ... and every reporter test again with JavaScript off: plain forms that post and redirect.
     { name: "reporter-phone-no-js", testMatch: /reporter\.spec\.ts/, use: { ...phone, javaScriptEnabled: false } },
+    // The reporter's phone on a slow network, before the wasm arrives (JavaScript on).
+    { name: "reporter-slow-phone", testMatch: /slow-phone\.spec\.ts/, use: { ...phone } },
     // The incident team at a desktop.
     { name: "desk-desktop", testMatch: /(desk(-flow)?|admin)\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
     // Live updates: a phone and a desk, on two app instances sharing the database.

@@ -1,14 +1,22 @@
 // MSS progressive enhancement for the incident report form (ES module, no deps).
 //
-// Loaded on every page of the app. It only touches the DOM once the wasm has
-// hydrated (body[data-hydrated]); without the wasm the plain multipart post keeps
-// working untouched. Public contract: window.mssReport.submit(form) -> Promise of
-// {kind:"done",number} | {kind:"queued"} | {kind:"error",status,body}; never rejects.
+// Loaded on every page of the app. Before the wasm has hydrated (body[data-hydrated]) it
+// does two things only, for a form sent the plain way: photos picked are shrunk at once
+// (a plain post never carries 4 MB camera originals), and the form's key is remembered as
+// posted. The rest (previews, drafts, the offline queue) starts once hydrated. Public
+// contract: window.mssReport.submit(form) -> Promise of {kind:"done",number} |
+// {kind:"queued"} | {kind:"error",status,body}; never rejects.
 //
 // Drafts belong to a user (phones are shared): the form carries data-owner, and every
 // signed-in reporter page has data-user on its frame. A draft is restored only into its
 // owner's form and resent only from its owner's pages. Draft states: "editing" (restorable),
 // "sending" (request under way; never restored), "queued" (waiting for the network).
+//
+// A key the server may have used is never reused for another report: the confirmation page
+// names the key it filed (?filed=) and its draft is dropped; a draft that was ever sent, or
+// whose form went out as a plain post, is restored under a new key; and a 409
+// (idempotency_key_reused: the server filed a different report under that key) puts the
+// draft back to editing under a new key, to be checked and sent again.
 
 const MAX_SIDE = 2048;          // longest side of a shrunk photo, px
 const IDLE_TIMEOUT = 60_000;    // abort when nothing moved for this long
@@ -21,6 +29,28 @@ function t(name, vars = {}) {
   const s = document.getElementById("mss-i18n")?.dataset[name] ?? "";
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 }
+
+// A fresh idempotency key (crypto.randomUUID needs a secure context; an intranet may serve http).
+function uuid4() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// Keys of forms that went out as plain posts (before the script took over): written
+// synchronously, since the page is about to be replaced.
+const POSTED = "mss.postedKeys";
+function postedKeys() {
+  try { return JSON.parse(localStorage.getItem(POSTED) || "[]"); } catch { return []; }
+}
+function markPosted(key) {
+  if (!key) return;
+  try { localStorage.setItem(POSTED, JSON.stringify([key, ...postedKeys().filter((k) => k !== key)].slice(0, 50))); } catch { /* private mode */ }
+}
+const mayBeUsed = (draft) => !!draft.sent || postedKeys().includes(draft.key);
 
 // ---------- draft store: IndexedDB, with an in-memory mirror ----------
 // The mirror keeps the queue working for this page's lifetime when IndexedDB is
@@ -52,6 +82,14 @@ async function store(mode, op) {
 }
 function putDraft(draft) { mem.set(draft.key, draft); return store("readwrite", (s) => s.put(draft)); }
 function deleteDraft(key) { mem.delete(key); return store("readwrite", (s) => s.delete(key)); }
+// The same draft under a new key, editable again (its old key filed something else).
+async function rekeyed(draft) {
+  const fresh = { ...draft, key: uuid4(), state: "editing", sent: false, savedAt: Date.now() };
+  await putDraft(fresh); // the new copy first: a tab closed in between loses nothing
+  await deleteDraft(draft.key);
+  return fresh;
+}
+const keyReused = (res) => res.kind === "error" && res.status === 409;
 // The signed-in reporter, or "" (login page, desk pages): nothing is flushed there.
 function currentUser() { return document.querySelector("[data-user]")?.dataset.user || ""; }
 const owns = (draft, user) => !!user && draft.owner === user;
@@ -146,8 +184,13 @@ async function flush() {
       if (res.kind === "queued") break; // still offline: try again later
       if (res.kind === "done") {
         await deleteDraft(draft.key);
-        if (mine) { page.finished(); location.assign("/report/submitted/" + encodeURIComponent(res.number)); return; }
+        if (mine) { page.finished(); location.assign("/report/submitted/" + encodeURIComponent(res.number) + "?filed=" + encodeURIComponent(draft.key)); return; }
         toast(t("sent", { number: res.number }), "/incidents/" + encodeURIComponent(res.number));
+      } else if (keyReused(res)) {
+        // Its key filed a different report: editable again under a new key, nothing lost.
+        const fresh = await rekeyed(draft);
+        if (mine) { page.rekey(fresh.key); page.unqueue(); }
+        toast(t("queuedFailed", { when: new Date(draft.savedAt).toLocaleString(document.documentElement.lang || undefined) }), "/report/new");
       } else {
         // Refused (e.g. validation): back to editing so the report page restores it.
         await putDraft({ ...draft, state: "editing", savedAt: Date.now() });
@@ -225,6 +268,7 @@ function enhance(form) {
   // Edits while sending stay "sending", edits after a queued submit stay "queued"
   // (the newest version is the one that gets sent).
   let state = "editing";
+  let sent = false;       // a request with this key went out (the server may have filed it)
   let done = false;       // after "done" no late debounced save may resurrect the draft
   let saveTimer;          // set only while a debounced save is pending
   let photoWork = Promise.resolve(); // photos are processed one at a time, in order
@@ -242,7 +286,7 @@ function enhance(form) {
     return out;
   };
   const snapshot = () => ({
-    key: keyInput.value, owner, state, action, fields: fields(),
+    key: keyInput.value, owner, state, sent, action, fields: fields(),
     photos: items().map((li) => blobs.get(li)).filter(Boolean),
     kept: [...form.querySelectorAll('input[name="kept_screenshot"]')].map((i) => i.value),
     savedAt: Date.now(),
@@ -335,7 +379,10 @@ function enhance(form) {
     const draft = (await allDrafts()).filter((d) => d.state === "editing" && owns(d, owner) && d.key !== keyInput.value)
       .sort((a, b) => b.savedAt - a.savedAt)[0];
     if (!draft) return;
-    keyInput.value = draft.key; // resending under the same key can never make a second incident
+    const oldKey = mayBeUsed(draft) ? draft.key : null;
+    if (!oldKey) {
+      keyInput.value = draft.key; // resending under the same key can never make a second incident
+    }
     for (const [name, value] of Object.entries(draft.fields)) {
       const el = form.elements.namedItem(name);
       if (!el) continue;
@@ -351,6 +398,9 @@ function enhance(form) {
     }
     draft.photos.forEach(addPreview);
     refresh();
+    await save(); // under the form's key (a new one, if the draft's may have been used) ...
+    // ... and only then the old copy goes: the server may have filed it under its key.
+    if (oldKey) await deleteDraft(oldKey);
   }
   async function restore() {
     await restoreDraft();
@@ -365,6 +415,7 @@ function enhance(form) {
     // Marked before the request: if the tab closes once the server has filed it, the next
     // form must not restore it (its key is used); the queue resends it instead.
     state = "sending";
+    sent = true;
     const draft = snapshot();
     await persist(draft);
     let res = navigator.onLine === false ? { kind: "queued" } : await send(draft, showProgress);
@@ -376,10 +427,17 @@ function enhance(form) {
     }
     // Nothing was stored, so nothing can be queued: say so rather than promise a resend.
     if (res.kind === "queued" && !owner) res = { kind: "error", status: 0, body: "offline" };
+    if (keyReused(res)) {
+      // A different report was filed under this key: the page says so, and sending again
+      // files this one, under a new key (saved below before the old copy goes).
+      keyInput.value = uuid4();
+      sent = false;
+    }
     state = res.kind === "queued" ? "queued" : "editing"; // refused: editable (and restorable) again
     // Written directly, not through save(): the state change must land even if the form
     // was detached meanwhile (its content is still the newest for this key).
     await persist(snapshot());
+    if (keyInput.value !== draft.key) await deleteDraft(draft.key);
     if (state === "queued") {
       if (note) { note.textContent = t("queued"); note.hidden = false; }
       scheduleRetry();
@@ -393,9 +451,70 @@ function enhance(form) {
     key: () => keyInput.value,
     savePending: () => { if (saveTimer) save(); },
     finished: () => { done = true; cancelSave(); },
+    rekey: (key) => { keyInput.value = key; sent = false; },
     unqueue: () => { state = "editing"; if (note) note.hidden = true; },
   };
 }
+
+// ---------- before the wasm: plain posts ----------
+const hydrated = () => !!document.body?.dataset.hydrated;
+
+// The confirmation names the key it filed: its draft (one saved while a plain post was on
+// its way, say) must never come back as a new report.
+{
+  const filed = location.pathname.startsWith("/report/submitted/") && new URLSearchParams(location.search).get("filed");
+  if (filed) { markPosted(filed); tidied.then(() => deleteDraft(filed)); }
+}
+
+// Photos picked before the wasm took over are shrunk in place at once (the input then
+// holds the small JPEGs), so a plain post sends a few hundred KB, not 4 MB originals.
+const shrinking = new WeakMap(); // input -> Promise while its files are being shrunk
+const small = new WeakSet();     // FileLists we made
+function shrinkInPlace(input) {
+  const files = [...(input.files || [])];
+  if (!files.length || small.has(input.files) || typeof DataTransfer === "undefined") return;
+  const work = (async () => {
+    const dt = new DataTransfer();
+    for (const [i, file] of files.entries()) {
+      try {
+        const blob = await shrink(file);
+        dt.items.add(new File([blob], `photo-${i + 1}.jpg`, { type: "image/jpeg" }));
+      } catch {
+        dt.items.add(file); // not a picture the browser can read: the server says so
+      }
+    }
+    // Picked again meanwhile, or taken over by the wasm: leave the newer choice alone.
+    if (!hydrated() && input.isConnected && input.files?.length === files.length && [...input.files].every((f, i) => f === files[i])) {
+      input.files = dt.files;
+      small.add(input.files);
+    }
+  })();
+  const done = work.finally(() => { if (shrinking.get(input) === done) shrinking.delete(input); });
+  shrinking.set(input, done);
+}
+document.addEventListener("change", (e) => {
+  const input = e.target;
+  if (!hydrated() && input instanceof HTMLInputElement && input.matches("form[data-report-form] [data-photo-input]")) shrinkInPlace(input);
+});
+document.addEventListener("submit", (e) => {
+  const form = e.target;
+  if (hydrated() || !(form instanceof HTMLFormElement) || !form.matches("[data-report-form]")) return;
+  const input = form.querySelector("[data-photo-input]");
+  const pending = input && shrinking.get(input);
+  const key = form.elements.namedItem("idempotency_key")?.value;
+  if (pending) {
+    // Tapped "提交" while photos are still being shrunk: send once they are. If the page
+    // hydrated meanwhile, its script has the photos now: it sends, the enhanced way.
+    e.preventDefault();
+    pending.then(() => {
+      if (hydrated()) return form.requestSubmit();
+      markPosted(key);
+      form.submit();
+    });
+    return;
+  }
+  markPosted(key);
+}, true);
 
 // ---------- start ----------
 function whenHydrated() {

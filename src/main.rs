@@ -82,6 +82,9 @@ mod cli {
             login: String,
             #[arg(long, default_value = "")]
             label: String,
+            /// The token stops working this many days from now (default: until revoked).
+            #[arg(long)]
+            expires_days: Option<u32>,
         },
         /// List a user's tokens.
         List {
@@ -109,11 +112,21 @@ mod cli {
                     // Built without cargo-leptos: the bundle name is still ours.
                     options.output_name = "mss".into();
                 }
+                // cargo-leptos names the hashed bundle in `hash.txt` beside the binary and tells
+                // the server it started; a binary started by hand (a deployment, a benchmark, a
+                // second instance) finds the file all the same.
+                if !options.hash_files {
+                    let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+                    options.hash_files = beside.is_some_and(|file| file.is_file());
+                }
                 Application::build(settings, options).await?.run_until_stopped().await?;
             }
             Some(Command::Migrate) => cli::migrate(&settings).await?,
             Some(Command::FakeWecom { .. }) => {}
             Some(Command::User(UserCommand::Add { login, name, role, group, wecom_user })) => {
+                if !group.is_empty() && role.trim() != "member" {
+                    anyhow::bail!("--group: only accounts with the role member belong to transfer groups");
+                }
                 let mut password = String::new();
                 std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
                 let password = password.trim_end_matches(['\r', '\n']);
@@ -136,16 +149,17 @@ mod cli {
                 cli::join_group(&settings, &login, &group).await?;
                 println!("{login} joined {group}");
             }
-            Some(Command::Token(TokenCommand::Create { login, label })) => {
-                let (id, token) = cli::create_token(&settings, &login, &label).await?;
+            Some(Command::Token(TokenCommand::Create { login, label, expires_days })) => {
+                let (id, token) = cli::create_token(&settings, &login, &label, expires_days).await?;
                 eprintln!("token {id} for {login} (shown once; revoke with `mss token revoke --id {id}`):");
                 println!("{token}");
             }
             Some(Command::Token(TokenCommand::List { login })) => {
                 for t in cli::list_tokens(&settings, &login).await? {
                     let used = t.last_used_at.map(|d| d.to_rfc3339()).unwrap_or_else(|| "never".into());
-                    let state = if t.revoked { "revoked" } else { "live" };
-                    println!("{}\t{}\t{}\tcreated {}\tlast used {}", t.id, state, t.label, t.created_at.to_rfc3339(), used);
+                    let expires = t.expires_at.map(|d| d.to_rfc3339()).unwrap_or_else(|| "never".into());
+                    let state = t.state_now();
+                    println!("{}\t{}\t{}\tcreated {}\tlast used {}\texpires {}", t.id, state, t.label, t.created_at.to_rfc3339(), used, expires);
                 }
             }
             Some(Command::Token(TokenCommand::Revoke { id })) => {

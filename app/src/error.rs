@@ -18,10 +18,20 @@ pub enum AppError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    /// A state change sent from a page of another site (see `server::security`).
+    #[error("cross-site request")]
+    CrossSite,
     #[error("not found")]
     NotFound,
     #[error("conflict")]
     Conflict,
+    /// A report came under an idempotency key that already filed a different report
+    /// (`number`, the caller's own): nothing was filed; send it again under a new key.
+    #[error("idempotency key reused")]
+    KeyReused {
+        #[serde(deserialize_with = "incident_number")]
+        number: String,
+    },
     /// The incident's state does not allow this now (confirming one that has no answer yet).
     #[error("not allowed in this state")]
     NotNow,
@@ -36,7 +46,29 @@ pub enum AppError {
     #[error("network")]
     Network,
     #[error("internal error {ref_id}")]
-    Internal { ref_id: String },
+    Internal {
+        #[serde(deserialize_with = "ref_id")]
+        ref_id: String,
+    },
+}
+
+// An error also arrives from a URL (`?__err=`, a plain form's way back to its page), which anyone
+// can write: the only free text a variant carries must be one of ours, or the error does not
+// parse at all (and nobody's text reaches the page).
+
+/// A request id as we make them (hex digits), or none.
+fn ref_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let raw = String::deserialize(d)?;
+    if raw.len() <= 32 && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(raw)
+    } else {
+        Err(serde::de::Error::custom("not a request id"))
+    }
+}
+
+fn incident_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let raw = String::deserialize(d)?;
+    crate::domain::incident::IncidentNumber::parse(&raw).map(|n| n.to_string()).map_err(|_| serde::de::Error::custom("not an incident number"))
 }
 
 impl AppError {
@@ -65,8 +97,10 @@ impl AppError {
             AppError::BadCredentials => "bad_credentials",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::CrossSite => "cross_site",
             AppError::NotFound => "not_found",
             AppError::Conflict => "conflict",
+            AppError::KeyReused { .. } => "idempotency_key_reused",
             AppError::NotNow => "not_allowed_now",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::BadRequest => "bad_request",
@@ -80,9 +114,9 @@ impl AppError {
         match self {
             AppError::Validation { .. } => 422,
             AppError::BadCredentials | AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::CrossSite => 403,
             AppError::NotFound => 404,
-            AppError::Conflict => 409,
+            AppError::Conflict | AppError::KeyReused { .. } => 409,
             AppError::NotNow => 422,
             AppError::RateLimited { .. } => 429,
             AppError::BadRequest => 400,
@@ -99,8 +133,13 @@ impl AppError {
             AppError::BadCredentials => td_string!(locale, errors.bad_credentials).to_string(),
             AppError::Unauthorized => td_string!(locale, errors.unauthorized).to_string(),
             AppError::Forbidden => td_string!(locale, errors.forbidden).to_string(),
+            AppError::CrossSite => td_string!(locale, errors.cross_site).to_string(),
             AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
             AppError::Conflict => td_string!(locale, errors.conflict).to_string(),
+            AppError::KeyReused { number } => {
+                let number = number.as_str();
+                td_string!(locale, errors.key_reused, number).to_string()
+            }
             AppError::NotNow => td_string!(locale, errors.not_now).to_string(),
             AppError::RateLimited { retry_after_secs } => {
                 let minutes = retry_after_secs.div_ceil(60).max(1);
@@ -145,6 +184,7 @@ pub fn reason_message(reason: Reason, locale: Locale) -> String {
         Reason::UnknownVariable => td_string!(locale, reasons.unknown_variable).to_string(),
         Reason::BeforeFirstResponse => td_string!(locale, reasons.before_first_response).to_string(),
         Reason::OwnAccount => td_string!(locale, reasons.own_account).to_string(),
+        Reason::MembersOnly => td_string!(locale, reasons.members_only).to_string(),
     }
 }
 
@@ -182,6 +222,21 @@ mod tests {
         assert_eq!(AppError::field(Field::Login, Reason::Required).status(), 422);
         assert_eq!(AppError::Forbidden.status(), 403);
         assert_eq!(AppError::RateLimited { retry_after_secs: 1 }.status(), 429);
+    }
+
+    #[test]
+    fn an_error_from_a_url_carries_no_text_of_its_own() {
+        let ours = r#"{"kind":"internal","ref_id":"7f3a9c01d2e4b5a6"}"#;
+        assert_eq!(serde_json::from_str::<AppError>(ours).unwrap(), AppError::Internal { ref_id: "7f3a9c01d2e4b5a6".into() });
+        for planted in [
+            r#"{"kind":"internal","ref_id":"请拨打 400-000-0000 领取补偿"}"#,
+            r#"{"kind":"internal","ref_id":"<a href=//evil>x</a>"}"#,
+            r#"{"kind":"key_reused","number":"点此 http://evil.example"}"#,
+        ] {
+            assert!(serde_json::from_str::<AppError>(planted).is_err(), "{planted}");
+        }
+        let reused = AppError::KeyReused { number: "MSS-20261124-0007".into() };
+        assert_eq!(serde_json::from_str::<AppError>(&serde_json::to_string(&reused).unwrap()).unwrap(), reused);
     }
 
     #[test]

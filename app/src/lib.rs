@@ -22,7 +22,7 @@ pub use error::AppError;
 use components::guard::provide_auth;
 use i18n::*;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -38,7 +38,58 @@ use pages::reporter::{
     submitted::SubmittedPage,
 };
 
-/// The HTML document around the app (server only renders it).
+/// Loads the wasm and hydrates the page only once it has painted: the page is complete and
+/// readable as the server sent it (forms post without it), so nothing the first paint needs waits
+/// for the wasm, and on a slow link its download does not compete with the stylesheet. (Leptos's
+/// `HydrationScripts` preloads the wasm at high priority in the head instead.) The one inline
+/// script carries the request's nonce.
+#[component]
+fn Hydration(options: LeptosOptions) -> impl IntoView {
+    // `hash.txt` does not change while the server runs.
+    static NAMES: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    let (js, wasm) = NAMES.get_or_init(|| bundle_names(&options));
+    let pkg = options.site_pkg_dir.to_string();
+    let script = format!(
+        "const start=()=>import(\"/{pkg}/{js}.js\").then(m=>m.default({{module_or_path:\"/{pkg}/{wasm}.wasm\"}}).then(()=>m.hydrate()));\
+         requestAnimationFrame(()=>requestAnimationFrame(start));"
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+}
+
+/// The names of the browser bundle's JS and wasm: hashed when cargo-leptos hashed them (its
+/// `hash.txt` beside the server), as Leptos's own `HydrationScripts` finds them.
+fn bundle_names(options: &LeptosOptions) -> (String, String) {
+    let name = options.output_name.to_string();
+    let plain_wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_none() { format!("{name}_bg") } else { name.clone() };
+    if !options.hash_files {
+        return (name, plain_wasm);
+    }
+    let hashes = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+        .and_then(|file| std::fs::read_to_string(file).ok())
+        .unwrap_or_default();
+    let hash = |kind: &str| {
+        hashes.lines().filter_map(|line| line.split_once(':')).find(|(k, _)| k.trim() == kind).map(|(_, h)| h.trim().to_owned())
+    };
+    match (hash("js"), hash("wasm")) {
+        (Some(js), Some(wasm)) => (format!("{name}.{js}"), format!("{name}.{wasm}")),
+        _ => (name, plain_wasm),
+    }
+}
+
+/// Where the page loads one of the site's own scripts from: its hashed name (see
+/// `server::assets`), or the plain one where there is none.
+fn script_url(name: &str) -> String {
+    #[cfg(feature = "ssr")]
+    if let Some(state) = use_context::<server::AppState>() {
+        return state.assets.url(name);
+    }
+    format!("/{name}")
+}
+
+/// The HTML document around the app (server only renders it). The stylesheet comes first: the
+/// page paints with it alone, and the wasm (hydration) follows.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -49,12 +100,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#1765e6"/>
                 <meta name="format-detection" content="telephone=no"/>
                 <link rel="icon" href="/favicon.ico"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <Hydration options/>
                 // Photos, drafts and the offline queue of the report form (see `pages::reporter::report`).
-                <script type="module" src="/mss.js"></script>
+                <script type="module" src=script_url("mss.js")></script>
                 // The desk's keyboard shortcuts and bulk picking (see `components::shell::DeskShell`).
-                <script type="module" src="/desk.js"></script>
+                <script type="module" src=script_url("desk.js")></script>
                 <MetaTags/>
             </head>
             <body>
@@ -69,7 +121,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <I18nContextProvider>
-            <Stylesheet id="leptos" href="/pkg/mss.css"/>
             <AppTitle/>
             <ScriptStrings/>
             <Router>

@@ -11,7 +11,7 @@ use app::domain::user::Role;
 use app::i18n::Locale;
 use app::server::db;
 use common::{json, TestApp, DESCRIPTION, PASSWORD};
-use reqwest::{header, Response, StatusCode};
+use reqwest::{header, multipart, Response, StatusCode};
 use sqlx::PgPool;
 
 #[sqlx::test(migrations = false)]
@@ -101,6 +101,62 @@ async fn repeated_failures_are_refused_for_a_while(pool: PgPool) {
     assert_eq!(app.sign_in(&app.client(), "agent2", PASSWORD).await.status(), StatusCode::OK);
 }
 
+/// Whoever tries passwords cannot lock the owner out: the right password from a browser the
+/// account signed in from before goes through (slowed, not refused); failures for logins that
+/// do not exist count against an address, failures for real accounts do not.
+#[sqlx::test(migrations = false)]
+async fn an_attacker_cannot_lock_the_owner_out(pool: PgPool) {
+    let app = TestApp::spawn_with(pool, &[("MSS_SIGNIN_MAX_FAILURES_PER_ADDRESS", "4")]).await;
+    app.user("agent", "王小明", Role::Reporter).await;
+    app.user("agent2", "李娜", Role::Reporter).await;
+    // The owner's phone has signed in before (and signed out since).
+    let phone = app.client();
+    let res = app.sign_in(&phone, "agent", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get_all(header::SET_COOKIE).iter().any(|c| c.to_str().unwrap_or_default().starts_with("mss_device=")));
+    assert!(phone.post(app.url("/api/auth/sign_out")).send().await.unwrap().status().is_success());
+    // Someone tries passwords: five failures lock the login for every browser it does not know.
+    let attacker = app.client();
+    for _ in 0..5 {
+        assert_eq!(app.sign_in(&attacker, "agent", "guess-123456").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(app.sign_in(&attacker, "agent", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.sign_in(&app.client(), "agent", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    // A cookie this server did not make for the account is not adopted as a known browser.
+    let planted = app.client();
+    let fake = format!("mss_device={}", "ab".repeat(32));
+    let res = planted
+        .post(app.url("/api/auth/sign_in"))
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, &fake)
+        .form(&[("login", "agent"), ("password", PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "a made-up device is an unknown one");
+    // The owner's phone is not a way around the password ...
+    assert_eq!(app.sign_in(&phone, "agent", "guess-654321").await.status(), StatusCode::UNAUTHORIZED);
+    // ... but with it, the owner gets in.
+    assert_eq!(app.sign_in(&phone, "agent", PASSWORD).await.status(), StatusCode::OK);
+
+
+    // All of that came from one address, and none of it counts against the address: a colleague
+    // in the same office signs in from a browser never seen.
+    let colleague = app.client();
+    assert_eq!(app.sign_in(&colleague, "agent2", PASSWORD).await.status(), StatusCode::OK);
+    // Trying logins that do not exist does: four lock the address for browsers it does not know.
+    for i in 0..4 {
+        assert_eq!(app.sign_in(&app.client(), &format!("nobody{i}"), "guess-123456").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(app.sign_in(&app.client(), "agent2", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.sign_in(&colleague, "agent2", PASSWORD).await.status(), StatusCode::OK, "a known browser still gets in");
+    // A known browser has a budget of its own, not none: past four times the login's, it waits too.
+    // (Sent at once: each failure counts before its slow-down.)
+    let guesses: Vec<_> = (0..20).map(|_| app.sign_in(&phone, "agent", "guess-000000")).collect();
+    futures::future::join_all(guesses).await;
+    assert_eq!(app.sign_in(&phone, "agent", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[sqlx::test(migrations = false)]
 async fn parallel_attempts_cannot_get_past_the_limit(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
@@ -124,13 +180,30 @@ async fn parallel_attempts_cannot_get_past_the_limit(pool: PgPool) {
 async fn bearer_tokens_work_until_revoked(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let id = app.user("handler", "陈静", Role::Handler).await;
-    let token = db::tokens::create(&app.pool, id, "itsm").await.unwrap();
+    let token = db::tokens::create(&app.pool, id, "itsm", None).await.unwrap();
     let client = app.client();
     let res = client.get(app.url("/api/v1/me")).bearer_auth(&token.token).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(json(res).await["role"], "handler");
+    // A token acts with the account's role as it is now.
+    sqlx::query("UPDATE users SET role = 'reporter' WHERE id = $1").bind(id).execute(&app.pool).await.unwrap();
+    let res = client.get(app.url("/api/v1/me")).bearer_auth(&token.token).send().await.unwrap();
+    assert_eq!(json(res).await["role"], "reporter");
+    // One that expired lets nobody in; one that has not yet, does.
+    let soon = db::tokens::create(&app.pool, id, "soon", Some(chrono::Utc::now() + chrono::Duration::hours(1))).await.unwrap();
+    let past = db::tokens::create(&app.pool, id, "past", Some(chrono::Utc::now() - chrono::Duration::seconds(1))).await.unwrap();
+    let status = |t: String| {
+        let client = client.clone();
+        let url = app.url("/api/v1/me");
+        async move { client.get(url).bearer_auth(t).send().await.unwrap().status() }
+    };
+    assert_eq!(status(soon.token.clone()).await, StatusCode::OK);
+    assert_eq!(status(past.token.clone()).await, StatusCode::UNAUTHORIZED);
+    let listed = db::tokens::list(&app.pool, id).await.unwrap();
+    assert!(listed.iter().find(|t| t.id == soon.id).unwrap().last_used_at.is_some(), "last use recorded");
+    assert_eq!(listed.iter().find(|t| t.id == past.id).unwrap().state_now(), "expired");
 
-    assert!(db::tokens::revoke(&app.pool, token.id).await.unwrap());
+    assert!(db::tokens::revoke(&app.pool, token.id, None).await.unwrap());
     let res = client
         .get(app.url("/api/v1/me"))
         .bearer_auth(&token.token)
@@ -206,8 +279,11 @@ async fn without_javascript_a_bad_report_comes_back_filled_in(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
     assert!(location.starts_with("/report/submitted/MSS-"), "{location}");
+    // The confirmation names the key it filed: the page's script drops a draft kept under it.
+    let (path, filed) = location.split_once("?filed=").expect("the filed key");
+    assert_eq!(filed, key);
     let page = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains(location.trim_start_matches("/report/submitted/")));
+    assert!(page.contains(path.trim_start_matches("/report/submitted/")));
 }
 
 #[sqlx::test(migrations = false)]
@@ -282,7 +358,7 @@ async fn lists_are_keyset_paginated_newest_first(pool: PgPool) {
             ..ReportForm::default()
         };
         let new = form.parse(&ReportRules::default(), chrono::Utc::now()).unwrap();
-        db::incidents::create(&app.pool, reporter, &new, &[]).await.unwrap();
+        db::incidents::create(&app.pool, reporter, &new, &[], &[]).await.unwrap();
     }
     let zh = Locale::zh_CN;
     let first = db::incidents::for_reporter(&app.pool, reporter, None, None, zh).await.unwrap();
@@ -326,7 +402,7 @@ async fn lists_are_keyset_paginated_newest_first(pool: PgPool) {
 async fn the_rest_api_refuses_a_bad_cursor_with_fields(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let id = app.user("agent", "王小明", Role::Reporter).await;
-    let token = db::tokens::create(&app.pool, id, "").await.unwrap();
+    let token = db::tokens::create(&app.pool, id, "", None).await.unwrap();
     let res = app.client().get(app.url("/api/v1/incidents?cursor=garbage")).bearer_auth(&token.token).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = json(res).await;
@@ -339,4 +415,76 @@ async fn the_rest_api_refuses_a_bad_cursor_with_fields(pool: PgPool) {
     let res = app.client().get(app.url("/api/v1/nothing")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(json(res).await["error"]["code"], "not_found");
+}
+
+/// Per-account limits: past the burst, reports, messages, uploads and actions are refused with
+/// 429, `Retry-After` and a translated sentence, before any work; other accounts go on.
+#[sqlx::test(migrations = false)]
+async fn a_reporters_loop_is_stopped_by_their_limit_and_nobody_elses(pool: PgPool) {
+    let app = TestApp::spawn_with(pool, &[("MSS_LIMIT_REPORTS", "3,1/h"), ("MSS_LIMIT_MESSAGES", "2,1/h"), ("MSS_LIMIT_ACTIONS", "2,1/h")]).await;
+    let people = app.people().await;
+    let mut numbers = Vec::new();
+    for i in 0..3 {
+        numbers.push(app.reported(&people.agent, &format!("客户{i}")).await);
+    }
+    let res = app.report(&people.agent, "客户9", &uuid::Uuid::new_v4().to_string()).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((3000..=3600).contains(&wait), "{wait}");
+    let error: app::AppError = res.json().await.unwrap();
+    assert!(error.message(app::i18n::Locale::zh_CN).contains("分钟"), "{error:?}");
+    // The REST API counts against the same limit.
+    let res = people
+        .agent
+        .post(app.url("/api/v1/incidents"))
+        .multipart(multipart::Form::new().text("incident", serde_json::json!({"customer": {"name": "张三", "customer_no": "310012345678"}, "system": "trading", "description": DESCRIPTION}).to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    // Another reporter is not slowed by it.
+    app.reported(&people.agent2, "客户A").await;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(count, 4);
+
+    // Messages: two, then refused before anything is stored.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1").bind(&numbers[0]).fetch_one(&app.pool).await.unwrap();
+    let message = |body: &str| {
+        people.agent.post(app.url(&format!("/api/v1/incidents/{id}/messages"))).multipart(multipart::Form::new().text("body", body.to_owned())).send()
+    };
+    assert_eq!(message("第一条补充说明").await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(message("第二条补充说明").await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(message("第三条补充说明").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    // Desk actions: the handler's own limit.
+    let mut v = app.acted(&people.handler, id, serde_json::json!({"action": "claim", "version": 1})).await["version"].as_i64().unwrap();
+    v = app.acted(&people.handler, id, serde_json::json!({"action": "note", "version": v, "body": "记一下"})).await["version"].as_i64().unwrap();
+    let res = app.act(&people.handler, id, serde_json::json!({"action": "note", "version": v, "body": "再记一下"})).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// What a fuzzer sends is answered, never a server error: malformed or far-off dates are refused
+/// (422), a NUL in a search or a description is dropped, a cursor from no time the app can hold
+/// is refused.
+#[sqlx::test(migrations = false)]
+async fn odd_input_is_refused_or_cleaned_never_a_server_error(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    for query in ["from=-5000-01-01", "to=%2B262143-12-31", "from=2026-1-5", "from=-262144-01-01", "cursor=1_-99999999999999999_3"] {
+        let res = people.handler.get(app.url(&format!("/api/v1/incidents?{query}"))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+    }
+    let res = people.handler.get(app.url("/api/v1/incidents?q=%E5%BC%80%E6%88%B7%00")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let fields = [
+        ("idempotency_key", "6f1c2c52-3a53-4a51-9b5c-0d7f4f3b1a11"),
+        ("customer.name", "张\u{0}三"),
+        ("customer.customer_no", "310012345678"),
+        ("system", "trading"),
+        ("description", "客户委托下单\u{0}一直提示系统繁忙，已重试三次"),
+    ];
+    let res = app.post_report(&people.agent, &fields, "application/json").await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
+    let (name, description): (String, String) = sqlx::query_as("SELECT customer_name, description FROM incidents").fetch_one(&app.pool).await.unwrap();
+    assert_eq!((name.as_str(), description.as_str()), ("张三", "客户委托下单一直提示系统繁忙，已重试三次"));
 }

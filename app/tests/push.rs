@@ -208,7 +208,7 @@ async fn a_burst_of_incidents_reaches_the_robot_paced_and_none_dropped(pool: PgP
     // from a minute to a second so the test takes seconds.
     let config = FakeConfig { robot_per_window: 20, robot_window: std::time::Duration::from_secs(1), ..FakeConfig::default() };
     let wecom = FakeWecomHarness::start(config).await;
-    let app = TestApp::spawn_with_wecom(pool, &wecom, &[]).await;
+    let app = TestApp::spawn_with_wecom(pool, &wecom, &[("MSS_LIMIT_REPORTS", "100,1/s")]).await;
     let agent = app.agent().await;
     let mut numbers = Vec::new();
     for i in 0..100 {
@@ -222,6 +222,28 @@ async fn a_burst_of_incidents_reaches_the_robot_paced_and_none_dropped(pool: PgP
         let n = robot.iter().filter(|m| m["markdown"]["content"].as_str().unwrap_or_default().contains(number.as_str())).count();
         assert_eq!(n, 1, "{number} once");
     }
+}
+
+/// One reporter's flood (a script gone wrong, within their limit) does not hold back another
+/// reporter's new incident: reporters take turns in the robot's few messages a window.
+#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+async fn one_reporters_flood_does_not_delay_anothers_robot_message(pool: PgPool) {
+    let config = FakeConfig { robot_per_window: 2, robot_window: std::time::Duration::from_secs(1), ..FakeConfig::default() };
+    let wecom = FakeWecomHarness::start(config).await;
+    let app = TestApp::spawn_with_wecom(pool, &wecom, &[("MSS_LIMIT_REPORTS", "30,1/s")]).await;
+    let people = app.people().await;
+    for i in 0..30 {
+        app.reported(&people.agent, &format!("刷屏客户{i}")).await;
+    }
+    let other = app.reported(&people.agent2, "李四").await;
+    // At two a second, the flood alone takes fifteen seconds; the other one arrives in its turn.
+    assert!(
+        eventually(6, || async { wecom.fake.delivered("robot").iter().any(|m| m["markdown"]["content"].as_str().unwrap_or_default().contains(other.as_str())) }).await,
+        "{} robot messages so far, none of {other}",
+        wecom.fake.delivered("robot").len()
+    );
+    let position = wecom.fake.delivered("robot").iter().position(|m| m["markdown"]["content"].as_str().unwrap_or_default().contains(other.as_str()));
+    assert!(position.is_some_and(|p| p <= 4), "{position:?}");
 }
 
 #[sqlx::test(migrator = "app::server::db::MIGRATOR")]

@@ -296,6 +296,107 @@ async fn a_repeated_idempotency_key_returns_the_same_incident(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = false)]
+async fn a_key_used_for_another_report_is_refused_not_answered_with_the_first(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let client = app.agent().await;
+    // The REST path: the same key with other fields, or other photos, is another report.
+    let key = uuid::Uuid::new_v4().to_string();
+    let photo = [("a.jpg", jpeg(800, 600))];
+    let first = json(api_report(&app, &client, &incident_json(), &photo, Some(&key)).await).await;
+    let mut other = incident_json();
+    other["customer"]["name"] = json!("李四");
+    for (incident, files) in [(other.clone(), photo.to_vec()), (incident_json(), vec![("a.jpg", jpeg(800, 601))]), (incident_json(), vec![])] {
+        let res = api_report(&app, &client, &incident, &files, Some(&key)).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let body = json(res).await;
+        assert_eq!(body["error"]["code"], "idempotency_key_reused", "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains(first["number"].as_str().unwrap()), "{body}");
+    }
+    // The very same request again is a retry: the first incident.
+    let again = api_report(&app, &client, &incident_json(), &photo, Some(&key)).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(json(again).await["id"], first["id"]);
+    assert_eq!(count(&app, "incidents").await, 1);
+
+    // The form's path, as its script sends it: 409 with the error the page shows.
+    let k2 = uuid::Uuid::new_v4().to_string();
+    let filed = app.report(&client, "张三", &k2).await.json::<String>().await.unwrap();
+    let res = app.report(&client, "王五", &k2).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let error: app::AppError = res.json().await.unwrap();
+    assert_eq!(error, app::AppError::KeyReused { number: filed.clone() });
+    assert_eq!(count(&app, "incidents").await, 2);
+
+    // And as a plain post (no JavaScript): back to the form with everything, photos included,
+    // under a new key, so sending it again files it.
+    let form = multipart::Form::new()
+        .text("idempotency_key", k2.clone())
+        .text("customer.name", "王五")
+        .text("customer.customer_no", "310077")
+        .text("system", "trading")
+        .text("description", "客户委托下单时提示系统繁忙，已重试三次")
+        .part("screenshots", multipart::Part::bytes(jpeg(640, 480)).file_name("IMG_3001.JPG"));
+    let res = client.post(app.url("/api/incidents/create")).header(header::ACCEPT, "text/html").multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/report/new"), "{location}");
+    let page = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&filed), "the page names the incident filed before");
+    assert!(page.contains("王五") && page.contains("系统繁忙"), "what was typed is kept");
+    let kept_id: i64 = sqlx::query_scalar("SELECT id FROM screenshots WHERE incident_id IS NULL").fetch_one(&app.pool).await.unwrap();
+    assert!(page.contains(&format!(r#"name="kept_screenshot" value="{kept_id}""#)), "the photo is kept");
+    assert!(!page.contains(&k2), "a new key");
+    assert_eq!(count(&app, "incidents").await, 2);
+}
+
+/// Photos as phone cameras write them: 12 MP, EXIF with GPS, a serial and a thumbnail (a
+/// complete JPEG inside APP1), XMP, an ICC profile, an MPF secondary image after the picture,
+/// progressive, CMYK. Each is accepted, stored upright, at most 2,048 px, and without metadata.
+#[sqlx::test(migrations = false)]
+async fn photos_as_phones_write_them_are_accepted_upright_and_bare(pool: PgPool) {
+    use common::camera::{self, contains};
+    let app = TestApp::spawn(pool).await;
+    let client = app.agent().await;
+    let cases: Vec<(&str, Vec<u8>, (u64, u64))> = vec![
+        // Portrait, held upright: landscape pixels with "rotate 90° clockwise" (orientation 6).
+        ("IMG_0001.JPG (12 MP, rotated)", camera::phone_photo(4032, 3024, 6), (1536, 2048)),
+        ("IMG_0002.JPG (MPF depth map appended)", camera::with_mpf_secondary(&camera::phone_photo(1600, 1200, 1)), (1600, 1200)),
+        ("export.jpg (progressive)", camera::progressive_photo(1600, 1200), (1600, 1200)),
+        ("print.jpg (CMYK)", camera::cmyk_photo(800, 600), (800, 600)),
+    ];
+    for (name, photo, (w, h)) in cases {
+        assert!(contains(&photo, camera::SERIAL.as_bytes()), "{name}: the fixture carries its serial");
+        let res = api_report(&app, &client, &incident_json(), &[(name, photo)], None).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{name}: {}", res.text().await.unwrap_or_default());
+        let shot = json(res).await["screenshots"][0].clone();
+        assert_eq!((shot["width"].as_u64(), shot["height"].as_u64()), (Some(w), Some(h)), "{name}");
+        let (status, stored, _) = get_bytes(&app, &client, shot["url"].as_str().unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        for trace in [&b"Exif\0\0"[..], camera::SERIAL.as_bytes(), camera::XMP_SERIAL.as_bytes(), camera::SECONDARY_SERIAL.as_bytes(), b"http://ns.adobe.com/xap", b"MPF\0"] {
+            assert!(!contains(&stored, trace), "{name}: {} left in the stored file", String::from_utf8_lossy(trace));
+        }
+        let img = image::load_from_memory(&stored).unwrap().to_rgb8();
+        assert_eq!((u64::from(img.width()), u64::from(img.height())), (w, h), "{name}");
+        // Upright: the red half is on top, or (turned clockwise) on the right.
+        let (red, blue) = if w < h { (img.get_pixel(w as u32 * 3 / 4, h as u32 / 2), img.get_pixel(w as u32 / 4, h as u32 / 2)) } else { (img.get_pixel(w as u32 / 2, h as u32 / 4), img.get_pixel(w as u32 / 2, h as u32 * 3 / 4)) };
+        assert!(red[0] > 150 && red[2] < 100, "{name}: red where the top was: {red:?}");
+        assert!(blue[2] > 150 && blue[0] < 100, "{name}: blue where the bottom was: {blue:?}");
+    }
+    // The form without JavaScript takes them too (the path of a report sent before the script).
+    let form = multipart::Form::new()
+        .text("idempotency_key", uuid::Uuid::new_v4().to_string())
+        .text("customer.name", "欧阳娜娜")
+        .text("customer.customer_no", "310099")
+        .text("system", "trading")
+        .text("description", "客户开户时上传身份证照片一直提示失败")
+        .part("screenshots", multipart::Part::bytes(camera::with_mpf_secondary(&camera::phone_photo(4032, 3024, 6))).file_name("IMG_0003.JPG"));
+    let res = client.post(app.url("/api/incidents/create")).header(header::ACCEPT, "text/html").multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()[header::LOCATION].to_str().unwrap();
+    assert!(location.starts_with("/report/submitted/"), "{location}");
+}
+
+#[sqlx::test(migrations = false)]
 async fn incidents_and_screenshots_are_private_to_their_reporter_and_the_desk(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let common::People { agent: a, agent2: b, handler: h } = app.people().await;

@@ -96,6 +96,6 @@ export async function fileReport(page: Page, testInfo: TestInfo, report: Report)
   await page.goto("/report/new");
   await ready(page, testInfo);
   await fillReport(page, report);
-  await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}$/);
+  await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}(\?filed=[0-9a-f-]+)?$/);
   return new URL(page.url()).pathname.split("/").pop() ?? "";
 }

@@ -27,7 +27,7 @@ test("a reporter signs in, reports an incident and follows it", async ({ page },
   }
   await page.getByRole("button", { name: "提交" }).click();
 
-  await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}$/);
+  await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}(\?filed=[0-9a-f-]+)?$/);
   const number = (await page.getByTestId("incident-number").textContent())?.trim() ?? "";
   expect(number).toMatch(/^MSS-\d{8}-\d{4,}$/);
   await expect(page.getByRole("heading", { name: "已提交" })).toBeVisible();
@@ -158,7 +158,7 @@ test("a report made offline is kept, then sent exactly once when the network ret
   await expect(page).toHaveURL(/\/report\/new$/);
 
   await context.setOffline(false);
-  await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}$/, { timeout: 45_000 });
+  await expect(page).toHaveURL(/\/report\/submitted\/MSS-\d{8}-\d{4,}(\?filed=[0-9a-f-]+)?$/, { timeout: 45_000 });
   const number = (await page.getByTestId("incident-number").textContent())?.trim() ?? "";
 
   // Exactly one incident for this customer, with its photo.

@@ -61,6 +61,20 @@ ensure_rust() {
   fi
 }
 
+# A build that runs out of disk dies oddly (the linker with SIGBUS): check first. Below 8 GiB free,
+# drop cargo's incremental caches (rebuilt on demand); below 4 GiB after that, stop and say so.
+ensure_disk_space() {
+  local free_kib
+  free_kib="$(df -Pk "$CARGO_TARGET_DIR" | awk 'NR == 2 { print $4 }')"
+  if [ "${free_kib:-0}" -lt $((8 * 1024 * 1024)) ]; then
+    say "only $((free_kib / 1024)) MiB free: removing cargo's incremental caches in $CARGO_TARGET_DIR"
+    find "$CARGO_TARGET_DIR" -maxdepth 3 -type d -name incremental -prune -exec rm -rf {} +
+    free_kib="$(df -Pk "$CARGO_TARGET_DIR" | awk 'NR == 2 { print $4 }')"
+  fi
+  [ "${free_kib:-0}" -ge $((4 * 1024 * 1024)) ] \
+    || die "only $((free_kib / 1024)) MiB free on the disk of $CARGO_TARGET_DIR; a build needs about 4 GiB. Free some space (or remove that folder) and rerun."
+}
+
 ensure_node_modules() {
   command -v npm >/dev/null || { say "installing Node.js and npm"; apt_install nodejs npm; }
   if [ ! -f end2end/node_modules/.package-lock.json ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
@@ -74,6 +88,23 @@ ensure_chromium() {
   if [ ! -x "$CHROMIUM_PATH" ]; then
     say "installing Debian's Chromium"
     apt_install chromium
+  fi
+  # Without a CJK font every Chinese character in a screenshot is a box.
+  if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    say "installing a CJK font (fonts-noto-cjk)"
+    apt_install fonts-noto-cjk fontconfig
+  fi
+}
+
+# schemathesis (PyPI, pinned) in a virtualenv of its own: fuzzes the REST API against its
+# OpenAPI description (see scripts/api-fuzz).
+SCHEMATHESIS_VERSION="4.32.5"
+ensure_schemathesis() {
+  SCHEMATHESIS_VENV="${MSS_TOOLS_DIR:-$HOME/.cache/mss}/schemathesis-$SCHEMATHESIS_VERSION"
+  if [ ! -x "$SCHEMATHESIS_VENV/bin/st" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI)"
+    python3 -m venv "$SCHEMATHESIS_VENV"
+    "$SCHEMATHESIS_VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 }
 

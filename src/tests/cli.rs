@@ -67,6 +67,25 @@ async fn operators_migrate_add_users_and_create_tokens(pool: PgPool) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(wecom().await, None);
 
+    // Transfer groups are for members: a reporter is neither made nor put in one.
+    let out = mss(&url, &["user", "add", "--login", "lisi", "--name", "李四", "--role", "reporter", "--group", "operations"], Some("a-long-password\n"));
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("member"), "{}", String::from_utf8_lossy(&out.stderr));
+    let lisi: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE login = 'lisi'").fetch_one(&pool).await.unwrap();
+    assert_eq!(lisi, 0, "nothing was created");
+    let out = mss(&url, &["user", "join", "--login", "wangxm", "--group", "operations"], None);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a member"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = mss(&url, &["user", "add", "--login", "sunwei", "--name", "孙伟", "--role", "member", "--group", "operations"], Some("a-long-password\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Tokens may expire; `list` says which.
+    let out = mss(&url, &["token", "create", "--login", "itsm-bot", "--label", "trial", "--expires-days", "30"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let expires: Option<bool> = sqlx::query_scalar("SELECT expires_at > now() + interval '29 days' FROM api_tokens WHERE label = 'trial'").fetch_one(&pool).await.unwrap();
+    assert_eq!(expires, Some(true));
+    let out = mss(&url, &["token", "list", "--login", "itsm-bot"], None);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("live\ttrial"), "{}", String::from_utf8_lossy(&out.stdout));
+    sqlx::query("DELETE FROM api_tokens").execute(&pool).await.unwrap();
+
     let out = mss(&url, &["token", "create", "--login", "itsm-bot", "--label", "itsm"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();

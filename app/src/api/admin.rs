@@ -27,6 +27,8 @@ pub struct UsersView {
 pub struct UserView {
     pub user: UserRow,
     pub groups: Vec<ListEntry>,
+    /// Its REST API tokens, oldest first.
+    pub tokens: Vec<crate::domain::admin::ApiToken>,
     /// The viewer's own account: its role and state are not theirs to change here.
     pub own: bool,
     pub kept: KeptFields,
@@ -110,7 +112,24 @@ pub async fn admin_user(login: String) -> Result<UserView, AppError> {
     let pool = app_state()?.pool;
     let user = db::admin::user(&pool, &login).await?.ok_or(AppError::NotFound)?;
     let own = user.login.eq_ignore_ascii_case(&admin.login);
-    Ok(UserView { user, groups: groups(&pool).await?, own, kept: kept().await? })
+    let user_id = db::users::id_by_login(&pool, &login).await?.ok_or(AppError::NotFound)?;
+    let tokens = db::tokens::list(&pool, user_id).await?;
+    Ok(UserView { user, groups: groups(&pool).await?, tokens, own, kept: kept().await? })
+}
+
+/// Revokes one of an account's REST API tokens (audited).
+#[server(endpoint = "admin/tokens/revoke")]
+pub async fn revoke_token(login: String, id: i64) -> Result<(), AppError> {
+    use crate::domain::user::Login;
+    use crate::server::{auth, db, state::app_state};
+    let admin = auth::require(auth::ADMIN).await?;
+    let result = async {
+        let parsed = Login::parse(&login).map_err(|_| AppError::NotFound)?;
+        db::admin::revoke_token(&app_state()?.pool, &admin, &parsed, id).await
+    }
+    .await;
+    let page = format!("/admin/users/{}", crate::components::encode_query(login.trim()));
+    finish(result, &page, "user.tokens", &()).await
 }
 
 #[server(endpoint = "admin/users/create")]

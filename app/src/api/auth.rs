@@ -20,7 +20,15 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<CurrentUser,
         let parts: http::request::Parts = leptos_axum::extract().await.map_err(crate::server::error::internal)?;
         let session = auth::session().await?;
         let address = auth::client_address(&state, &parts);
-        auth::sign_in(&state, &session, &address, attempt).await
+        let device = auth::device_of(&parts.headers);
+        let user = auth::sign_in(&state, &session, &address, device.as_deref(), attempt).await?;
+        // This browser is now one the account is known to sign in from.
+        if let Some(cookie) = auth::remember_device(&state, &user, device).await? {
+            if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
+                response.append_header(http::header::SET_COOKIE, value);
+            }
+        }
+        Ok(user)
     }
     .await;
     match result {
@@ -62,6 +70,10 @@ pub async fn kept_sign_in() -> Result<Option<SignInForm>, AppError> {
 pub async fn sign_out() -> Result<(), AppError> {
     let session = crate::server::auth::session().await?;
     crate::server::auth::sign_out(&session).await?;
+    // Nothing the account saw stays in this browser's cache (a shared phone).
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(http::HeaderName::from_static("clear-site-data"), http::HeaderValue::from_static("\"cache\""));
+    }
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -98,8 +98,10 @@ pub async fn bulk_act(#[server(flatten)] form: BulkForm) -> Result<BulkOutcome, 
     use crate::domain::user::safe_next;
     use crate::server::{auth, db, db::incidents::IncidentRef, state::app_state};
     let viewer = auth::require(auth::DESK).await?;
+    let state = app_state()?;
+    state.limits.check(crate::server::limits::Kind::Action, viewer.id)?;
     let bulk = form.parse().map_err(AppError::fields)?;
-    let pool = app_state()?.pool;
+    let pool = state.pool;
     let mut outcome = BulkOutcome::default();
     for (number, version) in bulk.picks {
         let result = async {

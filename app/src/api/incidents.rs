@@ -116,6 +116,8 @@ pub async fn settle(
     use crate::domain::workflow::{Action, ActionRequest};
     use crate::server::{auth, db, db::incidents::IncidentRef, state::app_state};
     let reporter = auth::require(auth::REPORTER).await?;
+    let state = app_state()?;
+    state.limits.check(crate::server::limits::Kind::Action, reporter.id)?;
     let parsed = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
     let request = ActionRequest {
         action: if solved { "close" } else { "reopen" }.to_owned(),
@@ -124,7 +126,7 @@ pub async fn settle(
         ..Default::default()
     };
     let action = Action::parse(&request).map_err(AppError::fields)?;
-    let pool = app_state()?.pool;
+    let pool = state.pool;
     let id = db::incidents::visible_id(&pool, &reporter, &IncidentRef::Number(parsed.clone())).await?.ok_or(AppError::NotFound)?;
     db::desk::act(&pool, &reporter, id, version, &action, &[]).await?;
     leptos_axum::redirect(&format!("/incidents/{parsed}"));

@@ -48,7 +48,7 @@ fn group_codes(raw: &[String]) -> Result<Vec<Code>, Reason> {
 
 /// The account form: creating one (`password` required) or changing one (`password` ignored;
 /// passwords are reset with their own form).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserForm {
     pub login: String,
     pub display_name: String,
@@ -75,13 +75,35 @@ pub struct UserChange {
     pub on_duty: bool,
 }
 
+impl std::fmt::Debug for UserForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserForm")
+            .field("login", &self.login)
+            .field("display_name", &self.display_name)
+            .field("role", &self.role)
+            .field("wecom_user_id", &self.wecom_user_id)
+            .field("password", &super::Redacted(&self.password))
+            .field("groups", &self.groups)
+            .field("on_duty", &self.on_duty)
+            .finish()
+    }
+}
+
 impl UserForm {
     fn parse_common(&self, p: &mut Problems) -> Option<UserChange> {
         let login = p.check(Field::Login, Login::parse(&self.login));
         let display_name = p.check(Field::DisplayName, DisplayName::parse(&self.display_name));
         let role = p.check(Field::Role, if self.role.trim().is_empty() { Err(Reason::Required) } else { Role::parse(&self.role) });
         let wecom = p.check(Field::WecomUserId, WecomUserId::parse_optional(&self.wecom_user_id));
-        let groups = p.check(Field::Group, group_codes(&self.groups));
+        // Transfer groups are for members: ticked for another role, they are refused (an
+        // account changed away from member leaves its groups: untick them).
+        let groups = p.check(
+            Field::Group,
+            group_codes(&self.groups).and_then(|groups| match role {
+                Some(role) if role != Role::Member && !groups.is_empty() => Err(Reason::MembersOnly),
+                _ => Ok(groups),
+            }),
+        );
         let on_duty = !self.on_duty.trim().is_empty();
         Some(UserChange { login: login?, display_name: display_name?, role: role?, wecom_user_id: wecom?, groups: groups?, on_duty })
     }
@@ -445,6 +467,35 @@ pub struct AuditRow {
     pub detail: String,
 }
 
+/// A REST API token of an account, as admins see it (never the secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked: bool,
+}
+
+impl ApiToken {
+    /// Whether it still lets its holder in at `now`.
+    pub fn live(&self, now: DateTime<Utc>) -> bool {
+        !self.revoked && self.expires_at.is_none_or(|at| at > now)
+    }
+
+    /// `live`, `expired` or `revoked`, now.
+    pub fn state_now(&self) -> &'static str {
+        if self.revoked {
+            "revoked"
+        } else if self.live(Utc::now()) {
+            "live"
+        } else {
+            "expired"
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +510,17 @@ mod tests {
             groups: vec!["operations".into(), "".into(), "operations".into(), "testing".into()],
             on_duty: String::new(),
         }
+    }
+
+    #[test]
+    fn only_members_are_put_in_transfer_groups() {
+        for role in ["reporter", "handler", "admin"] {
+            let errors = UserForm { role: role.into(), ..user_form() }.parse_change().unwrap_err();
+            assert_eq!(errors, [FieldError { field: Field::Group, reason: Reason::MembersOnly }], "{role}");
+            let change = UserForm { role: role.into(), groups: vec![String::new()], ..user_form() }.parse_change().unwrap();
+            assert!(change.groups.is_empty());
+        }
+        assert_eq!(user_form().parse_change().unwrap().groups.len(), 2);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The documents an agent meets at a customer's side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum IdKind {
     /// 居民身份证 (GB 11643).
     #[default]
@@ -204,9 +205,38 @@ fn mask(value: &str, head: usize, tail: usize) -> String {
     out
 }
 
+/// `text` written about one customer, retold about another: the first one's customer number and
+/// name become the second one's (or a neutral word where the second has none). The reporter of
+/// an incident merged into another reads that one's answers this way: a canned reply's
+/// `{customer_name}` names their own customer, never the other reporter's.
+pub fn retell(text: &str, from: (Option<&str>, Option<&str>), to: (Option<&str>, Option<&str>)) -> String {
+    let mut out = text.to_owned();
+    let (from_name, from_number) = from;
+    let (to_name, to_number) = to;
+    // A short number would be replaced wherever its digits happen to appear.
+    if let Some(number) = from_number.map(str::trim).filter(|n| n.chars().count() >= 6) {
+        out = out.replace(number, to_number.unwrap_or("（客户号）"));
+    }
+    // A one-character name would replace that character everywhere.
+    if let Some(name) = from_name.map(str::trim).filter(|n| n.chars().count() >= 2) {
+        out = out.replace(name, to_name.unwrap_or("客户"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_is_retold_about_the_followers_own_customer() {
+        let from = (Some("张三"), Some("310012345678"));
+        assert_eq!(retell("张三您好，310012345678 已恢复", from, (Some("李四"), Some("310099998888"))), "李四您好，310099998888 已恢复");
+        assert_eq!(retell("张三您好，310012345678 已恢复", from, (None, None)), "客户您好，（客户号） 已恢复");
+        // One character is not a name to replace everywhere.
+        assert_eq!(retell("王经理已处理", (Some("王"), None), (Some("李"), None)), "王经理已处理");
+        assert_eq!(retell("无关的文字", (None, None), (Some("李四"), None)), "无关的文字");
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()

@@ -45,6 +45,7 @@ impl fmt::Display for IncidentNumber {
 /// Where an incident is in its life. The transitions between them arrive with the desk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Status {
     New,
     InProgress,
@@ -152,6 +153,7 @@ impl MessageBody {
 
 /// One line of a list: the reporter's "my incidents" or the desk's queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IncidentSummary {
     pub id: i64,
     pub number: String,
@@ -188,6 +190,7 @@ pub struct Queue {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum EventKind {
     Submitted,
     /// A follow-up message from the reporter.
@@ -270,6 +273,7 @@ impl EventKind {
 
 /// A stored screenshot, served only to those who may see its incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Screenshot {
     pub id: i64,
     pub url: String,
@@ -285,6 +289,7 @@ impl Screenshot {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     pub id: i64,
     pub kind: EventKind,
@@ -304,6 +309,7 @@ pub struct TimelineEntry {
 /// The affected customer as shown: ID and phone numbers masked (110101********1234,
 /// 138****5678) everywhere they are shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CustomerView {
     pub name: Option<String>,
     pub customer_no: Option<String>,
@@ -314,6 +320,7 @@ pub struct CustomerView {
 
 /// One incident, as its page and the API show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IncidentDetail {
     pub id: i64,
     pub number: String,
@@ -346,6 +353,7 @@ pub struct IncidentDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MergedInto {
     pub number: String,
     pub status: Status,
@@ -363,6 +371,7 @@ pub struct Thread {
 
 /// A list entry named for people: its code and its name in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Named {
     pub code: String,
     pub name: String,
@@ -370,6 +379,7 @@ pub struct Named {
 
 /// The team's view of an incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeskFacts {
     pub priority: crate::domain::workflow::Priority,
     pub category: Option<Named>,
@@ -394,6 +404,7 @@ pub struct DeskFacts {
 
 /// One line of the append-only audit trail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: i64,
     pub action: String,
@@ -406,6 +417,7 @@ pub struct AuditEntry {
 
 /// A page of a list, newest first, and where the next one starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,

@@ -221,6 +221,8 @@ pub enum Reason {
     BeforeFirstResponse,
     /// Something an admin may not do to their own account (disable it, drop their admin role).
     OwnAccount,
+    /// Transfer groups are for members only.
+    MembersOnly,
 }
 
 impl Reason {
@@ -250,6 +252,7 @@ impl Reason {
             Reason::UnknownVariable => "unknown_variable",
             Reason::BeforeFirstResponse => "before_first_response",
             Reason::OwnAccount => "own_account",
+            Reason::MembersOnly => "members_only",
         }
     }
 }
@@ -312,7 +315,8 @@ impl Code {
 
 /// Trims, then requires between `min` and `max` characters (characters, not bytes: 张三 is 2).
 pub(crate) fn text_between(raw: &str, min: usize, max: usize) -> Result<String, Reason> {
-    let value = raw.trim();
+    let cleaned = without_control_characters(raw);
+    let value = cleaned.trim();
     let count = value.chars().count();
     if count == 0 && min > 0 {
         Err(Reason::Required)
@@ -322,6 +326,30 @@ pub(crate) fn text_between(raw: &str, min: usize, max: usize) -> Result<String, 
         Err(Reason::TooLong { max: max as u32 })
     } else {
         Ok(value.to_owned())
+    }
+}
+
+/// `raw` without control characters (NUL and the like, which nobody types and the database
+/// refuses), but tabs and line breaks.
+pub(crate) fn without_control_characters(raw: &str) -> std::borrow::Cow<'_, str> {
+    let unwanted = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    if raw.chars().any(unwanted) {
+        std::borrow::Cow::Owned(raw.chars().filter(|c| !unwanted(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
+}
+
+/// A secret or a customer's number as `Debug` shows it: its length, never its characters (forms
+/// and their values end up in logs and panics).
+pub struct Redacted<'a>(pub &'a str);
+
+impl std::fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.chars().count() {
+            0 => f.write_str("\"\""),
+            n => write!(f, "<{n} characters hidden>"),
+        }
     }
 }
 
@@ -335,6 +363,8 @@ mod tests {
         assert_eq!(text_between(" 张 ", 2, 4), Err(Reason::TooShort { min: 2 }));
         assert_eq!(text_between("   ", 1, 4), Err(Reason::Required));
         assert_eq!(text_between("一二三四五", 1, 4), Err(Reason::TooLong { max: 4 }));
+        assert_eq!(text_between("张\0三\u{7}", 1, 4), Ok("张三".into()), "control characters go, nothing else");
+        assert_eq!(text_between("第一行\n第二行\t", 1, 20), Ok("第一行\n第二行".into()));
     }
 
     #[test]
@@ -347,3 +377,4 @@ mod tests {
         assert_eq!(errors, vec![FieldError { field: Field::Login, reason: Reason::Required }]);
     }
 }
+

@@ -96,6 +96,30 @@ pub struct DeliveryRow {
     pub next_attempt_at: DateTime<Utc>,
 }
 
+/// Text someone typed, as the group robot's markdown shows it: as text. The characters WeCom's
+/// markdown reads (links `[…](…)`, mentions `<@…>`, `<font>`, emphasis, code, headings) become
+/// their full-width look-alikes, so nothing a reporter writes links, mentions or formats
+/// anything in the team's group; a line break becomes a space.
+pub fn robot_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '[' => '［',
+            ']' => '］',
+            '(' => '（',
+            ')' => '）',
+            '<' => '＜',
+            '>' => '＞',
+            '*' => '＊',
+            '_' => '＿',
+            '`' => '｀',
+            '#' => '＃',
+            '~' => '～',
+            '\n' | '\r' => ' ',
+            other => other,
+        })
+        .collect()
+}
+
 /// The title of a text card, or the first line of a markdown message.
 pub fn summary(message: &serde_json::Value) -> String {
     let text = message["textcard"]["title"].as_str().or_else(|| message["markdown"]["content"].as_str()).unwrap_or_default();
@@ -115,6 +139,13 @@ pub struct LiveMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_text_reaches_the_robot_as_text() {
+        assert_eq!(robot_text("[领奖](http://x) <@all> **急**"), "［领奖］（http://x） ＜@all＞ ＊＊急＊＊");
+        assert_eq!(robot_text("开户失败\n# 标题"), "开户失败 ＃ 标题");
+        assert_eq!(robot_text("张三 310012345678"), "张三 310012345678");
+    }
 
     #[test]
     fn summaries_are_one_plain_line() {

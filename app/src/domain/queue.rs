@@ -55,7 +55,8 @@ pub enum Search {
 
 impl Search {
     pub fn parse(raw: &str) -> Option<Search> {
-        let term = raw.trim();
+        let cleaned = super::without_control_characters(raw);
+        let term = cleaned.trim();
         if term.is_empty() {
             return None;
         }
@@ -118,7 +119,12 @@ impl QueueCursor {
         let (Some(key), Some(at), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(Reason::UnknownValue);
         };
-        Ok(QueueCursor { key: key?, at: at?, id: id? })
+        let at = at?;
+        // A time between 2000 and 9999: what the app can have written, and PostgreSQL can hold.
+        if !(946_684_800_000_000..=253_402_300_799_000_000).contains(&at) {
+            return Err(Reason::UnknownValue);
+        }
+        Ok(QueueCursor { key: key?, at, id: id? })
     }
 }
 
@@ -318,6 +324,7 @@ mod tests {
         assert_eq!(Search::parse(" 310012345678 "), Some(Search::CustomerNumber("310012345678".into())));
         assert_eq!(Search::parse("开户失败"), Some(Search::Text("开户失败".into())));
         assert_eq!(Search::parse("  "), None);
+        assert_eq!(Search::parse("开户\0失败"), Some(Search::Text("开户失败".into())), "NUL is not searched for");
     }
 
     #[test]
@@ -341,6 +348,7 @@ mod tests {
         assert_eq!(QueueCursor::parse(&c.encode()), Ok(c));
         assert!(QueueCursor::parse("1_2").is_err());
         assert!(QueueCursor::parse("1_2_3_4").is_err());
+        assert!(QueueCursor::parse("1_-99999999999999999_3").is_err(), "a time PostgreSQL cannot hold");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub const KEPT_SCREENSHOT: &str = "kept_screenshot";
 /// How urgent the reporter says it is; suggests a priority to the desk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Urgency {
     #[default]
     Normal,
@@ -45,6 +46,7 @@ impl Urgency {
 /// Where the customer met the problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Channel {
     /// 手机 App.
     #[default]
@@ -86,6 +88,7 @@ pub type SystemCode = super::Code;
 
 /// One entry of the systems list, named in the reader's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SystemOption {
     pub code: String,
     pub name: String,
@@ -186,8 +189,9 @@ impl ReportRules {
     }
 }
 
-/// The report as sent: raw text, exactly as typed, whatever the client (form or API).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The report as sent: raw text, exactly as typed, whatever the client (form or API). `Debug`
+/// hides the ID and phone numbers.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportForm {
     pub customer_name: String,
     pub customer_no: String,
@@ -201,6 +205,25 @@ pub struct ReportForm {
     pub description: String,
     /// Made when the form was opened; the same key always yields the same incident.
     pub idempotency_key: String,
+}
+
+impl std::fmt::Debug for ReportForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use super::Redacted;
+        f.debug_struct("ReportForm")
+            .field("customer_name", &self.customer_name)
+            .field("customer_no", &self.customer_no)
+            .field("id_type", &self.id_type)
+            .field("id_number", &Redacted(&self.id_number))
+            .field("phone", &Redacted(&self.phone))
+            .field("system", &self.system)
+            .field("channel", &self.channel)
+            .field("occurred_at", &self.occurred_at)
+            .field("urgency", &self.urgency)
+            .field("description", &self.description)
+            .field("idempotency_key", &self.idempotency_key)
+            .finish()
+    }
 }
 
 impl ReportForm {
@@ -288,6 +311,13 @@ pub struct NewIncident {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_hides_id_and_phone_numbers() {
+        let shown = format!("{:?}", ReportForm { id_number: "11010519491231002X".into(), phone: "13800135678".into(), ..form() });
+        assert!(!shown.contains("11010519491231002X") && !shown.contains("13800135678"), "{shown}");
+        assert!(shown.contains("<18 characters hidden>"), "{shown}");
+    }
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {

@@ -18,9 +18,17 @@ pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::seconds(i64::from(CST_SECONDS))
 }
 
-/// A day as a date input sends it (`2026-11-21`).
+/// A day as a date input sends it (`2026-11-21`): exactly that shape, in 2000 to 9999 (what the
+/// app can hold; `2026-1-5`, `+2026-11-01` or `-5000-01-01` are not dates here).
 pub fn parse_day(raw: &str) -> Result<NaiveDate, super::Reason> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| super::Reason::UnknownValue)
+    let raw = raw.trim();
+    let shaped = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+        && raw[..4] >= *"2000";
+    if !shaped {
+        return Err(super::Reason::UnknownValue);
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| super::Reason::UnknownValue)
 }
 
 /// The half-open span of business days `from` to `to` (both included) as instants.
@@ -37,6 +45,15 @@ pub fn format_minute(at: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_day_is_written_one_way() {
+        assert_eq!(parse_day(" 2026-11-01 "), Ok(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()));
+        assert_eq!(parse_day("9999-12-31"), Ok(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()));
+        for bad in ["2026-1-5", "26-11-01", "+2026-11-01", "-5000-01-01", "-262144-01-01", "1999-12-31", "2026-02-30", "2026/11/01", "２０２６-11-01", ""] {
+            assert!(parse_day(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_late_utc_evening_is_the_next_business_day() {

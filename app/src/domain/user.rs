@@ -4,6 +4,7 @@ use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Customer managers and insurance agents: report incidents and follow their own.
     Reporter,
@@ -130,7 +131,7 @@ impl DisplayName {
 }
 
 /// What the sign-in form posts, raw.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignInForm {
     pub login: String,
     #[serde(default)]
@@ -138,6 +139,12 @@ pub struct SignInForm {
     /// Where to go afterwards (a local path), if the user was sent to sign in from a page.
     #[serde(default)]
     pub next: Option<String>,
+}
+
+impl std::fmt::Debug for SignInForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInForm").field("login", &self.login).field("password", &super::Redacted(&self.password)).field("next", &self.next).finish()
+    }
 }
 
 /// A sign-in attempt that has the shape of one.
@@ -179,6 +186,15 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_prints_a_password() {
+        let form = SignInForm { login: "agent".into(), password: "correct-horse-9".into(), next: None };
+        let shown = format!("{form:?}");
+        assert!(shown.contains("agent") && !shown.contains("correct-horse-9"), "{shown}");
+        let user = crate::domain::admin::UserForm { login: "zhao".into(), password: "long-enough-1".into(), ..Default::default() };
+        assert!(!format!("{user:?}").contains("long-enough-1"));
+    }
 
     #[test]
     fn login_is_case_insensitive_and_ascii() {

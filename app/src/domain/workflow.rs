@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 /// What someone does to an incident. The names are the REST API's `action` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ActionKind {
     /// A handler takes a new incident.
     Claim,
@@ -108,16 +109,21 @@ impl Status {
     }
 }
 
+/// Whether `actor` may ever take `action`, whatever the state (else 403).
+pub fn may_ever(action: ActionKind, actor: Actor) -> bool {
+    use ActionKind as A;
+    match actor {
+        Actor::Desk => true,
+        Actor::Reporter => matches!(action, A::Reopen | A::Close),
+        Actor::GroupMember => matches!(action, A::Note | A::Return),
+    }
+}
+
 /// Where `action` by `actor` takes an incident in `state`, or why it may not.
 pub fn next(state: Status, action: ActionKind, actor: Actor) -> Result<Status, Refusal> {
     use ActionKind as A;
     use Status as S;
-    let allowed_to = match actor {
-        Actor::Desk => true,
-        Actor::Reporter => matches!(action, A::Reopen | A::Close),
-        Actor::GroupMember => matches!(action, A::Note | A::Return),
-    };
-    if !allowed_to {
+    if !may_ever(action, actor) {
         return Err(Refusal::NotYours);
     }
     let to = match (action, state) {
@@ -153,6 +159,7 @@ pub fn available(state: Status, actor: Actor) -> Vec<ActionKind> {
 
 /// P1 (most urgent) to P4. The reporter's urgency suggests one; the desk decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Priority {
     P1,
     P2,
@@ -194,6 +201,7 @@ impl Priority {
 /// The three kinds of incident the team counts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Category {
     /// 数据类: wrong or missing data, fixed by a script or a change.
     Data,
@@ -280,6 +288,7 @@ impl Rating {
 /// An action as it arrives (a form or the API's JSON): every field raw and optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ActionRequest {
     pub action: String,
     /// The incident's version the caller saw (optimistic check).
@@ -304,6 +313,7 @@ pub struct ActionRequest {
 /// Tags as the API sends them (a list) or a form does (one string).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Tags {
     List(Vec<String>),
     Text(String),
@@ -467,6 +477,7 @@ impl SlaTarget {
 /// Where an open incident stands against its next due time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum SlaState {
     OnTrack,
     /// Less than a quarter of the target time is left.

@@ -57,22 +57,80 @@ async fn verify_password(password: String, hash: Option<String>) -> Result<bool,
     .map_err(AppError::from)
 }
 
+/// The cookie that tells a browser an account has signed in from before (see `sign_in`). Under
+/// https it is a `__Host-` cookie: no other host of the domain can set it.
+pub const DEVICE_COOKIE: &str = "mss_device";
+const HOST_DEVICE_COOKIE: &str = "__Host-mss_device";
+
+/// The browser's device id, from its device cookie.
+pub fn device_of(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| [DEVICE_COOKIE, HOST_DEVICE_COOKIE].contains(name) && value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|(_, value)| value.to_owned())
+}
+
+/// Remembers the browser as one `user` signs in from. A device id is only ever one this server
+/// made for this account: a browser presenting another (planted, or the account is new here)
+/// gets a new one. The `Set-Cookie` value to send when it is new (a year, HttpOnly, `Secure` and
+/// `__Host-` under https).
+pub async fn remember_device(state: &AppState, user: &CurrentUser, device: Option<String>) -> Result<Option<String>, AppError> {
+    use rand::RngCore;
+    let known = match &device {
+        Some(device) => db::sign_in::known_device(&state.pool, user.id, device).await?,
+        None => false,
+    };
+    let (device, new) = match device {
+        Some(device) if known => (device, false),
+        _ => {
+            let mut bytes = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut bytes);
+            (hex::encode(bytes), true)
+        }
+    };
+    db::sign_in::remember_device(&state.pool, user.id, &device).await?;
+    let cookie = if state.settings.secure_cookies() {
+        format!("{HOST_DEVICE_COOKIE}={device}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax; Secure")
+    } else {
+        format!("{DEVICE_COOKIE}={device}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax")
+    };
+    Ok(new.then_some(cookie))
+}
+
 /// Checks the password, slowing down after two recent failures and refusing for a while after
-/// `max_failures`; on success renews the session id and stores the user in the session.
+/// `max_failures` (per login, and per address for logins that do not exist). The refusal does
+/// not apply to the account's own known browsers (`device`, see `remember_device`): whoever
+/// tries passwords cannot lock the owner out. On success renews the session id and stores the
+/// user in the session.
 pub async fn sign_in(
     state: &AppState,
     session: &Session,
     address: &str,
+    device: Option<&str>,
     attempt: SignInAttempt,
 ) -> Result<CurrentUser, AppError> {
     let policy = &state.settings.sign_in;
     let login = attempt.login.as_str();
+    let found = db::users::credentials(&state.pool, &attempt.login).await?;
+    // Asked whether the login exists or not, so the answer takes as long either way.
+    let user_id = found.as_ref().map_or(-1, |c| c.user.id);
+    let known_device = db::sign_in::known_device(&state.pool, user_id, device.unwrap_or_default()).await?;
     let mut tx = state.pool.begin().await?;
     db::sign_in::lock_login(&mut *tx, login).await?;
     let recent = db::sign_in::recent(&mut *tx, login, address, policy.window_minutes).await?;
-    let tripped = if recent.by_login >= policy.max_failures_per_login {
+    // A known browser has a budget of its own (four times the login's), not none: it still
+    // cannot guess without end.
+    let login_limit = if known_device { policy.max_failures_per_login * 4 } else { policy.max_failures_per_login };
+    let tripped = if recent.by_login >= login_limit {
         Some(recent.oldest_for_login)
-    } else if recent.by_address >= policy.max_failures_per_address {
+    } else if !known_device && (recent.unknown_by_address >= policy.max_failures_per_address || recent.by_address >= policy.max_failures_per_address * 5) {
+        // Logins that do not exist count fully against an address; real ones (one password
+        // tried against many accounts) five times less, so an office is not locked out by
+        // its own typos and a sprayer still is.
         Some(recent.oldest_for_address)
     } else {
         None
@@ -86,16 +144,15 @@ pub async fn sign_in(
     }
     // Counted as a failure before the password is checked (and under the login's lock), so
     // attempts sent in parallel see each other; a success removes it again.
-    db::sign_in::record(&mut *tx, login, address).await?;
+    db::sign_in::record(&mut *tx, login, address, found.is_some()).await?;
     tx.commit().await?;
     // Many agents may share an office's address: it counts, but five times less than a login.
-    let failures = recent.by_login.max(recent.by_address / 5);
+    let failures = recent.by_login.max(recent.unknown_by_address / 5);
     if failures >= 2 {
         // 0.25 s, 0.5 s, 1 s, … capped at 4 s.
         let delay = 250u64.saturating_mul(1 << (failures - 2).min(4));
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    let found = db::users::credentials(&state.pool, &attempt.login).await?;
     let hash = found.as_ref().map(|c| c.password_hash.clone());
     let ok = verify_password(attempt.password, hash).await?;
     match found {
@@ -150,6 +207,15 @@ pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<
 /// The caller's address for throttling: the socket's, or the first `X-Forwarded-For` hop when
 /// the app is told it sits behind a proxy.
 pub fn client_address(state: &AppState, parts: &http::request::Parts) -> String {
+    if !state.settings.trust_forwarded_for && parts.headers.contains_key("x-forwarded-for") {
+        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tracing::warn!(
+                "requests carry X-Forwarded-For but MSS_TRUST_FORWARDED_FOR is off: every sign-in seems to come from the proxy's \
+                 address (one office, or the whole company, shares its count). Behind one proxy that appends it, set MSS_TRUST_FORWARDED_FOR=true"
+            );
+        }
+    }
     if state.settings.trust_forwarded_for {
         let forwarded = parts
             .headers

@@ -73,23 +73,34 @@ async fn store_wecom(pool: &PgPool, user: i64, wecom: Option<&WecomUserId>) -> a
 pub async fn join_group(settings: &Settings, login: &str, group: &str) -> anyhow::Result<()> {
     let pool = pool(settings).await?;
     let user = user_id(&pool, login).await?;
-    if db::users::join_group(&pool, user, group.trim()).await.map_err(fail)? {
+    let joined = match db::users::join_group(&pool, user, group.trim()).await {
+        Err(AppError::Validation { .. }) => bail!("{login} is not a member: only accounts with the role member belong to transfer groups"),
+        other => other.map_err(fail)?,
+    };
+    if joined {
         Ok(())
     } else {
         bail!("no group with code {group} (testing, development, operations, product, or one an admin added)")
     }
 }
 
-/// `mss token create --login L [--label X]`: returns the token, to print once.
-pub async fn create_token(settings: &Settings, login: &str, label: &str) -> anyhow::Result<(i64, String)> {
+/// `mss token create --login L [--label X] [--expires-days N]`: returns the token, to print once.
+pub async fn create_token(settings: &Settings, login: &str, label: &str, expires_days: Option<u32>) -> anyhow::Result<(i64, String)> {
+    if expires_days == Some(0) {
+        bail!("--expires-days must be at least 1");
+    }
+    let expires_at = expires_days.map(|days| chrono::Utc::now() + chrono::Duration::days(i64::from(days)));
     let pool = pool(settings).await?;
     let user = user_id(&pool, login).await?;
-    let token = db::tokens::create(&pool, user, label).await.map_err(fail)?;
+    let token = db::tokens::create(&pool, user, label, expires_at).await.map_err(fail)?;
+    let mut conn = pool.acquire().await?;
+    let detail = serde_json::json!({ "user": user, "token": token.id, "label": label, "expires_at": expires_at, "via": "cli" });
+    db::desk::audit(&mut conn, None, None, "token.create", detail).await.map_err(fail)?;
     Ok((token.id, token.token))
 }
 
 /// `mss token list --login L`
-pub async fn list_tokens(settings: &Settings, login: &str) -> anyhow::Result<Vec<db::tokens::TokenInfo>> {
+pub async fn list_tokens(settings: &Settings, login: &str) -> anyhow::Result<Vec<crate::domain::admin::ApiToken>> {
     let pool = pool(settings).await?;
     let user = user_id(&pool, login).await?;
     db::tokens::list(&pool, user).await.map_err(fail)
@@ -98,7 +109,9 @@ pub async fn list_tokens(settings: &Settings, login: &str) -> anyhow::Result<Vec
 /// `mss token revoke --id N`
 pub async fn revoke_token(settings: &Settings, id: i64) -> anyhow::Result<()> {
     let pool = pool(settings).await?;
-    if db::tokens::revoke(&pool, id).await.map_err(fail)? {
+    if db::tokens::revoke(&pool, id, None).await.map_err(fail)? {
+        let mut conn = pool.acquire().await?;
+        db::desk::audit(&mut conn, None, None, "token.revoke", serde_json::json!({ "token": id, "via": "cli" })).await.map_err(fail)?;
         Ok(())
     } else {
         bail!("no live token with id {id}")

@@ -29,6 +29,11 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub db_max_connections: u32,
     pub session_idle_hours: i64,
+    /// How often an open live stream checks its session and the account's role again
+    /// (`MSS_LIVE_RECHECK_SECS`, 60; tests shorten it).
+    pub live_recheck_secs: u64,
+    /// Per-account limits on reports, uploads, messages and actions (`MSS_LIMIT_*`).
+    pub limits: super::limits::LimitSettings,
     pub sign_in: SignInPolicy,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
@@ -140,6 +145,21 @@ impl Settings {
             log_format,
             db_max_connections: narrow("MSS_DB_MAX_CONNECTIONS", positive("MSS_DB_MAX_CONNECTIONS", 10)?)?,
             session_idle_hours: positive("MSS_SESSION_IDLE_HOURS", 12)?,
+            live_recheck_secs: narrow("MSS_LIVE_RECHECK_SECS", positive("MSS_LIVE_RECHECK_SECS", 60)?)?,
+            limits: {
+                use super::limits::{Limit, LimitSettings};
+                let limit = |name: &'static str, default: Limit| match get(name) {
+                    None => Ok(default),
+                    Some(raw) => Limit::parse(&raw).map_err(|reason| ConfigError::Invalid { name, reason }),
+                };
+                let d = LimitSettings::default();
+                LimitSettings {
+                    reports: limit("MSS_LIMIT_REPORTS", d.reports)?,
+                    uploads: limit("MSS_LIMIT_UPLOADS", d.uploads)?,
+                    messages: limit("MSS_LIMIT_MESSAGES", d.messages)?,
+                    actions: limit("MSS_LIMIT_ACTIONS", d.actions)?,
+                }
+            },
             sign_in,
             trust_forwarded_for: parse("MSS_TRUST_FORWARDED_FOR", get("MSS_TRUST_FORWARDED_FOR"), || false)?,
             demo: parse("MSS_DEMO", get("MSS_DEMO"), || false)?,
@@ -149,6 +169,11 @@ impl Settings {
             auto_close_days: narrow("MSS_AUTO_CLOSE_DAYS", positive("MSS_AUTO_CLOSE_DAYS", 3)?)?,
             wecom: wecom(&get, &positive)?,
         })
+    }
+
+    /// The origin of `public_url` (scheme, host, port), as browsers send it in `Origin`.
+    pub fn public_origin(&self) -> String {
+        super::security::origin_of(&self.public_url).unwrap_or_else(|| self.public_url.clone())
     }
 
     /// Cookies are `Secure` when the app is reached over https.

@@ -63,7 +63,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
             ..ReportForm::default()
         };
         let new = form.parse(&ReportRules::default(), chrono::Utc::now()).map_err(|e| anyhow::anyhow!("demo incident: {e:?}"))?;
-        db::incidents::create(pool, reporter, &new, &[]).await.map_err(demo_error)?;
+        db::incidents::create(pool, reporter, &new, &[], &super::report::fingerprint(&form, &[])).await.map_err(demo_error)?;
     }
     tracing::info!("demo accounts and incidents are in place");
     Ok(())

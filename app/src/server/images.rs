@@ -219,24 +219,50 @@ fn scaled_jpeg(bytes: &[u8], side: u32) -> Result<Option<Result<DynamicImage, Re
     Ok(Some(image.ok_or(Reason::DamagedImage).and_then(|i| shrink(i, side as u32))))
 }
 
-/// Where a JPEG ends: just after the end-of-image marker that follows its scans. Entropy-coded
-/// data never holds `FF D9` (a data `FF` is stuffed as `FF 00`), so the first one after the first
-/// start-of-scan is the end; a file cut short has none (`None`: damaged).
+/// Where a JPEG ends: just after the end-of-image marker of its own scans. The marker segments
+/// are stepped over by their lengths, so the complete JPEG a camera embeds as its EXIF thumbnail
+/// (IFD1, inside APP1, with its own SOS and EOI) is never mistaken for the picture's; a scan's
+/// entropy-coded data runs to the next real marker (a data `FF` is stuffed as `FF 00`, `FF D0`–
+/// `FF D7` are restarts), and a progressive file's further tables and scans follow. What comes
+/// after EOI (an MPF secondary image, a motion photo's video) is not part of it. A file cut
+/// short, or not a JPEG, has no end (`None`: damaged).
 fn jpeg_end(bytes: &[u8]) -> Option<usize> {
-    let sos = find(bytes, &[0xFF, 0xDA])?;
-    find(&bytes[sos..], &[0xFF, 0xD9]).map(|i| sos + i + 2)
-}
-
-fn find(haystack: &[u8], pair: &[u8; 2]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = haystack[from..].iter().position(|b| *b == pair[0]) {
-        let at = from + i;
-        if haystack.get(at + 1) == Some(&pair[1]) {
-            return Some(at);
-        }
-        from = at + 1;
+    if bytes.get(..2)? != [0xFF, 0xD8] {
+        return None;
     }
-    None
+    let mut at = 2;
+    loop {
+        // Stray bytes between segments (some encoders leave them; decoders skip them) are
+        // skipped to the next marker.
+        at += bytes.get(at..)?.iter().position(|b| *b == 0xFF)?;
+        // A marker may be preceded by any number of fill bytes.
+        while *bytes.get(at + 1)? == 0xFF {
+            at += 1;
+        }
+        let marker = *bytes.get(at + 1)?;
+        at += 2;
+        match marker {
+            0xD9 => return Some(at),
+            // Markers without a length (a stray start-of-image too).
+            0x01 | 0xD0..=0xD8 => continue,
+            _ => {}
+        }
+        let length = usize::from(u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]));
+        if length < 2 {
+            return None;
+        }
+        at = at.checked_add(length).filter(|end| *end <= bytes.len())?;
+        if marker == 0xDA {
+            loop {
+                at += bytes.get(at..)?.iter().position(|b| *b == 0xFF)?;
+                match *bytes.get(at + 1)? {
+                    0x00 | 0xD0..=0xD7 => at += 2,
+                    0xFF => at += 1,
+                    _ => break,
+                }
+            }
+        }
+    }
 }
 
 /// Keeps what decoding needs (JFIF, the ICC colour profile, Adobe's colour transform) and drops
@@ -264,4 +290,69 @@ fn strip_png(bytes: &[u8]) -> Result<Bytes, Reason> {
         matches!(&chunk.kind(), b"IHDR" | b"PLTE" | b"IDAT" | b"IEND" | b"tRNS" | b"gAMA" | b"cHRM" | b"sRGB" | b"iCCP" | b"sBIT" | b"pHYs")
     });
     Ok(png.encoder().bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::jpeg_end;
+
+    /// A segment: marker, big-endian length (with its own two bytes), payload.
+    fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+        let mut out = vec![0xFF, marker];
+        out.extend(((payload.len() + 2) as u16).to_be_bytes());
+        out.extend(payload);
+        out
+    }
+
+    /// SOI, then `segments`, then a scan whose data has a stuffed FF and a restart, then EOI.
+    fn jpeg(segments: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = vec![0xFF, 0xD8];
+        for s in segments {
+            out.extend(s);
+        }
+        out.extend(segment(0xDA, &[1, 1, 0, 0, 63, 0]));
+        out.extend([0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56]);
+        out.extend([0xFF, 0xD9]);
+        out
+    }
+
+    #[test]
+    fn the_end_is_found_past_an_embedded_thumbnail_and_before_trailers() {
+        // An EXIF block holding a complete JPEG of its own (SOS, EOI): stepped over.
+        let thumbnail = jpeg(&[]);
+        let mut exif = b"Exif\0\0".to_vec();
+        exif.extend(&thumbnail);
+        let file = jpeg(&[segment(0xE1, &exif), segment(0xDB, &[0; 65])]);
+        assert_eq!(jpeg_end(&file), Some(file.len()));
+        // What follows the picture (an MPF image, a video) is not part of it.
+        let mut with_trailer = file.clone();
+        with_trailer.extend(&thumbnail);
+        assert_eq!(jpeg_end(&with_trailer), Some(file.len()));
+    }
+
+    #[test]
+    fn fill_bytes_stray_bytes_and_a_progressive_files_scans_are_read_through() {
+        let mut file = vec![0xFF, 0xD8, 0xFF, 0xFF];
+        file.extend(segment(0xE0, b"JFIF\0"));
+        file.extend([0x00, 0x00]); // stray bytes between segments
+        file.extend(segment(0xDB, &[0; 65]));
+        file.extend(segment(0xDA, &[1, 1, 0, 0, 63, 0]));
+        file.extend([0x01, 0x02]);
+        file.extend(segment(0xC4, &[0; 20])); // tables between the scans of a progressive file
+        file.extend(segment(0xDA, &[1, 1, 0, 0, 63, 0]));
+        file.extend([0x03, 0xFF, 0x00]);
+        file.extend([0xFF, 0xD9]);
+        assert_eq!(jpeg_end(&file), Some(file.len()));
+    }
+
+    #[test]
+    fn a_file_cut_short_or_not_a_jpeg_has_no_end() {
+        let file = jpeg(&[segment(0xE1, &[0; 40])]);
+        for cut in [3, 10, 30, file.len() - 1] {
+            assert_eq!(jpeg_end(&file[..cut]), None, "cut at {cut}");
+        }
+        assert_eq!(jpeg_end(b"\x89PNG\r\n"), None);
+        // A length running past the end.
+        assert_eq!(jpeg_end(&[0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF, 0x00]), None);
+    }
 }

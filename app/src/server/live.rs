@@ -7,7 +7,7 @@
 //! Entry ids follow commit order (see the migration), so a stream that reconnects with
 //! `Last-Event-ID` gets exactly what it missed.
 use super::auth::session_user;
-use super::db::incidents::{visible_id, IncidentRef};
+use super::db::incidents::{sees, IncidentRef};
 use super::AppState;
 use crate::domain::incident::IncidentNumber;
 use crate::domain::push::LiveMessage;
@@ -184,14 +184,11 @@ struct Feed {
     last: i64,
     backlog: VecDeque<Event>,
     /// The stream lasts only as long as its session: checked again every minute (disabling the
-    /// account or resetting its password ends it).
+    /// account or resetting its password ends it; a changed role applies from then on).
     state: AppState,
     session: Session,
     checked: tokio::time::Instant,
 }
-
-/// How often an open stream checks that its session is still good.
-const RECHECK: Duration = Duration::from_secs(60);
 
 impl Feed {
     async fn next(&mut self) -> Option<Event> {
@@ -199,13 +196,17 @@ impl Feed {
             if let Some(event) = self.backlog.pop_front() {
                 return Some(event);
             }
-            let due = self.checked + RECHECK;
+            let due = self.checked + Duration::from_secs(self.state.settings.live_recheck_secs);
             let received = tokio::select! {
                 received = self.rx.recv() => received,
                 _ = tokio::time::sleep_until(due) => {
                     self.checked = tokio::time::Instant::now();
                     match session_user(&self.state, &self.session).await {
-                        Ok(Some(_)) => continue,
+                        // The account as it is now: a role changed meanwhile decides from here on.
+                        Ok(Some(user)) => {
+                            self.viewer = user;
+                            continue;
+                        }
                         _ => return None,
                     }
                 }
@@ -269,7 +270,7 @@ impl Feed {
             }
             Role::Member => {
                 let Ok(number) = IncidentNumber::parse(&change.number) else { return Vec::new() };
-                match visible_id(&self.pool, &self.viewer, &IncidentRef::Number(number)).await {
+                match sees(&self.pool, &self.viewer, &IncidentRef::Number(number)).await {
                     Ok(Some(_)) => vec![change_event(change, &change.number)],
                     _ => Vec::new(),
                 }

@@ -1,4 +1,5 @@
 //! Everything that touches the database, the network or the file system. Compiled only with `ssr`.
+pub mod assets;
 pub mod auth;
 pub mod blobs;
 pub mod cli;
@@ -10,11 +11,13 @@ pub mod fake_wecom;
 pub mod forms;
 pub mod health;
 pub mod images;
+pub mod limits;
 pub mod live;
 pub mod locale;
 pub mod push;
 pub mod report;
 pub mod rest;
+pub mod security;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -14,7 +14,8 @@
 use super::db::deliveries::{self, NewDelivery, Undispatched};
 use super::wecom::Failure;
 use super::AppState;
-use crate::domain::customer::mask_numbers;
+use crate::domain::customer::{mask_numbers, retell};
+use crate::domain::push::robot_text;
 use crate::domain::push::{Channel, DeliveryState, SkipReason};
 use crate::AppError;
 use chrono::Utc;
@@ -186,16 +187,17 @@ pub fn plan(e: &Undispatched, on_duty: &[String], public_url: &str, robot: bool,
     let actor = e.actor_name.clone().unwrap_or_else(|| "系统".into());
     match e.kind.as_str() {
         "reply" | "answered" if !e.internal => {
-            let (title, text) = if e.kind == "reply" {
-                ("有新回复", excerpt(&e.body))
-            } else {
-                ("已有解决方案", format!("{}\n请打开确认是否解决。", excerpt(&e.body)))
-            };
-            to_person(Some(e.reporter_id), &e.reporter_wecom, format!("事件 {number} {title}"), text.clone(), &reporter_link);
-            // The reporters of incidents merged into this one follow its answers, on their own page.
+            let title = if e.kind == "reply" { "有新回复" } else { "已有解决方案" };
+            let told = |body: &Option<String>| if e.kind == "reply" { excerpt(body) } else { format!("{}\n请打开确认是否解决。", excerpt(body)) };
+            to_person(Some(e.reporter_id), &e.reporter_wecom, format!("事件 {number} {title}"), told(&e.body), &reporter_link);
+            // The reporters of incidents merged into this one follow its answers, on their own page,
+            // about their own customer, never the other incident's (a canned reply's name): retold
+            // whole, then cut, so no part of the other's name survives the cut.
             for f in e.followers() {
                 let link = format!("{public_url}/incidents/{}", f.number);
-                to_person(Some(f.reporter_id), f.wecom, format!("事件 {} {title}", f.number), format!("它已并入事件 {number}。\n{text}"), &link);
+                let from = (e.customer_name.as_deref(), e.customer_number.as_deref());
+                let body = e.body.as_deref().map(|b| retell(b, from, (f.customer_name, f.customer_number)));
+                to_person(Some(f.reporter_id), f.wecom, format!("事件 {} {title}", f.number), format!("它已并入事件 {number}。\n{}", told(&body)), &link);
             }
         }
         "transferred" => {
@@ -233,18 +235,19 @@ pub fn plan(e: &Undispatched, on_duty: &[String], public_url: &str, robot: bool,
 fn new_incident_markdown(e: &Undispatched, on_duty: &[String], link: &str) -> Value {
     let urgent = e.urgency == "urgent";
     let urgency = if urgent { "<font color=\"warning\">紧急</font>".to_owned() } else { "普通".to_owned() };
+    // What reporters typed is shown as text: no link, mention or formatting of theirs works here.
     let customer = match (&e.customer_name, &e.customer_number) {
-        (Some(n), Some(c)) => format!("{n}（客户号 {c}）"),
-        (Some(n), None) => n.clone(),
-        (None, Some(c)) => format!("客户号 {c}"),
+        (Some(n), Some(c)) => format!("{}（客户号 {}）", robot_text(n), robot_text(c)),
+        (Some(n), None) => robot_text(n),
+        (None, Some(c)) => format!("客户号 {}", robot_text(c)),
         (None, None) => "未填".into(),
     };
-    let quote: String = first_lines(&e.description, 3, 120).lines().map(|l| format!("> {}\n", mask_numbers(l))).collect();
+    let quote: String = first_lines(&e.description, 3, 120).lines().map(|l| format!("> {}\n", mask_numbers(&robot_text(l)))).collect();
     let mut content = format!(
         "### 新事件 {number}\n系统：**{system}**\n分类：{category}\n紧急程度：{urgency} · {priority}\n客户：{customer}\n{quote}[在工作台处理]({link})",
         number = e.number,
-        system = e.system_name,
-        category = e.category_name.as_deref().unwrap_or("待分类"),
+        system = robot_text(&e.system_name),
+        category = robot_text(e.category_name.as_deref().unwrap_or("待分类")),
         priority = e.priority,
         customer = mask_numbers(&customer),
     );
@@ -327,6 +330,8 @@ mod tests {
             follower_numbers: Vec::new(),
             follower_ids: Vec::new(),
             follower_wecom: Vec::new(),
+            follower_customer_names: Vec::new(),
+            follower_customer_numbers: Vec::new(),
         }
     }
 
@@ -347,6 +352,21 @@ mod tests {
         let planned = plan(&e, &["zhaol".into()], "https://x", false, true);
         assert!(!planned[0].message["markdown"]["content"].as_str().unwrap().contains("<@"));
         assert!(planned[0].skipped.is_some());
+    }
+
+    #[test]
+    fn a_reporter_cannot_put_links_or_mentions_into_the_team_group() {
+        let mut e = event("submitted");
+        e.actor_id = Some(2);
+        e.customer_name = Some("[点我领补偿](https://evil.example)".into());
+        e.description = "交易失败 <@all> **紧急** <font color=\"warning\">假</font>\n[登录](http://evil.example/x)".into();
+        let planned = plan(&e, &[], "https://mss.example.com", true, true);
+        let content = planned[0].message["markdown"]["content"].as_str().unwrap();
+        assert!(!content.contains("](https://evil") && !content.contains("](http://evil"), "{content}");
+        assert!(!content.contains("<@all>") && !content.contains("**紧急**") && !content.contains("<font color=\"warning\">假"), "{content}");
+        assert!(content.contains("点我领补偿") && content.contains("交易失败"), "the text itself stays readable: {content}");
+        // Our own link is still one.
+        assert!(content.contains("[在工作台处理](https://mss.example.com/desk/incidents/20261123-0001)"), "{content}");
     }
 
     #[test]
@@ -382,6 +402,10 @@ mod tests {
         answer.follower_numbers = vec!["20261123-0002".into(), "20261123-0003".into()];
         answer.follower_ids = vec![5, 3];
         answer.follower_wecom = vec![Some("liuy".into()), Some("chenj".into())];
+        answer.follower_customer_names = vec![Some("李四".into()), None];
+        answer.follower_customer_numbers = vec![Some("310099998888".into()), None];
+        // A canned reply filled in with the survivor's customer.
+        answer.body = Some("张三您好，客户号 310012345678 的开户已恢复".into());
         let planned = plan(&answer, &[], "https://x", true, true);
         // The reporter, and the follower 5; not follower 3, who gave the answer.
         let to: Vec<_> = planned.iter().map(|d| (d.recipient_id, d.message["touser"].as_str().unwrap_or_default())).collect();
@@ -389,8 +413,12 @@ mod tests {
         let card = &planned[1].message["textcard"];
         assert_eq!(card["url"], "https://x/incidents/20261123-0002");
         assert!(card["title"].as_str().unwrap().contains("20261123-0002"));
-        assert!(card["description"].as_str().unwrap().contains("它已并入事件 20261123-0001"));
+        let text = card["description"].as_str().unwrap();
+        assert!(text.contains("它已并入事件 20261123-0001"), "{text}");
+        assert!(text.contains("李四您好，客户号 310099998888 的开户已恢复"), "{text}");
+        assert!(!text.contains("张三") && !text.contains("310012345678"), "the other incident's customer: {text}");
         assert_eq!(planned[1].key, "7:app:5");
+        assert!(planned[0].message["textcard"]["description"].as_str().unwrap().contains("张三您好"));
     }
 
     #[test]

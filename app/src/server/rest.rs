@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`, for integrations (the ITSM, scripts). Bearer token or session
 //! cookie; JSON in and out; errors as `{"error": {"code", "message", "fields"}}`.
+use super::limits::Kind;
 use super::{auth, db, db::incidents::IncidentRef, locale::request_locale, report, AppState};
 use crate::domain::incident::{Cursor, IncidentDetail, IncidentSummary, MessageBody, Page, Status};
 use crate::domain::report::ReportForm;
@@ -19,8 +20,20 @@ use axum::{
     Json, Router,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use tower_sessions::Session;
+
+/// Every route of `router` (under `/api/v1`), by method: the authorization test's list.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/me"),
+    ("GET", "/incidents"),
+    ("POST", "/incidents"),
+    ("GET", "/incidents/{id}"),
+    ("POST", "/incidents/{id}/messages"),
+    ("POST", "/incidents/{id}/actions"),
+    ("GET", "/screenshots/{id}"),
+    ("GET", "/screenshots/{id}/thumb"),
+    ("GET", "/openapi.json"),
+];
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,27 +60,49 @@ impl ApiError {
     }
 }
 
+/// What every failure of the API answers.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct ErrorDetail {
+    /// Stable: `validation`, `unauthorized`, `forbidden`, `cross_site`, `not_found`, `conflict`,
+    /// `idempotency_key_reused`, `not_allowed_now`, `rate_limited`, `bad_request`, `too_large`,
+    /// `internal`, …
+    code: String,
+    /// In the caller's language (`Accept-Language`, Chinese by default).
+    message: String,
+    /// For `validation`: each field's problem.
+    fields: Vec<FieldProblem>,
+    /// For `internal`: the request id, to quote.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    ref_id: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct FieldProblem {
+    /// The input, as the API names it (`customer.id_number`, `screenshots`, `cursor`).
+    field: String,
+    code: String,
+    message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let fields: Vec<_> = match &self.error {
+        let fields = match &self.error {
             AppError::Validation { fields } => fields
                 .iter()
-                .map(|f| {
-                    json!({
-                        "field": f.field.as_str(),
-                        "code": f.reason.code(),
-                        "message": reason_message(f.reason, self.locale),
-                    })
-                })
+                .map(|f| FieldProblem { field: f.field.as_str().to_owned(), code: f.reason.code().to_owned(), message: reason_message(f.reason, self.locale) })
                 .collect(),
             _ => Vec::new(),
         };
-        let mut body = json!({
-            "error": { "code": self.error.code(), "message": self.error.message(self.locale), "fields": fields }
-        });
-        if let AppError::Internal { ref_id } = &self.error {
-            body["error"]["ref"] = json!(ref_id);
-        }
+        let ref_id = match &self.error {
+            AppError::Internal { ref_id } => Some(ref_id.clone()),
+            _ => None,
+        };
+        let body = ErrorBody { error: ErrorDetail { code: self.error.code().to_owned(), message: self.error.message(self.locale), fields, ref_id } };
         let status = StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(body)).into_response();
         if let AppError::RateLimited { retry_after_secs } = self.error {
@@ -123,7 +158,7 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Me {
     id: i64,
     login: String,
@@ -132,6 +167,11 @@ struct Me {
 }
 
 /// `GET /api/v1/me`: who the token or session belongs to.
+#[utoipa::path(get, path = "/me", tag = "accounts",
+    responses((status = 200, description = "Who the token or session belongs to", body = Me), (status = 400, description = "A malformed request", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
+        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
 async fn me(caller: Caller) -> Json<Me> {
     let u = caller.user;
     Json(Me { id: u.id, login: u.login, display_name: u.display_name, role: u.role })
@@ -140,6 +180,27 @@ async fn me(caller: Caller) -> Json<Me> {
 /// `GET /api/v1/incidents[?status=…&cursor=…]`: a reporter's own incidents; for the team, the
 /// desk's queue with its filters (`status`, `category`, `system`, `priority`, `assignee`,
 /// `group`, `sla`, `from`, `to`, `q`, `sort`).
+#[utoipa::path(get, path = "/incidents", tag = "incidents",
+    params(
+        ("status" = Option<String>, Query, description = "A state (`new`, `in_progress`, `transferred`, `answered`, `closed`, `merged`); for the team also `open` (default) or `all`"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the page before"),
+        ("category" = Option<String>, Query, description = "Team: `data`, `program`, `consultation`"),
+        ("system" = Option<String>, Query, description = "Team: a system's code"),
+        ("priority" = Option<String>, Query, description = "Team: `P1`..`P4`"),
+        ("assignee" = Option<String>, Query, description = "Team: `me`, `unassigned` or a login"),
+        ("group" = Option<String>, Query, description = "Team: a transfer group's code"),
+        ("sla" = Option<String>, Query, description = "Team: `on_track`, `due_soon`, `late`"),
+        ("from" = Option<String>, Query, description = "Team: first business day, `2026-11-01` (2000–9999)"),
+        ("to" = Option<String>, Query, description = "Team: last business day, `2026-11-30` (2000–9999)"),
+        ("q" = Option<String>, Query, description = "Team: an incident number, a customer number, a name or words of the description"),
+        ("sort" = Option<String>, Query, description = "Team: `newest`, `oldest`, `priority`, `due`"),
+    ),
+    responses((status = 200, description = "A reporter's own incidents, or the team's queue; 20 a page", body = Page<IncidentSummary>),
+        (status = 403, description = "Not for this role", body = ErrorBody),
+        (status = 422, description = "A filter that is not one", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
+        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
 async fn incidents(
     State(state): State<AppState>,
     caller: Caller,
@@ -162,7 +223,7 @@ async fn incidents(
 }
 
 /// The `incident` part of `POST /api/v1/incidents`.
-#[derive(Deserialize, Default)]
+#[derive(Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 struct IncidentJson {
     customer: CustomerJson,
@@ -173,7 +234,7 @@ struct IncidentJson {
     description: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 struct CustomerJson {
     name: Option<String>,
@@ -218,6 +279,18 @@ async fn detail(state: &AppState, caller: &Caller, id: i64) -> Result<IncidentDe
 
 /// `POST /api/v1/incidents`: multipart, a JSON part `incident` and file parts `screenshots`.
 /// 201 with the incident; 200 with the same incident for a repeated `Idempotency-Key`.
+#[utoipa::path(post, path = "/incidents", tag = "incidents",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID: the same request again under the same key files nothing new")),
+    request_body(content = NewIncidentForm, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Filed", body = IncidentDetail),
+        (status = 200, description = "The same request again: the incident it filed", body = IncidentDetail),
+        (status = 403, description = "Only reporters file reports", body = ErrorBody),
+        (status = 409, description = "`idempotency_key_reused`: the key filed a different report", body = ErrorBody),
+        (status = 413, description = "A file over 10 MB", body = ErrorBody),
+        (status = 422, description = "Fields to correct (`customer.id_number`, `screenshots`, …)", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
+        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
 async fn create_incident(
     State(state): State<AppState>,
     caller: Caller,
@@ -228,37 +301,35 @@ async fn create_incident(
     if caller.user.role != Role::Reporter {
         return Err(fail(AppError::Forbidden));
     }
+    state.limits.check(Kind::Report, caller.user.id).map_err(fail)?;
     let key = idempotency_key(&headers).map_err(fail)?;
     let multipart = multipart.map_err(|_| fail(AppError::BadRequest))?;
-    let got = report::receive(&state, &caller.user, multipart, key).await.map_err(fail)?;
+    let mut got = report::receive(&state, &caller.user, multipart, key, |_| Ok(())).await.map_err(fail)?;
+    if let Some(refused) = got.refused.take() {
+        return Err(fail(refused));
+    }
     if let Some(Reason::FileTooLarge { max_mb }) = got.problem {
         return Err(fail(AppError::TooLarge { max_mb }));
     }
-    let created = match got.already.clone() {
-        Some(done) => done,
-        None => {
-            let json: IncidentJson = match got.text("incident") {
-                Some(text) => serde_json::from_str(text).map_err(|_| fail(AppError::BadRequest))?,
-                None => return Err(fail(AppError::field(Field::Description, Reason::Required))),
-            };
-            let form = json.into_form(key.unwrap_or_else(uuid::Uuid::new_v4));
-            let parsed = form.parse(&state.settings.report_rules, chrono::Utc::now());
-            let new = match (parsed, got.screenshot_error()) {
-                (Ok(new), None) => new,
-                (parsed, shot) => {
-                    let fields: Vec<FieldError> = parsed.err().unwrap_or_default().into_iter().chain(shot).collect();
-                    return Err(fail(AppError::fields(fields)));
-                }
-            };
-            db::incidents::create(&state.pool, caller.user.id, &new, &got.screenshots).await.map_err(fail)?
-        }
+    let json: IncidentJson = match got.text("incident") {
+        Some(text) => serde_json::from_str(text).map_err(|_| fail(AppError::BadRequest))?,
+        None => return Err(fail(AppError::field(Field::Description, Reason::Required))),
     };
+    let form = json.into_form(key.unwrap_or_else(uuid::Uuid::new_v4));
+    let created = report::file(&state, &caller.user, &form, &got).await.map_err(fail)?;
     let incident = detail(&state, &caller, created.id).await.map_err(fail)?;
     let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(incident)))
 }
 
 /// `GET /api/v1/incidents/{id}`.
+#[utoipa::path(get, path = "/incidents/{id}", tag = "incidents",
+    params(("id" = i64, Path, description = "The incident's id")),
+    responses((status = 200, description = "The incident as the caller may see it", body = IncidentDetail),
+        (status = 404, description = "No such incident, or not one the caller may see", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
+        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
 async fn one_incident(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<IncidentDetail>, ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
@@ -267,6 +338,18 @@ async fn one_incident(State(state): State<AppState>, caller: Caller, Path(id): P
 
 /// `POST /api/v1/incidents/{id}/messages`: multipart, a text part `body` and file parts
 /// `screenshots`. 201 with the incident.
+#[utoipa::path(post, path = "/incidents/{id}/messages", tag = "incidents",
+    params(("id" = i64, Path, description = "The incident's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A UUID: the same key adds the message once")),
+    request_body(content = NewMessageForm, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Added: the incident", body = IncidentDetail),
+        (status = 403, description = "Only the incident's reporter writes messages", body = ErrorBody),
+        (status = 404, description = "No such incident, or not one the caller may see", body = ErrorBody),
+        (status = 413, description = "A file over 10 MB", body = ErrorBody),
+        (status = 422, description = "Fields to correct", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
+        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
 async fn add_message(
     State(state): State<AppState>,
     caller: Caller,
@@ -277,7 +360,13 @@ async fn add_message(
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
     db::incidents::visible_id(&state.pool, &caller.user, &IncidentRef::Id(id)).await.map_err(fail)?.ok_or_else(|| fail(AppError::NotFound))?;
-    let got = report::receive(&state, &caller.user, multipart.map_err(|_| fail(AppError::BadRequest))?, None).await.map_err(fail)?;
+    // Before any file is read: only the incident's reporter writes messages.
+    db::incidents::may_message(&state.pool, &caller.user, id).await.map_err(fail)?;
+    state.limits.check(Kind::Message, caller.user.id).map_err(fail)?;
+    let mut got = report::receive(&state, &caller.user, multipart.map_err(|_| fail(AppError::BadRequest))?, None, |_| Ok(())).await.map_err(fail)?;
+    if let Some(refused) = got.refused.take() {
+        return Err(fail(refused));
+    }
     if let Some(Reason::FileTooLarge { max_mb }) = got.problem {
         return Err(fail(AppError::TooLarge { max_mb }));
     }
@@ -298,6 +387,17 @@ async fn add_message(
 /// (`{"action": "claim", "version": 3, …}`). 200 with the incident; 409 when `version` is stale;
 /// 403 for an action the caller may never take, 404 for an incident they may not see; 422 for
 /// an action its state does not allow, or a field it needs.
+#[utoipa::path(post, path = "/incidents/{id}/actions", tag = "incidents",
+    params(("id" = i64, Path, description = "The incident's id")),
+    request_body(content = ActionRequest, content_type = "application/json"),
+    responses((status = 200, description = "Done: the incident", body = IncidentDetail),
+        (status = 403, description = "An action the caller may never take", body = ErrorBody),
+        (status = 404, description = "No such incident, or not one the caller may see", body = ErrorBody),
+        (status = 409, description = "`conflict`: the incident changed since `version`", body = ErrorBody),
+        (status = 422, description = "`not_allowed_now` in its state, or `validation`", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
+        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
 async fn act(
     State(state): State<AppState>,
     caller: Caller,
@@ -306,27 +406,130 @@ async fn act(
 ) -> Result<Json<IncidentDetail>, ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
+    state.limits.check(Kind::Action, caller.user.id).map_err(fail)?;
     let Json(request) = body.map_err(|_| fail(AppError::BadRequest))?;
     let (action, version) = Action::parse_versioned(&request).map_err(|f| fail(AppError::fields(f)))?;
     db::desk::act(&state.pool, &caller.user, id, version, &action, &[]).await.map_err(fail)?;
     detail(&state, &caller, id).await.map(Json).map_err(fail)
 }
 
-async fn screenshot(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, ApiError> {
-    serve_screenshot(state, caller, id, false).await
+#[utoipa::path(get, path = "/screenshots/{id}", tag = "screenshots",
+    params(("id" = i64, Path, description = "The screenshot's id"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag the caller holds")),
+    responses((status = 200, description = "The picture", content(("image/jpeg"), ("image/png")),
+            headers(("ETag" = String), ("Cache-Control" = String, description = "`private, no-cache`"))),
+        (status = 304, description = "Unchanged since the ETag"),
+        (status = 404, description = "No such screenshot, or not one the caller may see", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
+        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
+async fn screenshot(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+    serve_screenshot(state, caller, id, false, &headers).await
 }
 
-async fn thumbnail(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, ApiError> {
-    serve_screenshot(state, caller, id, true).await
+#[utoipa::path(get, path = "/screenshots/{id}/thumb", tag = "screenshots",
+    params(("id" = i64, Path, description = "The screenshot's id"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag the caller holds")),
+    responses((status = 200, description = "Its 320 px thumbnail", content(("image/jpeg"), ("image/png")),
+            headers(("ETag" = String), ("Cache-Control" = String, description = "`private, no-cache`"))),
+        (status = 304, description = "Unchanged since the ETag"),
+        (status = 404, description = "No such screenshot, or not one the caller may see", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
+        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
+        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
+async fn thumbnail(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+    serve_screenshot(state, caller, id, true, &headers).await
 }
 
-async fn serve_screenshot(state: AppState, caller: Caller, id: String, thumb: bool) -> Result<Response, ApiError> {
+async fn serve_screenshot(state: AppState, caller: Caller, id: String, thumb: bool, headers: &HeaderMap) -> Result<Response, ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
-    report::serve(&state, &caller.user, id, thumb).await.map_err(fail)
+    let if_none_match = headers.get(http::header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    report::serve(&state, &caller.user, id, thumb, if_none_match).await.map_err(fail)
 }
 
-/// `GET /api/v1/openapi.json`: this API, described.
+/// `GET /api/v1/openapi.json`: this API, described from the handlers' and the payloads' own
+/// types (`ApiDoc`), so it cannot drift from them.
+#[utoipa::path(get, path = "/openapi.json", tag = "api", security(()),
+    responses((status = 200, description = "This description (OpenAPI 3.1)", content_type = "application/json")))]
 async fn openapi() -> impl IntoResponse {
-    ([(http::header::CONTENT_TYPE, "application/json")], include_str!("openapi.json"))
+    static DOCUMENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use utoipa::OpenApi;
+        ApiDoc::openapi().to_pretty_json().unwrap_or_else(|_| "{}".to_owned())
+    });
+    ([(http::header::CONTENT_TYPE, "application/json")], DOCUMENT.as_str())
+}
+
+/// A file part (a screenshot: JPEG, PNG, WebP or GIF, at most 10 MB).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // Describes the wire only.
+struct Upload(Vec<u8>);
+
+/// The multipart body of `POST /incidents`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Describes the wire only.
+struct NewIncidentForm {
+    /// The report, as JSON.
+    incident: IncidentJson,
+    /// Up to 9 screenshots.
+    #[schema(inline, max_items = 9)]
+    screenshots: Option<Vec<Upload>>,
+}
+
+/// The multipart body of `POST /incidents/{id}/messages`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Describes the wire only.
+struct NewMessageForm {
+    /// 1 to 2,000 characters.
+    body: String,
+    /// Up to 9 screenshots.
+    #[schema(inline, max_items = 9)]
+    screenshots: Option<Vec<Upload>>,
+}
+
+/// Bearer tokens (`mss token create`) and the browser's session cookie.
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("mss_session"))));
+    }
+}
+
+/// The REST API, described.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "MSS REST API", version = "1", description = "Incidents for integrations (the ITSM, scripts). JSON in and out; errors as `ErrorBody`."),
+    servers((url = "/api/v1")),
+    paths(me, incidents, create_incident, one_incident, add_message, act, screenshot, thumbnail, openapi),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = []))
+)]
+pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::OpenApi;
+
+    #[test]
+    fn the_description_names_every_route_and_only_those() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let described: std::collections::BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |method| (method.to_uppercase(), path.clone())))
+            .collect();
+        let routed: std::collections::BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        assert_eq!(described, routed);
+        // Files are sent as files (schemathesis and code generators read `format: binary`).
+        let form = &doc["components"]["schemas"]["NewIncidentForm"]["properties"]["screenshots"];
+        assert!(form.to_string().contains("binary"), "{form}");
+        assert_eq!(doc["openapi"], "3.1.0");
+    }
 }

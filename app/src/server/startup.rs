@@ -1,6 +1,6 @@
 //! Building the application: the same `Application::build` serves `main` and the tests, so the
 //! tests run the real router.
-use super::{db, demo, error, health, locale, report, rest, telemetry, AppState, Settings};
+use super::{db, demo, error, health, locale, report, rest, security, telemetry, AppState, Settings};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
 use crate::{shell, App};
@@ -38,11 +38,19 @@ impl Application {
         pool: PgPool,
     ) -> anyhow::Result<Application> {
         db::migrate(&pool).await?;
+        if !settings.trust_forwarded_for {
+            tracing::info!("MSS_TRUST_FORWARDED_FOR is off: sign-ins are counted by the socket's address (behind a proxy, that is the proxy)");
+        }
         if settings.demo {
             demo::seed(&pool).await?;
         }
         let listener = TcpListener::bind(settings.addr).await?;
         let addr = listener.local_addr()?;
+        let mut settings = settings;
+        if settings.public_url == format!("http://{}", settings.addr) {
+            // The default public address follows the one bound (port 0: tests, a second instance).
+            settings.public_url = format!("http://{addr}");
+        }
         let state = AppState::new(pool, settings, leptos_options)?;
         let background = vec![
             spawn_cleanup(state.clone()),
@@ -79,6 +87,34 @@ impl Application {
     }
 }
 
+/// The paths axum serves itself (besides the pages, the server functions and `/api/v1`).
+pub mod paths {
+    pub const HEALTHZ: &str = "/healthz";
+    pub const READYZ: &str = "/readyz";
+    pub const LANGUAGE: &str = "/lang/{locale}";
+    pub const REPORT_FORM: &str = "/api/incidents/create";
+    pub const MESSAGE_FORM: &str = "/api/incidents/{number}/messages";
+    pub const ACTION_FORM: &str = "/api/incidents/{number}/actions";
+    pub const LIVE: &str = "/api/live";
+    pub const WECOM_SIGN_IN: &str = "/auth/wecom";
+    pub const WECOM_CALLBACK: &str = "/auth/wecom/callback";
+    pub const REST: &str = "/api/v1";
+}
+
+/// Every route `router` adds by hand, by method: with the pages and the server functions, the
+/// whole surface the authorization test (`tests/authz.rs`) must have a case for.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", paths::HEALTHZ),
+    ("GET", paths::READYZ),
+    ("GET", paths::LANGUAGE),
+    ("POST", paths::REPORT_FORM),
+    ("POST", paths::MESSAGE_FORM),
+    ("POST", paths::ACTION_FORM),
+    ("GET", paths::LIVE),
+    ("GET", paths::WECOM_SIGN_IN),
+    ("GET", paths::WECOM_CALLBACK),
+];
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
@@ -87,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         move || {
             provide_context(state.clone());
             provide_context(super::auth::RequestViewer::default());
+            security::provide_script_nonce();
         }
     };
     let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
@@ -98,24 +135,26 @@ pub fn router(state: AppState) -> Router {
             state.settings.session_idle_hours,
         )));
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/lang/{locale}", get(locale::switch))
-        .nest("/api/v1", rest::router())
+        .route(paths::HEALTHZ, get(health::healthz))
+        .route(paths::READYZ, get(health::readyz))
+        .route(paths::LANGUAGE, get(locale::switch))
+        .nest(paths::REST, rest::router())
         // The form endpoints take multipart with screenshots; their limits are checked while
         // the body is read (see `report`).
-        .route("/api/incidents/create", post(report::create_from_form).layer(DefaultBodyLimit::disable()))
-        .route("/api/incidents/{number}/messages", post(report::message_from_form).layer(DefaultBodyLimit::disable()))
-        .route("/api/incidents/{number}/actions", post(report::action_from_form).layer(DefaultBodyLimit::disable()))
-        .route("/api/live", get(super::live::stream))
-        .route("/auth/wecom", get(super::wecom_sign_in::start))
-        .route("/auth/wecom/callback", get(super::wecom_sign_in::callback))
+        .route(paths::REPORT_FORM, post(report::create_from_form).layer(DefaultBodyLimit::disable()))
+        .route(paths::MESSAGE_FORM, post(report::message_from_form).layer(DefaultBodyLimit::disable()))
+        .route(paths::ACTION_FORM, post(report::action_from_form).layer(DefaultBodyLimit::disable()))
+        .route(paths::LIVE, get(super::live::stream))
+        .route(paths::WECOM_SIGN_IN, get(super::wecom_sign_in::start))
+        .route(paths::WECOM_CALLBACK, get(super::wecom_sign_in::callback))
+        .merge(asset_routes(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::from_fn(error::server_fn_status))
+        .layer(middleware::from_fn_with_state(state.clone(), security::protect))
         .layer(middleware::from_fn_with_state(state.clone(), super::wecom_sign_in::inside_wecom))
         .layer(sessions)
         .layer(
@@ -130,8 +169,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The site's own scripts under their hashed names (precompressed when the build wrote `.br`/
+/// `.gz` beside them).
+fn asset_routes(state: &AppState) -> Router<AppState> {
+    use tower_http::services::ServeFile;
+    state.assets.routes().fold(Router::new(), |router, (url, file)| router.route_service(url, ServeFile::new(file).precompressed_br().precompressed_gzip()))
+}
+
 /// Hourly: deletes expired sessions, sign-in failures that no longer count, and screenshots no
-/// report claimed; closes answered incidents nobody objected to.
+/// report claimed; closes answered incidents nobody objected to; forgets idle accounts' limits.
 fn spawn_cleanup(state: AppState) -> tokio::task::AbortHandle {
     use tower_sessions::ExpiredDeletion;
     let (pool, window_minutes) = (state.pool.clone(), state.settings.sign_in.window_minutes);
@@ -140,6 +186,7 @@ fn spawn_cleanup(state: AppState) -> tokio::task::AbortHandle {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
+            state.limits.forget_idle();
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "could not delete expired sessions");
             }

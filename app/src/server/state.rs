@@ -19,6 +19,10 @@ pub struct AppState {
     pub wecom: Arc<super::wecom::Wecom>,
     /// Live updates: what this instance's streams hear.
     pub live: super::live::Hub,
+    /// Per-account limits (reports, uploads, messages, actions).
+    pub limits: Arc<super::limits::Limits>,
+    /// The site's own scripts under their hashed names.
+    pub assets: Arc<super::assets::Assets>,
 }
 
 impl AppState {
@@ -27,6 +31,8 @@ impl AppState {
     pub fn new(pool: PgPool, settings: Settings, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
         let blobs = Blobs::open(&settings.blob_dir, settings.blob_url.as_deref())?;
         let wecom = Arc::new(super::wecom::Wecom::new(settings.wecom.clone())?);
+        let limits = Arc::new(super::limits::Limits::new(&settings.limits));
+        let assets = Arc::new(super::assets::Assets::load(std::path::Path::new(leptos_options.site_root.as_ref())));
         Ok(AppState {
             pool,
             settings: Arc::new(settings),
@@ -36,6 +42,8 @@ impl AppState {
             queue_handlers: Default::default(),
             wecom,
             live: Default::default(),
+            limits,
+            assets,
         })
     }
 }

@@ -82,3 +82,26 @@ pub fn request_span(request: &http::Request<axum::body::Body>) -> tracing::Span 
         .unwrap_or("-");
     tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
 }
+
+/// Refusals logged per account a minute.
+const REFUSALS_PER_MINUTE: u32 = 10;
+
+/// Logs that `viewer` asked for a `what` (incident, screenshot) they may not see (answered as
+/// "not found"), with the account and what they named, so walking through ids shows in the logs.
+/// At most `REFUSALS_PER_MINUTE` lines per account a minute (the same GCRA limiter as
+/// `limits`): a loop cannot flood the log.
+pub fn refused(viewer: &crate::domain::user::CurrentUser, what: &str, which: &dyn std::fmt::Display) {
+    use governor::{DefaultKeyedRateLimiter, Quota};
+    use std::num::NonZeroU32;
+    use std::sync::LazyLock;
+    static LOGGED: LazyLock<DefaultKeyedRateLimiter<i64>> = LazyLock::new(|| {
+        let per_minute = NonZeroU32::new(REFUSALS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+        DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute))
+    });
+    if LOGGED.len() > 10_000 {
+        LOGGED.retain_recent();
+    }
+    if LOGGED.check_key(&viewer.id).is_ok() {
+        tracing::warn!(user = viewer.id, login = %viewer.login, role = viewer.role.as_str(), what, which = %which, "refused access");
+    }
+}

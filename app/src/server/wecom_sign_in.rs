@@ -45,8 +45,9 @@ pub struct Callback {
     state: Option<String>,
 }
 
-/// `GET /auth/wecom/callback?code=…&state=…`
-pub async fn callback(State(state): State<AppState>, session: Session, Query(back_from): Query<Callback>) -> Response {
+/// `GET /auth/wecom/callback?code=…&state=…`. Failed password attempts do not stand in its way:
+/// someone guessing an agent's password cannot keep them from signing in through WeCom.
+pub async fn callback(State(state): State<AppState>, session: Session, headers: axum::http::HeaderMap, Query(back_from): Query<Callback>) -> Response {
     let expected = session.remove::<String>(STATE_KEY).await.ok().flatten();
     let next = session.remove::<String>(NEXT_KEY).await.ok().flatten().unwrap_or_default();
     let (Some(code), Some(returned)) = (back_from.code.filter(|c| !c.is_empty()), back_from.state) else { return back("failed") };
@@ -73,7 +74,18 @@ pub async fn callback(State(state): State<AppState>, session: Session, Query(bac
         return back("failed");
     }
     let to = safe_next(Some(&next)).unwrap_or_else(|| user.role.home().to_owned());
-    Redirect::to(&to).into_response()
+    let mut response = Redirect::to(&to).into_response();
+    // A browser the account is known to sign in from (see `auth::sign_in`).
+    match auth::remember_device(&state, &user, auth::device_of(&headers)).await {
+        Ok(Some(cookie)) => {
+            if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+            }
+        }
+        Ok(None) => {}
+        Err(_) => tracing::warn!(user = user.id, "could not remember the device of a WeCom sign-in"),
+    }
+    response
 }
 
 fn back(reason: &str) -> Response {

@@ -12,6 +12,8 @@ use sqlx::PgPool;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+pub mod camera;
+
 pub const PASSWORD: &str = "correct-horse-9";
 pub const DESCRIPTION: &str = "客户开户时人脸识别一直失败，提示检测超时";
 

@@ -46,6 +46,8 @@ pub fn audit_action_text(action: &str, locale: Locale) -> String {
         "user.disable" => td_string!(locale, admin.audit_user_disable),
         "user.enable" => td_string!(locale, admin.audit_user_enable),
         "user.password" => td_string!(locale, admin.audit_user_password),
+        "token.create" => td_string!(locale, admin.audit_token_create),
+        "token.revoke" => td_string!(locale, admin.audit_token_revoke),
         "list.save" => td_string!(locale, admin.audit_list_save),
         "canned.save" => td_string!(locale, admin.audit_canned_save),
         "sla.save" => td_string!(locale, admin.audit_sla_save),

@@ -1,6 +1,7 @@
 use super::users::{role_options, GroupBoxes, OnDutyBox};
 use super::{form_error, role_text, Kept, Saved};
-use crate::api::admin::{admin_user, ResetPassword, SetUserDisabled, UpdateUser, UserView};
+use crate::api::admin::{admin_user, ResetPassword, RevokeToken, SetUserDisabled, UpdateUser, UserView};
+use crate::domain::admin::ApiToken;
 use crate::components::feedback::{ErrorPanel, FormError, Loading};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::guard::{Guard, ADMIN};
@@ -50,6 +51,7 @@ fn UserBody(data: Resource<Result<UserView, AppError>>) -> impl IntoView {
                                 <div class="admin-main"><EditUser view=view.clone() kept=kept.clone()/></div>
                                 <div class="admin-side-stack">
                                     <PasswordForm login=u.login.clone() kept=kept.clone()/>
+                                    <TokensPanel login=u.login.clone() tokens=view.tokens.clone() kept=kept.clone()/>
                                     {(!view.own).then(|| view! { <StateForm login=u.login.clone() disabled=u.disabled_at.is_some() kept=kept.clone()/> })}
                                 </div>
                             </div>
@@ -146,6 +148,60 @@ fn StateForm(login: String, disabled: bool, kept: Kept) -> impl IntoView {
                 <input type="hidden" name="disabled" value=(!disabled).to_string()/>
                 <button type="submit" class=class disabled=move || action.pending().get()>{label}</button>
             </ActionForm>
+        </section>
+    }
+}
+
+/// The account's REST API tokens: when each was made and last used, when it expires; revoking a
+/// live one. (They are made with `mss token create`, which shows the secret once.)
+#[component]
+fn TokensPanel(login: String, tokens: Vec<ApiToken>, kept: Kept) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let action = ServerAction::<RevokeToken>::new();
+    let form = "user.tokens";
+    let error = form_error(action, &kept, form);
+    let now = chrono::Utc::now();
+    let empty = tokens.is_empty();
+    view! {
+        <section class="panel side-panel">
+            <h2>{td_string!(locale, admin.tokens)}<Saved show=kept.just_saved(form)/></h2>
+            <p class="side-lead">{td_string!(locale, admin.tokens_lead)}</p>
+            <FormError error/>
+            {empty.then(|| view! { <p class="empty-line">{td_string!(locale, admin.tokens_none)}</p> })}
+            <ul class="token-list">
+                {tokens.into_iter().map(|t| {
+                    let login = login.clone();
+                    let live = t.live(now);
+                    let state = if t.revoked {
+                        td_string!(locale, admin.token_revoked).to_string()
+                    } else if !live {
+                        td_string!(locale, admin.token_expired).to_string()
+                    } else {
+                        td_string!(locale, admin.token_live).to_string()
+                    };
+                    let used = t.last_used_at.map(format_minute).unwrap_or_else(|| td_string!(locale, admin.token_never_used).to_string());
+                    let expires = t.expires_at.map(format_minute).unwrap_or_else(|| td_string!(locale, admin.token_no_expiry).to_string());
+                    let label = if t.label.is_empty() { format!("#{}", t.id) } else { format!("{} · #{}", t.label, t.id) };
+                    view! {
+                        <li class="token" class:token-dead=!live>
+                            <div class="token-head"><strong>{label}</strong><span class="token-state">{state}</span></div>
+                            <dl class="token-facts">
+                                <dt>{td_string!(locale, admin.token_created)}</dt><dd>{format_minute(t.created_at)}</dd>
+                                <dt>{td_string!(locale, admin.token_last_used)}</dt><dd>{used}</dd>
+                                <dt>{td_string!(locale, admin.token_expires)}</dt><dd>{expires}</dd>
+                            </dl>
+                            {live.then(|| view! {
+                                <ActionForm action=action attr:class="token-revoke">
+                                    <input type="hidden" name="login" value=login.clone()/>
+                                    <input type="hidden" name="id" value=t.id.to_string()/>
+                                    <button type="submit" class="button button-small button-danger" disabled=move || action.pending().get()>{td_string!(locale, admin.token_revoke)}</button>
+                                </ActionForm>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
         </section>
     }
 }

@@ -20,6 +20,9 @@ fn taken(e: sqlx::Error) -> AppError {
         "systems_code_key" | "groups_code_key" | "categories_code_key" => Some(Field::Code),
         _ => None,
     });
+    if e.as_database_error().and_then(|d| d.constraint()) == Some("group_members_member_role") {
+        return AppError::field(Field::Group, Reason::MembersOnly);
+    }
     match field {
         Some(field) => AppError::field(field, Reason::Taken),
         None => e.into(),
@@ -171,6 +174,10 @@ pub async fn set_disabled(pool: &PgPool, admin: &CurrentUser, login: &Login, dis
     )
     .execute(&mut *tx)
     .await?;
+    if disabled {
+        // Its browsers are no longer ones it is known to sign in from.
+        sqlx::query!("DELETE FROM known_devices WHERE user_id = $1", id).execute(&mut *tx).await?;
+    }
     let action = if disabled { "user.disable" } else { "user.enable" };
     audit(&mut tx, None, Some(admin.id), action, json!({ "login": login.as_str() })).await?;
     tx.commit().await?;
@@ -189,9 +196,26 @@ pub async fn reset_password(pool: &PgPool, admin: &CurrentUser, login: &Login, p
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    // Whoever was locked out by failed attempts may try the new password at once.
+    // Whoever was locked out by failed attempts may try the new password at once; the browsers it
+    // was known on start again (the password may have been reset because one was lost).
     sqlx::query!("DELETE FROM sign_in_failures WHERE login = $1", login.as_str()).execute(&mut *tx).await?;
+    sqlx::query!("DELETE FROM known_devices WHERE user_id = $1", id).execute(&mut *tx).await?;
     audit(&mut tx, None, Some(admin.id), "user.password", json!({ "login": login.as_str(), "user_id": id })).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Revokes token `token` of the account `login` (another account's token is "not found").
+pub async fn revoke_token(pool: &PgPool, admin: &CurrentUser, login: &Login, token: i64) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let user = sqlx::query_scalar!("SELECT id FROM users WHERE lower(login) = $1", login.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !super::tokens::revoke(&mut *tx, token, Some(user)).await? {
+        return Err(AppError::NotFound);
+    }
+    audit(&mut tx, None, Some(admin.id), "token.revoke", json!({ "login": login.as_str(), "user_id": user, "token": token })).await?;
     tx.commit().await?;
     Ok(())
 }

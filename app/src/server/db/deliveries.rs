@@ -35,6 +35,9 @@ pub struct Undispatched {
     pub follower_numbers: Vec<String>,
     pub follower_ids: Vec<i64>,
     pub follower_wecom: Vec<Option<String>>,
+    /// Their customers (name, number), in step: each is told the answer about their own.
+    pub follower_customer_names: Vec<Option<String>>,
+    pub follower_customer_numbers: Vec<Option<String>>,
 }
 
 /// The reporter of an incident merged into the one an entry belongs to.
@@ -42,6 +45,8 @@ pub struct Follower<'a> {
     pub number: &'a str,
     pub reporter_id: i64,
     pub wecom: &'a Option<String>,
+    pub customer_name: Option<&'a str>,
+    pub customer_number: Option<&'a str>,
 }
 
 impl Undispatched {
@@ -50,7 +55,14 @@ impl Undispatched {
             .iter()
             .zip(&self.follower_ids)
             .zip(&self.follower_wecom)
-            .map(|((number, reporter_id), wecom)| Follower { number, reporter_id: *reporter_id, wecom })
+            .zip(self.follower_customer_names.iter().zip(&self.follower_customer_numbers))
+            .map(|(((number, reporter_id), wecom), (name, customer_no))| Follower {
+                number,
+                reporter_id: *reporter_id,
+                wecom,
+                customer_name: name.as_deref(),
+                customer_number: customer_no.as_deref(),
+            })
     }
 }
 
@@ -63,18 +75,22 @@ pub async fn undispatched(conn: &mut PgConnection, limit: i64) -> Result<Vec<Und
                   i.id AS incident_id, i.number, i.priority, i.urgency, i.description, i.customer_name, i.customer_number,
                   i.reporter_id, r.wecom_user_id AS reporter_wecom, i.assignee_id, h.wecom_user_id AS "assignee_wecom?",
                   s.name_zh AS system_name, c.name_zh AS "category_name?", g.name_zh AS "group_name?", e.created_at AS "created_at: DateTime<Utc>",
-                  f.numbers AS "follower_numbers!", f.ids AS "follower_ids!", f.wecom AS "follower_wecom!: Vec<Option<String>>"
+                  f.numbers AS "follower_numbers!", f.ids AS "follower_ids!", f.wecom AS "follower_wecom!: Vec<Option<String>>",
+                  f.customer_names AS "follower_customer_names!: Vec<Option<String>>",
+                  f.customer_numbers AS "follower_customer_numbers!: Vec<Option<String>>"
            FROM incident_events e
            JOIN incidents i ON i.id = e.incident_id
            JOIN users r ON r.id = i.reporter_id
            JOIN systems s ON s.id = i.system_id
            LEFT JOIN users a ON a.id = e.actor_id
-           LEFT JOIN users h ON h.id = i.assignee_id AND h.disabled_at IS NULL
+           LEFT JOIN users h ON h.id = i.assignee_id AND h.disabled_at IS NULL AND h.role IN ('handler', 'admin')
            LEFT JOIN categories c ON c.id = i.category_id
            LEFT JOIN groups g ON g.id = i.group_id
            CROSS JOIN LATERAL (
                SELECT coalesce(array_agg(m.number ORDER BY m.id), '{}') AS numbers, coalesce(array_agg(m.reporter_id ORDER BY m.id), '{}') AS ids,
-                      coalesce(array_agg(u.wecom_user_id ORDER BY m.id), '{}') AS wecom
+                      coalesce(array_agg(u.wecom_user_id ORDER BY m.id), '{}') AS wecom,
+                      coalesce(array_agg(m.customer_name ORDER BY m.id), '{}') AS customer_names,
+                      coalesce(array_agg(m.customer_number ORDER BY m.id), '{}') AS customer_numbers
                FROM incidents m JOIN users u ON u.id = m.reporter_id
                WHERE m.merged_into_id = i.id AND e.kind IN ('reply', 'answered') AND NOT e.internal) f
            WHERE e.dispatched_at IS NULL
@@ -147,8 +163,10 @@ pub struct Leased {
 
 /// Takes up to `limit` due deliveries on `channel` for `lease`: only the oldest pending one of
 /// each incident, so an incident's messages arrive in order; for app messages, only as many per
-/// member as leave them at most `per_member` attempts within `window`. Callers serialise this
-/// through the pick lock (see `push`) so the paces hold across instances.
+/// member as leave them at most `per_member` attempts within `window`. Reporters take turns:
+/// each one's oldest due message goes before anyone's second, so one reporter's flood never
+/// holds back another's new incident in the robot's 20 a minute. Callers serialise this through
+/// the pick lock (see `push`) so the paces hold across instances.
 pub async fn lease(
     conn: &mut PgConnection,
     channel: Channel,
@@ -164,7 +182,7 @@ pub async fn lease(
         "WITH heads AS (
              -- The oldest pending delivery of each incident on this channel (a walk of
              -- deliveries_incident_pending), whatever the table's statistics say.
-             SELECT DISTINCT ON (incident_id) id, next_attempt_at, leased_until, wecom_user_id
+             SELECT DISTINCT ON (incident_id) id, incident_id, next_attempt_at, leased_until, wecom_user_id
              FROM deliveries WHERE state = 'pending' AND channel = $1
              ORDER BY incident_id, id
          ), ready AS (
@@ -172,15 +190,16 @@ pub async fn lease(
              -- keep them within their limit (a robot message has no member).
              SELECT h.id, h.next_attempt_at,
                     row_number() OVER (PARTITION BY h.wecom_user_id ORDER BY h.next_attempt_at, h.id) AS n,
+                    row_number() OVER (PARTITION BY i.reporter_id ORDER BY h.next_attempt_at, h.id) AS turn,
                     (SELECT count(*) FROM deliveries s
                      WHERE s.channel = 'app' AND s.wecom_user_id = h.wecom_user_id
                        AND s.attempted_at > now() - make_interval(secs => $5::bigint / 1000.0)) AS used
-             FROM heads h
+             FROM heads h JOIN incidents i ON i.id = h.incident_id
              WHERE h.next_attempt_at <= now() AND (h.leased_until IS NULL OR h.leased_until < now())
          ), due AS (
              SELECT d.id FROM deliveries d JOIN ready r ON r.id = d.id
              WHERE d.wecom_user_id IS NULL OR r.used + r.n <= $4
-             ORDER BY r.next_attempt_at, d.id
+             ORDER BY r.turn, r.next_attempt_at, d.id
              LIMIT $2
              FOR UPDATE OF d SKIP LOCKED
          )

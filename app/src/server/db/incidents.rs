@@ -26,6 +26,20 @@ pub struct Created {
     pub id: i64,
     pub number: IncidentNumber,
     pub created: bool,
+    /// What the request that filed it carried (see `report::fingerprint`); `None` for reports
+    /// filed before fingerprints were kept.
+    pub fingerprint: Option<Vec<u8>>,
+}
+
+impl Created {
+    /// This incident, if `fingerprint` is the request that filed it; a different report under
+    /// the same key is refused, never answered with this one.
+    pub fn for_request(self, fingerprint: &[u8]) -> Result<Created, AppError> {
+        match &self.fingerprint {
+            Some(filed) if filed.as_slice() != fingerprint => Err(AppError::KeyReused { number: self.number.to_string() }),
+            _ => Ok(self),
+        }
+    }
 }
 
 /// The active systems, in the list's order, named in `locale`.
@@ -43,12 +57,13 @@ pub(super) fn pick(locale: Locale, zh: String, en: String) -> String {
     }
 }
 
-/// Files a report, exactly once per (reporter, idempotency key): a retry returns the incident the
-/// first attempt made. The number, the incident, its first timeline entry and the claim on its
-/// screenshots commit together.
-pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident, shots: &[i64]) -> Result<Created, AppError> {
+/// Files a report, exactly once per (reporter, idempotency key): a retry of the same request
+/// (`fingerprint`) returns the incident the first attempt made; another report under a used key
+/// is refused (`KeyReused`). The number, the incident, its first timeline entry and the claim on
+/// its screenshots commit together.
+pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident, shots: &[i64], fingerprint: &[u8]) -> Result<Created, AppError> {
     if let Some(found) = by_key(pool, reporter_id, new.idempotency_key).await? {
-        return Ok(found);
+        return found.for_request(fingerprint);
     }
     let mut tx = pool.begin().await?;
     let system_id = sqlx::query_scalar!("SELECT id FROM systems WHERE code = $1 AND active", new.system.as_str())
@@ -71,8 +86,8 @@ pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident, shots: &
     let inserted = sqlx::query_scalar!(
         "INSERT INTO incidents (number, reporter_id, customer_name, customer_number, id_type, id_number, phone,
                                 system_id, channel, occurred_at, urgency, description, idempotency_key,
-                                priority, first_response_due, resolution_due, sla_due_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, t.priority,
+                                request_fingerprint, priority, first_response_due, resolution_due, sla_due_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $15, t.priority,
                 now() + make_interval(mins => t.first_response_minutes), now() + make_interval(mins => t.resolution_minutes),
                 now() + make_interval(mins => t.first_response_minutes)
          FROM sla_targets t WHERE t.priority = $14
@@ -91,14 +106,15 @@ pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident, shots: &
         new.urgency.as_str(),
         new.description.as_str(),
         new.idempotency_key,
-        Priority::suggested(new.urgency).as_str()
+        Priority::suggested(new.urgency).as_str(),
+        fingerprint
     )
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = inserted else {
         // A concurrent attempt with the same key won; give back its incident, and the sequence.
         tx.rollback().await?;
-        return by_key(pool, reporter_id, new.idempotency_key).await?.ok_or_else(|| internal("idempotent insert lost its row"));
+        return by_key(pool, reporter_id, new.idempotency_key).await?.ok_or_else(|| internal("idempotent insert lost its row"))?.for_request(fingerprint);
     };
     sqlx::query!("INSERT INTO incident_events (incident_id, kind, actor_id) VALUES ($1, 'submitted', $2)", id, reporter_id)
         .execute(&mut *tx)
@@ -110,16 +126,16 @@ pub async fn create(pool: &PgPool, reporter_id: i64, new: &NewIncident, shots: &
         tracing::warn!(incident = %number, sent = shots.len(), claimed, "some screenshots were gone");
     }
     tx.commit().await?;
-    Ok(Created { id, number, created: true })
+    Ok(Created { id, number, created: true, fingerprint: Some(fingerprint.to_vec()) })
 }
 
 async fn by_key(db: impl PgExecutor<'_>, reporter_id: i64, key: uuid::Uuid) -> Result<Option<Created>, AppError> {
-    let row = sqlx::query!("SELECT id, number FROM incidents WHERE reporter_id = $1 AND idempotency_key = $2", reporter_id, key)
+    let row = sqlx::query!("SELECT id, number, request_fingerprint FROM incidents WHERE reporter_id = $1 AND idempotency_key = $2", reporter_id, key)
         .fetch_optional(db)
         .await?;
     row.map(|r| {
         let number = IncidentNumber::parse(&r.number).map_err(|_| internal(format!("stored number {} does not parse", r.number)))?;
-        Ok(Created { id: r.id, number, created: false })
+        Ok(Created { id: r.id, number, created: false, fingerprint: r.request_fingerprint })
     })
     .transpose()
 }
@@ -241,9 +257,29 @@ pub enum IncidentRef {
     Id(i64),
 }
 
-/// The id of an incident `viewer` may see (its reporter, a member of the group it waits on, or
-/// the desk), without loading it.
+/// The id of an incident `viewer` may see (`incident_visible`: its reporter, a member of the
+/// group it waits on, or the desk), without loading it. A refusal is logged (see
+/// `telemetry::refused`).
 pub async fn visible_id(db: impl PgExecutor<'_>, viewer: &CurrentUser, which: &IncidentRef) -> Result<Option<i64>, AppError> {
+    let found = sees(db, viewer, which).await?;
+    if found.is_none() {
+        crate::server::telemetry::refused(viewer, "incident", which);
+    }
+    Ok(found)
+}
+
+impl std::fmt::Display for IncidentRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IncidentRef::Id(id) => write!(f, "{id}"),
+            IncidentRef::Number(number) => write!(f, "{number}"),
+        }
+    }
+}
+
+/// `visible_id` without the log: for asking about every change (the live stream), where "no" is
+/// the usual answer and nobody asked for anything.
+pub async fn sees(db: impl PgExecutor<'_>, viewer: &CurrentUser, which: &IncidentRef) -> Result<Option<i64>, AppError> {
     let (by_id, by_number) = match which {
         IncidentRef::Id(id) => (Some(*id), None),
         IncidentRef::Number(n) => (None, Some(n.as_str())),
@@ -251,10 +287,9 @@ pub async fn visible_id(db: impl PgExecutor<'_>, viewer: &CurrentUser, which: &I
     Ok(sqlx::query_scalar!(
         r#"SELECT id FROM incidents
            WHERE ($1::bigint IS NULL OR id = $1) AND ($2::text IS NULL OR number = $2)
-             AND incident_visible(id, reporter_id, status, group_id, $4, $3)"#,
+             AND incident_visible(id, reporter_id, status, group_id, $3)"#,
         by_id,
         by_number,
-        viewer.role.works_desk(),
         viewer.id
     )
     .fetch_optional(db)
@@ -359,7 +394,8 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
                   i.resolved_on_time, i.sla_due_at AS "sla_due_at: DateTime<Utc>",
                   t.first_response_minutes, t.resolution_minutes,
                   m.id AS "merged_id?", m.number AS "merged_number?", m.status AS "merged_status?",
-                  EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = $4 AND gm.group_id = i.group_id) AS "in_group!",
+                  m.customer_name AS "merged_customer_name?", m.customer_number AS "merged_customer_number?",
+                  EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = $3 AND gm.group_id = i.group_id) AS "in_group!",
                   (SELECT max(rd.last_event_id) FROM incident_reads rd JOIN users ru ON ru.id = rd.user_id
                    WHERE rd.incident_id = i.id AND ru.role <> 'reporter') AS team_read_upto
            FROM incidents i JOIN users u ON u.id = i.reporter_id JOIN systems s ON s.id = i.system_id
@@ -368,15 +404,17 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
                 LEFT JOIN users a ON a.id = i.assignee_id LEFT JOIN groups g ON g.id = i.group_id
                 LEFT JOIN incidents m ON m.id = i.merged_into_id
            WHERE ($1::bigint IS NULL OR i.id = $1) AND ($2::text IS NULL OR i.number = $2)
-             AND incident_visible(i.id, i.reporter_id, i.status, i.group_id, $4, $3)"#,
+             AND incident_visible(i.id, i.reporter_id, i.status, i.group_id, $3)"#,
         by_id,
         by_number,
-        desk_viewer,
         viewer.id
     )
     .fetch_optional(pool)
     .await?;
-    let Some(r) = row else { return Ok(None) };
+    let Some(r) = row else {
+        crate::server::telemetry::refused(viewer, "incident", which);
+        return Ok(None);
+    };
     let team = viewer.role != Role::Reporter;
     let (timeline, report_shots) = timeline(pool, r.id, r.reporter_id, team, false, locale).await?;
     let status = parse_status(r.id, &r.status)?;
@@ -384,7 +422,7 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
         Some(Actor::Desk)
     } else if r.reporter_id == viewer.id {
         Some(Actor::Reporter)
-    } else if r.in_group {
+    } else if r.in_group && viewer.role == Role::Member {
         Some(Actor::GroupMember)
     } else {
         // A member looking back at what they worked on: nothing left to do.
@@ -394,7 +432,17 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
         (Some(id), Some(number), Some(status)) => Some(MergedInto {
             number,
             status: parse_status(id, &status)?,
-            answers: timeline_answers(pool, id, locale).await?,
+            // Told about this incident's customer, never the other one's.
+            answers: timeline_answers(pool, id, locale)
+                .await?
+                .into_iter()
+                .map(|mut entry| {
+                    let from = (r.merged_customer_name.as_deref(), r.merged_customer_number.as_deref());
+                    let to = (r.customer_name.as_deref(), r.customer_number.as_deref());
+                    entry.body = entry.body.map(|body| crate::domain::customer::retell(&body, from, to));
+                    entry
+                })
+                .collect(),
         }),
         _ => None,
     };
@@ -500,6 +548,23 @@ async fn audit_trail(pool: &PgPool, incident_id: i64) -> Result<Vec<AuditEntry>,
         .collect())
 }
 
+/// Whether `author` may write the reporter's side of incident `incident_id`'s conversation: only
+/// its reporter (the team talks through actions). `Forbidden` for anyone else who may see it,
+/// `NotFound` for the rest.
+pub async fn may_message(db: &PgPool, author: &CurrentUser, incident_id: i64) -> Result<(), AppError> {
+    let reporter = sqlx::query_scalar!("SELECT reporter_id FROM incidents WHERE id = $1", incident_id).fetch_optional(db).await?;
+    match reporter {
+        Some(reporter) if reporter == author.id => Ok(()),
+        _ => Err(not_theirs_to_message(db, author, incident_id).await?),
+    }
+}
+
+/// Why `author` may not write the reporter's side of an incident: 403 when they may see it (the
+/// team talks through actions), 404 when they may not even see it.
+async fn not_theirs_to_message(db: impl PgExecutor<'_>, author: &CurrentUser, incident_id: i64) -> Result<AppError, AppError> {
+    Ok(if visible_id(db, author, &IncidentRef::Id(incident_id)).await?.is_some() { AppError::Forbidden } else { AppError::NotFound })
+}
+
 /// Adds a follow-up message (with its screenshots) to the timeline of an incident the author
 /// may see, once per `key`: a repeat returns the message already added. Returns its event id.
 pub async fn add_message(
@@ -519,12 +584,7 @@ pub async fn add_message(
     .fetch_optional(&mut *tx)
     .await?;
     if allowed.is_none() {
-        // The team talks through actions (reply, note); this is the reporter's side.
-        return Err(if visible_id(&mut *tx, author, &IncidentRef::Id(incident_id)).await?.is_some() {
-            AppError::Forbidden
-        } else {
-            AppError::NotFound
-        });
+        return Err(not_theirs_to_message(&mut *tx, author, incident_id).await?);
     }
     let event_id = sqlx::query_scalar!(
         "INSERT INTO incident_events (incident_id, kind, actor_id, body, idempotency_key) VALUES ($1, 'message', $2, $3, $4)

@@ -88,24 +88,28 @@ pub struct Stored {
     pub media_type: String,
 }
 
-/// Where a screenshot's bytes (or its thumbnail's) are, if `viewer` may see it: its uploader,
-/// the reporter of its incident, or the desk. Anyone else gets `None`, as if it did not exist.
+/// Where a screenshot's bytes (or its thumbnail's) are, if `viewer` may see it: whoever may see
+/// its incident (`incident_visible`, with the role as it is now; a note's screenshots only the
+/// team), or its uploader while no incident has it yet (a form's preview). Anyone else gets
+/// `None`, as if it did not exist.
 pub async fn stored_for(db: impl PgExecutor<'_>, viewer: &CurrentUser, id: i64, thumb: bool) -> Result<Option<Stored>, AppError> {
     let row = sqlx::query!(
         "SELECT s.blob_key, s.thumb_key, s.media_type, s.thumb_media_type
          FROM screenshots s LEFT JOIN incidents i ON i.id = s.incident_id LEFT JOIN incident_events e ON e.id = s.event_id
          WHERE s.id = $1
-           AND (s.uploader_id = $3
-                OR (incident_visible(i.id, i.reporter_id, i.status, i.group_id, $3, $2)
+           AND ((s.incident_id IS NULL AND s.uploader_id = $2)
+                OR (incident_visible(i.id, i.reporter_id, i.status, i.group_id, $2)
                     -- a note's screenshots stay inside the team, like the note
-                    AND NOT (coalesce(e.internal, false) AND $4)))",
+                    AND NOT (coalesce(e.internal, false)
+                             AND NOT EXISTS (SELECT 1 FROM users v WHERE v.id = $2 AND v.role <> 'reporter'))))",
         id,
-        viewer.role.works_desk(),
-        viewer.id,
-        viewer.role == crate::domain::user::Role::Reporter
+        viewer.id
     )
     .fetch_optional(db)
     .await?;
+    if row.is_none() {
+        crate::server::telemetry::refused(viewer, "screenshot", &id);
+    }
     Ok(row.map(|r| if thumb { Stored { key: r.thumb_key, media_type: r.thumb_media_type } } else { Stored { key: r.blob_key, media_type: r.media_type } }))
 }
 

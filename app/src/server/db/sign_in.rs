@@ -5,7 +5,10 @@ use sqlx::PgExecutor;
 
 pub struct Recent {
     pub by_login: i64,
+    /// Every failure from the address.
     pub by_address: i64,
+    /// Failures from the address for logins that do not exist.
+    pub unknown_by_address: i64,
     /// When the oldest failure counted for the login happened.
     pub oldest_for_login: Option<DateTime<Utc>>,
     /// When the oldest failure counted for the address happened.
@@ -22,6 +25,7 @@ pub async fn recent(
         r#"SELECT
              count(*) FILTER (WHERE login = $1) AS "by_login!",
              count(*) FILTER (WHERE address = $2) AS "by_address!",
+             count(*) FILTER (WHERE address = $2 AND NOT known_login) AS "unknown_by_address!",
              min(created_at) FILTER (WHERE login = $1) AS "oldest_for_login: DateTime<Utc>",
              min(created_at) FILTER (WHERE address = $2) AS "oldest_for_address: DateTime<Utc>"
            FROM sign_in_failures
@@ -36,6 +40,7 @@ pub async fn recent(
     Ok(Recent {
         by_login: row.by_login,
         by_address: row.by_address,
+        unknown_by_address: row.unknown_by_address,
         oldest_for_login: row.oldest_for_login,
         oldest_for_address: row.oldest_for_address,
     })
@@ -49,10 +54,41 @@ pub async fn lock_login(db: impl PgExecutor<'_>, login: &str) -> Result<(), AppE
     Ok(())
 }
 
-pub async fn record(db: impl PgExecutor<'_>, login: &str, address: &str) -> Result<(), AppError> {
-    sqlx::query!("INSERT INTO sign_in_failures (login, address) VALUES ($1, $2)", login, address)
+/// A failed attempt for `login` from `address`; `known_login`: an account has that login (only
+/// failures for logins that do not exist count against the address).
+pub async fn record(db: impl PgExecutor<'_>, login: &str, address: &str, known_login: bool) -> Result<(), AppError> {
+    sqlx::query!("INSERT INTO sign_in_failures (login, address, known_login) VALUES ($1, $2, $3)", login, address, known_login)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+fn device_hash(device: &str) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(device.as_bytes()).to_vec()
+}
+
+/// Whether the account has signed in from the browser holding `device` before.
+pub async fn known_device(db: impl PgExecutor<'_>, user_id: i64, device: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM known_devices WHERE user_id = $1 AND device_hash = $2) AS "known!""#,
+        user_id,
+        device_hash(device)
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// Remembers that the account signed in from the browser holding `device`.
+pub async fn remember_device(db: impl PgExecutor<'_>, user_id: i64, device: &str) -> Result<(), AppError> {
+    sqlx::query!(
+        "INSERT INTO known_devices (user_id, device_hash) VALUES ($1, $2)
+         ON CONFLICT (user_id, device_hash) DO UPDATE SET last_seen_at = now(), updated_at = now()",
+        user_id,
+        device_hash(device)
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -1,4 +1,5 @@
 use crate::domain::user::{CurrentUser, DisplayName, Login, Role};
+use crate::domain::{Field, Reason};
 use crate::AppError;
 use sqlx::PgExecutor;
 
@@ -106,7 +107,8 @@ pub async fn set_wecom(pool: &sqlx::PgPool, user_id: i64, wecom: Option<&crate::
     Ok(())
 }
 
-/// Makes a user a member of the group with `code` (again is harmless). False: no such group.
+/// Makes a member a member of the group with `code` (again is harmless). False: no such group.
+/// Anyone but a member is refused (`MembersOnly`): transfer groups are for members.
 pub async fn join_group(db: impl PgExecutor<'_>, user_id: i64, code: &str) -> Result<bool, AppError> {
     let joined = sqlx::query!(
         "INSERT INTO group_members (group_id, user_id) SELECT id, $1 FROM groups WHERE code = $2
@@ -115,6 +117,12 @@ pub async fn join_group(db: impl PgExecutor<'_>, user_id: i64, code: &str) -> Re
         code
     )
     .execute(db)
-    .await?;
-    Ok(joined.rows_affected() > 0)
+    .await;
+    match joined {
+        Ok(joined) => Ok(joined.rows_affected() > 0),
+        Err(e) if e.as_database_error().and_then(|d| d.constraint()) == Some("group_members_member_role") => {
+            Err(AppError::field(Field::Group, Reason::MembersOnly))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
