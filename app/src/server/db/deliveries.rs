@@ -193,13 +193,21 @@ pub async fn lease(
                     row_number() OVER (PARTITION BY i.reporter_id ORDER BY h.next_attempt_at, h.id) AS turn,
                     (SELECT count(*) FROM deliveries s
                      WHERE s.channel = 'app' AND s.wecom_user_id = h.wecom_user_id
-                       AND s.attempted_at > now() - make_interval(secs => $5::bigint / 1000.0)) AS used
+                       AND s.attempted_at > now() - make_interval(secs => $5::bigint / 1000.0)) AS used,
+                    i.reporter_id
              FROM heads h JOIN incidents i ON i.id = h.incident_id
              WHERE h.next_attempt_at <= now() AND (h.leased_until IS NULL OR h.leased_until < now())
+         ), served AS (
+             -- The robot's room frees a message at a time: among reporters on the same turn, the
+             -- one it served longest ago (or never) goes first, so a flood cannot keep the room.
+             SELECT i.reporter_id, max(s.attempted_at) AS at
+             FROM deliveries s JOIN incidents i ON i.id = s.incident_id
+             WHERE $1 = 'robot' AND s.channel = 'robot' AND s.attempted_at > now() - make_interval(secs => 10 * $5::bigint / 1000.0)
+             GROUP BY i.reporter_id
          ), due AS (
-             SELECT d.id FROM deliveries d JOIN ready r ON r.id = d.id
+             SELECT d.id FROM deliveries d JOIN ready r ON r.id = d.id LEFT JOIN served v ON v.reporter_id = r.reporter_id
              WHERE d.wecom_user_id IS NULL OR r.used + r.n <= $4
-             ORDER BY r.turn, r.next_attempt_at, d.id
+             ORDER BY r.turn, v.at NULLS FIRST, r.next_attempt_at, d.id
              LIMIT $2
              FOR UPDATE OF d SKIP LOCKED
          )
