@@ -5,9 +5,8 @@
 //! member of another group, and a member and a handler demoted to reporter (while signed in)
 //! after working on it. None may get its customer, description, thread or screenshots, and none
 //! may leave a file behind by trying.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use common::{json, TestApp};
 use reqwest::{header, multipart, Client, Method, StatusCode};

@@ -1,8 +1,7 @@
 //! API tests: accounts, sessions, tokens, lists and the report form's basics, through the real
 //! router (see `common`).
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use app::domain::incident::Cursor;
 use app::domain::report::{ReportForm, ReportRules};

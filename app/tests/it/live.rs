@@ -2,9 +2,8 @@
 //! (`/api/live`) across two app instances sharing one database, what a reporter's stream never
 //! carries, catching up after a dropped connection, read receipts and unread counts; and
 //! signing in through WeCom's OAuth2 against the fake WeCom on loopback.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use app::server::fake_wecom::FakeConfig;
 use common::{FakeWecomHarness, TestApp};
