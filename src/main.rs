@@ -2,7 +2,8 @@
 #[cfg(feature = "ssr")]
 mod cli {
     use anyhow::Context;
-    use app::server::{cli, telemetry, Application, Settings};
+    use app::server::infra::{cli, telemetry};
+    use app::server::{Application, Settings};
     use clap::{Parser, Subcommand};
     use std::io::Read;
 
@@ -24,6 +25,7 @@ mod cli {
         #[command(subcommand)]
         Token(TokenCommand),
         /// Run a stand-in for WeCom (robot, app messages, sign-in) for tests and local runs.
+        #[cfg(feature = "fake-wecom")]
         FakeWecom {
             #[arg(long, default_value = "127.0.0.1:3990")]
             addr: std::net::SocketAddr,
@@ -100,6 +102,7 @@ mod cli {
 
     pub async fn main() -> anyhow::Result<()> {
         let args = Args::parse();
+        #[cfg(feature = "fake-wecom")]
         if let Some(Command::FakeWecom { addr, robot_per_window, member_per_window, window_secs }) = args.command {
             return fake_wecom(addr, robot_per_window, member_per_window, window_secs).await;
         }
@@ -122,6 +125,7 @@ mod cli {
                 Application::build(settings, options).await?.run_until_stopped().await?;
             }
             Some(Command::Migrate) => cli::migrate(&settings).await?,
+            #[cfg(feature = "fake-wecom")]
             Some(Command::FakeWecom { .. }) => {}
             Some(Command::User(UserCommand::Add { login, name, role, group, wecom_user })) => {
                 if !group.is_empty() && role.trim() != "member" {
@@ -170,9 +174,10 @@ mod cli {
         Ok(())
     }
 
+    #[cfg(feature = "fake-wecom")]
     async fn fake_wecom(addr: std::net::SocketAddr, robot_per_window: usize, member_per_window: usize, window_secs: u64) -> anyhow::Result<()> {
-        use app::server::fake_wecom::{FakeConfig, FakeWecom};
-        telemetry::init(app::server::config::LogFormat::Pretty);
+        use app::server::notify::fake_wecom::{FakeConfig, FakeWecom};
+        telemetry::init(app::server::infra::config::LogFormat::Pretty);
         let config = FakeConfig { robot_per_window, member_per_window, robot_window: std::time::Duration::from_secs(window_secs), ..FakeConfig::default() };
         let fake = FakeWecom::new(config.clone());
         let bound = fake.start(addr).await?;

@@ -18,7 +18,7 @@ pub enum AppError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
-    /// A state change sent from a page of another site (see `server::security`).
+    /// A state change sent from a page of another site (see `server::infra::security`).
     #[error("cross-site request")]
     CrossSite,
     #[error("not found")]

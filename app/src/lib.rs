@@ -7,6 +7,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod pages;
+pub mod paths;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -25,16 +26,17 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    ParamSegment, SsrMode,
 };
+use paths::routes;
 use pages::admin::{
     audit::AdminAuditPage, deliveries::AdminDeliveriesPage, lists::AdminListsPage, replies::AdminRepliesPage, user::AdminUserPage, users::AdminUsersPage,
 };
 use pages::desk::{incident::DeskIncidentPage, queue::QueuePage};
-use pages::login::LoginPage;
+use pages::accounts::LoginPage;
 use pages::not_found::NotFoundPage;
-use pages::reporter::{
-    home::HomePage, incident::ReporterIncidentPage, mine::MyIncidentsPage, report::ReportPage,
+use pages::report::{
+    home::HomePage, incident::ReporterIncidentPage, mine::MyIncidentsPage, new::ReportPage,
     submitted::SubmittedPage,
 };
 
@@ -79,7 +81,7 @@ fn bundle_names(options: &LeptosOptions) -> (String, String) {
 }
 
 /// Where the page loads one of the site's own scripts from: its hashed name (see
-/// `server::assets`), or the plain one where there is none.
+/// `server::infra::assets`), or the plain one where there is none.
 fn script_url(name: &str) -> String {
     #[cfg(feature = "ssr")]
     if let Some(state) = use_context::<server::AppState>() {
@@ -103,7 +105,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <Hydration options/>
-                // Photos, drafts and the offline queue of the report form (see `pages::reporter::report`).
+                // Photos, drafts and the offline queue of the report form (see `pages::report::new`).
                 <script type="module" src=script_url("mss.js")></script>
                 // The desk's keyboard shortcuts and bulk picking (see `components::shell::DeskShell`).
                 <script type="module" src=script_url("desk.js")></script>
@@ -165,20 +167,20 @@ fn AppRoutes() -> impl IntoView {
     let ssr = SsrMode::Async;
     view! {
         <Routes fallback=NotFoundPage>
-            <Route path=path!("/login") view=LoginPage ssr=ssr.clone()/>
-            <Route path=path!("/") view=HomePage ssr=ssr.clone()/>
-            <Route path=path!("/report/new") view=ReportPage ssr=ssr.clone()/>
-            <Route path=path!("/report/submitted/:number") view=SubmittedPage ssr=ssr.clone()/>
-            <Route path=path!("/incidents") view=MyIncidentsPage ssr=ssr.clone()/>
-            <Route path=path!("/incidents/:number") view=ReporterIncidentPage ssr=ssr.clone()/>
-            <Route path=path!("/desk") view=QueuePage ssr=ssr.clone()/>
-            <Route path=path!("/desk/incidents/:number") view=DeskIncidentPage ssr=ssr.clone()/>
-            <Route path=path!("/admin/users") view=AdminUsersPage ssr=ssr.clone()/>
-            <Route path=path!("/admin/users/:login") view=AdminUserPage ssr=ssr.clone()/>
-            <Route path=path!("/admin/lists") view=AdminListsPage ssr=ssr.clone()/>
-            <Route path=path!("/admin/replies") view=AdminRepliesPage ssr=ssr.clone()/>
-            <Route path=path!("/admin/audit") view=AdminAuditPage ssr=ssr.clone()/>
-            <Route path=path!("/admin/deliveries") view=AdminDeliveriesPage ssr/>
+            <Route path=routes::LOGIN view=LoginPage ssr=ssr.clone()/>
+            <Route path=routes::HOME view=HomePage ssr=ssr.clone()/>
+            <Route path=routes::REPORT_NEW view=ReportPage ssr=ssr.clone()/>
+            <Route path=(routes::SUBMITTED, ParamSegment("number")) view=SubmittedPage ssr=ssr.clone()/>
+            <Route path=routes::MY_INCIDENTS view=MyIncidentsPage ssr=ssr.clone()/>
+            <Route path=(routes::MY_INCIDENTS, ParamSegment("number")) view=ReporterIncidentPage ssr=ssr.clone()/>
+            <Route path=routes::DESK view=QueuePage ssr=ssr.clone()/>
+            <Route path=(routes::DESK_INCIDENTS, ParamSegment("number")) view=DeskIncidentPage ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_USERS view=AdminUsersPage ssr=ssr.clone()/>
+            <Route path=(routes::ADMIN_USERS, ParamSegment("login")) view=AdminUserPage ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_LISTS view=AdminListsPage ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_REPLIES view=AdminRepliesPage ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_AUDIT view=AdminAuditPage ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_DELIVERIES view=AdminDeliveriesPage ssr/>
         </Routes>
     }
 }

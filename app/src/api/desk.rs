@@ -1,10 +1,10 @@
 //! The desk's server functions: one incident with what its forms pick from, and revealing a
 //! masked number (recorded in the audit trail). Actions themselves are posted as forms to
-//! `/api/incidents/{number}/actions` (see `server::report::action_from_form`) or through the
+//! `/api/incidents/{number}/actions` (see `server::desk::forms::action_from_form`) or through the
 //! REST API.
-use crate::domain::incident::{IncidentDetail, Queue};
-use crate::domain::queue::{BulkForm, BulkOutcome, QueueQuery};
-use crate::domain::workflow::DeskOptions;
+use crate::domain::incident::views::{IncidentDetail, Queue};
+use crate::domain::desk::{BulkForm, BulkOutcome, QueueQuery};
+use crate::domain::incident::workflow::DeskOptions;
 use crate::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -38,15 +38,17 @@ pub struct DeskIncidentView {
 /// The desk's queue as its URL asks for it (the open incidents, newest first, by default).
 #[server(endpoint = "desk/queue")]
 pub async fn desk_queue(#[server(default)] query: QueueQuery) -> Result<Queue, AppError> {
-    use crate::server::{auth, db, locale, state::app_state};
+    use crate::server::accounts::auth;
+    use crate::server::infra::locale;
+    use crate::server::infra::state::app_state;
     let viewer = auth::require(auth::TEAM).await?;
     let filter = query.parse().map_err(AppError::fields)?;
     let state = app_state()?;
-    let page = db::desk::queue(&state.pool, &viewer, &filter, locale::current()).await?;
+    let page = crate::server::desk::queue::queue(&state.pool, &viewer, &filter, locale::current()).await?;
     // A group member's queue has no state tabs.
     let (counts, handlers) = if viewer.role.works_desk() {
-        let handlers = state.queue_handlers.get_or(db::desk::handlers(&state.pool)).await?;
-        (db::desk::open_counts(&state.pool, &state.queue_counts).await?, handlers)
+        let handlers = state.queue_handlers.get_or(crate::server::desk::options::handlers(&state.pool)).await?;
+        (crate::server::desk::queue::open_counts(&state.pool, &state.queue_counts).await?, handlers)
     } else {
         (Vec::new(), Vec::new())
     };
@@ -57,17 +59,22 @@ pub async fn desk_queue(#[server(default)] query: QueueQuery) -> Result<Queue, A
 #[server(endpoint = "desk/incident")]
 pub async fn desk_incident(number: String) -> Result<DeskIncidentView, AppError> {
     use crate::domain::incident::IncidentNumber;
-    use crate::server::{auth, db, db::incidents::IncidentRef, forms, locale, report, state::app_state};
+    
+    use crate::server::accounts::auth;
+    use crate::server::report::detail::IncidentRef;
+    use crate::server::infra::forms;
+    use crate::server::infra::locale;
+    use crate::server::infra::state::app_state;
     let viewer = auth::require(auth::TEAM).await?;
     let number = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
     let state = app_state()?;
     let locale = locale::current();
-    let detail = db::incidents::visible(&state.pool, &viewer, &IncidentRef::Number(number.clone()), locale)
+    let detail = crate::server::report::detail::visible(&state.pool, &viewer, &IncidentRef::Number(number.clone()), locale)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::server::live::seen(&state.pool, &viewer, &detail).await?;
-    let options = if viewer.role.works_desk() { db::desk::options(&state.pool, locale).await? } else { DeskOptions::default() };
-    let kept: Option<report::KeptAction> = forms::kept(report::ACTION_FORM).await?;
+    crate::server::notify::live::seen(&state.pool, &viewer, &detail).await?;
+    let options = if viewer.role.works_desk() { crate::server::desk::options::options(&state.pool, locale).await? } else { DeskOptions::default() };
+    let kept: Option<crate::server::desk::forms::KeptAction> = forms::kept(crate::server::desk::forms::ACTION_FORM).await?;
     let kept = kept
         .filter(|k| k.number == number.as_str())
         .map(|k| KeptFields { action: k.action, texts: k.texts })
@@ -81,13 +88,15 @@ pub async fn desk_incident(number: String) -> Result<DeskIncidentView, AppError>
 pub async fn reveal(number: String, field: String) -> Result<String, AppError> {
     use crate::domain::incident::IncidentNumber;
     use crate::domain::Field;
-    use crate::server::{auth, db, db::incidents::IncidentRef, state::app_state};
+    use crate::server::accounts::auth;
+    use crate::server::report::detail::IncidentRef;
+    use crate::server::infra::state::app_state;
     let viewer = auth::require(auth::DESK).await?;
     let number = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
     let field = Field::parse(&field).filter(|f| matches!(f, Field::IdNumber | Field::Phone)).ok_or(AppError::BadRequest)?;
     let pool = app_state()?.pool;
-    let id = db::incidents::visible_id(&pool, &viewer, &IncidentRef::Number(number)).await?.ok_or(AppError::NotFound)?;
-    db::desk::reveal(&pool, &viewer, id, field).await?.ok_or(AppError::NotFound)
+    let id = crate::server::report::detail::visible_id(&pool, &viewer, &IncidentRef::Number(number)).await?.ok_or(AppError::NotFound)?;
+    crate::server::desk::actions::reveal(&pool, &viewer, id, field).await?.ok_or(AppError::NotFound)
 }
 
 /// A bulk action on the rows picked in the queue (claim, assign, categorise, close). Each
@@ -95,19 +104,21 @@ pub async fn reveal(number: String, field: String) -> Result<String, AppError> {
 /// changed meanwhile is refused and the rest go through; back to the queue with how it went.
 #[server(endpoint = "desk/bulk")]
 pub async fn bulk_act(#[server(flatten)] form: BulkForm) -> Result<BulkOutcome, AppError> {
-    use crate::domain::user::safe_next;
-    use crate::server::{auth, db, db::incidents::IncidentRef, state::app_state};
+    use crate::domain::accounts::safe_next;
+    use crate::server::accounts::auth;
+    use crate::server::report::detail::IncidentRef;
+    use crate::server::infra::state::app_state;
     let viewer = auth::require(auth::DESK).await?;
     let state = app_state()?;
-    state.limits.check(crate::server::limits::Kind::Action, viewer.id)?;
+    state.limits.check(crate::server::infra::limits::Kind::Action, viewer.id)?;
     let bulk = form.parse().map_err(AppError::fields)?;
     let pool = state.pool;
     let mut outcome = BulkOutcome::default();
     for (number, version) in bulk.picks {
         let result = async {
             let which = IncidentRef::Number(number.clone());
-            let id = db::incidents::visible_id(&pool, &viewer, &which).await?.ok_or(AppError::NotFound)?;
-            db::desk::act(&pool, &viewer, id, version, &bulk.action, &[]).await
+            let id = crate::server::report::detail::visible_id(&pool, &viewer, &which).await?.ok_or(AppError::NotFound)?;
+            crate::server::desk::actions::act(&pool, &viewer, id, version, &bulk.action, &[]).await
         }
         .await;
         match result {
@@ -115,7 +126,7 @@ pub async fn bulk_act(#[server(flatten)] form: BulkForm) -> Result<BulkOutcome, 
             Err(e) => outcome.refused.push((number.as_str().to_owned(), e.code().to_owned())),
         }
     }
-    let back = safe_next(Some(&format!("/desk?{}", form.back.trim_start_matches('?')))).unwrap_or_else(|| "/desk?".to_owned());
+    let back = safe_next(Some(&format!("{}?{}", crate::paths::DESK.path(), form.back.trim_start_matches('?')))).unwrap_or_else(|| format!("{}?", crate::paths::DESK.path()));
     let join = if back.ends_with('?') { "" } else { "&" };
     leptos_axum::redirect(&format!("{back}{join}{}", outcome.to_query()));
     Ok(outcome)

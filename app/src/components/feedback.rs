@@ -2,6 +2,7 @@
 use crate::i18n::*;
 use crate::AppError;
 use leptos::prelude::*;
+use crate::paths;
 
 #[component]
 pub fn Loading() -> impl IntoView {
@@ -44,9 +45,9 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             <p class="state-title">{t!(i18n, errors.title)}</p>
             <p class="state-lead">{message}</p>
             {if signed_out {
-                view! { <a class="button button-primary" href="/login" rel="external">{t!(i18n, login.submit)}</a> }.into_any()
+                view! { <a class="button button-primary" href=paths::LOGIN.path() rel="external">{t!(i18n, login.submit)}</a> }.into_any()
             } else {
-                view! { <a class="button" href="/" rel="external">{t!(i18n, errors.home)}</a> }.into_any()
+                view! { <a class="button" href=paths::HOME.path() rel="external">{t!(i18n, errors.home)}</a> }.into_any()
             }}
         </div>
     }

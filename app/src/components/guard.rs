@@ -1,8 +1,7 @@
 //! Who may see a page. The server functions check again: this only decides what to render.
-use super::encode_query;
 use super::feedback::{ErrorPanel, Loading};
-use crate::api::auth::who_am_i;
-use crate::domain::user::{CurrentUser, Role};
+use crate::api::accounts::who_am_i;
+use crate::domain::accounts::{CurrentUser, Role};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
@@ -48,7 +47,7 @@ pub fn Guard(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
             Ok(Some(_)) => view! { <ErrorPanel error=AppError::Forbidden/> }.into_any(),
             Ok(None) | Err(AppError::Unauthorized) => {
                 let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                let path = format!("/login?next={}", encode_query(&here));
+                let path = crate::paths::login_then(&here);
                 view! { <Redirect path/> }.into_any()
             }
             Err(error) => view! { <ErrorPanel error/> }.into_any(),

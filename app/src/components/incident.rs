@@ -1,7 +1,9 @@
 //! How an incident looks: its status, a list card, its facts, screenshots and timeline.
 use crate::domain::customer::IdKind;
-use crate::domain::incident::{EventKind, IncidentDetail, IncidentSummary, Screenshot, Status, TimelineEntry};
-use crate::domain::report::{Channel, Urgency};
+use crate::domain::incident::{EventKind, Status};
+use crate::domain::incident::views::{IncidentDetail, IncidentSummary, Screenshot, TimelineEntry};
+use crate::domain::incident::{Channel, Urgency};
+use crate::domain::incident::workflow::ActionKind;
 use crate::domain::time::format_minute;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -194,7 +196,7 @@ pub fn Timeline(
                 let number = number.clone();
                 leptos::task::spawn_local(async move {
                     // A failed load leaves what is shown; the next change loads again.
-                    if let Ok(thread) = crate::api::incidents::incident_thread(number).await {
+                    if let Ok(thread) = crate::api::report::incident_thread(number).await {
                         read_upto.set(thread.team_read_upto);
                         entries.set(thread.entries);
                     }
@@ -270,11 +272,28 @@ fn headline(locale: crate::i18n::Locale, kind: EventKind, name: String) -> Strin
 }
 
 /// The name of one of the three categories, in `locale`.
-pub fn category_name(c: crate::domain::workflow::Category, locale: Locale) -> &'static str {
-    use crate::domain::workflow::Category;
+pub fn category_name(c: crate::domain::incident::workflow::Category, locale: Locale) -> &'static str {
+    use crate::domain::incident::workflow::Category;
     match c {
         Category::Data => td_string!(locale, desk.category_data),
         Category::Program => td_string!(locale, desk.category_program),
         Category::Consultation => td_string!(locale, desk.category_consultation),
+    }
+}
+
+/// A workflow action's name, as its button and the audit trail show it.
+pub fn action_label(action: ActionKind, locale: Locale) -> &'static str {
+    match action {
+        ActionKind::Claim => td_string!(locale, desk.claim),
+        ActionKind::Assign => td_string!(locale, desk.assign),
+        ActionKind::Categorize => td_string!(locale, desk.categorize),
+        ActionKind::Transfer => td_string!(locale, desk.transfer),
+        ActionKind::Return => td_string!(locale, desk.return_back),
+        ActionKind::Note => td_string!(locale, desk.note),
+        ActionKind::Reply => td_string!(locale, desk.reply),
+        ActionKind::Answer => td_string!(locale, desk.answer),
+        ActionKind::Reopen => td_string!(locale, desk.reopen),
+        ActionKind::Close => td_string!(locale, desk.close),
+        ActionKind::Merge => td_string!(locale, desk.merge),
     }
 }

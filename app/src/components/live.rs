@@ -4,7 +4,7 @@
 //! saw, so the server replays what was missed); when it gives up, this reopens the stream a few
 //! times and then says that the page no longer updates (`LiveBanner`).
 use super::guard::Auth;
-use crate::domain::push::LiveMessage;
+use crate::domain::notify::LiveMessage;
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -141,7 +141,7 @@ pub fn LiveBanner() -> impl IntoView {
 
 mod browser {
     use super::LiveState;
-    use crate::domain::push::LiveMessage;
+    use crate::domain::notify::LiveMessage;
     use leptos::prelude::*;
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
@@ -162,10 +162,7 @@ mod browser {
     }
 
     pub fn open(set_last: WriteSignal<Option<LiveMessage>>, set_state: WriteSignal<LiveState>, after: Option<i64>, reopened: u32) {
-        let url = match after {
-            Some(id) => format!("/api/live?after={id}"),
-            None => "/api/live".to_owned(),
-        };
+        let url = crate::paths::handlers::live_after(after);
         let Ok(source) = web_sys::EventSource::new(&url) else {
             set_state.set(LiveState::Failed);
             return;

@@ -1,6 +1,6 @@
 //! The frames around pages: the reporter's phone layout and the desk's desktop layout.
-use super::encode_query;
-use crate::api::auth::SignOut;
+use crate::paths;
+use crate::api::accounts::SignOut;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -16,7 +16,7 @@ pub fn LangSwitch() -> impl IntoView {
             Locale::en => Locale::zh_CN,
         };
         let here = format!("{}{}", location.pathname.get(), location.search.get());
-        format!("/lang/{}?back={}", other.as_str(), encode_query(&here))
+        paths::handlers::language(other.as_str(), &here)
     };
     view! {
         <a class="lang-switch" href=href rel="external" hreflang=move || if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" }
@@ -70,17 +70,17 @@ pub fn ReporterShell(
             <super::live::LiveBanner/>
             <main class="phone-main">{children()}</main>
             <nav class="tabbar" aria-label=td_string!(i18n.get_locale_untracked(), app_short)>
-                <a href="/" class="tab" aria-current=(tab == Tab::Home).then_some("page")>
+                <a href=paths::HOME.path() class="tab" aria-current=(tab == Tab::Home).then_some("page")>
                     <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d="M4 11l8-7 8 7v9a1 1 0 0 1-1 1h-5v-6h-4v6H5a1 1 0 0 1-1-1z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/></svg>
                     <span>{t!(i18n, nav.home)}</span>
                 </a>
-                <a href="/report/new" class="tab tab-primary" aria-current=(tab == Tab::Report).then_some("page")>
+                <a href=paths::REPORT_NEW.path() class="tab tab-primary" aria-current=(tab == Tab::Report).then_some("page")>
                     <span class="tab-plus" aria-hidden="true">
                         <svg viewBox="0 0 24 24" width="26" height="26"><path d="M12 5v14M5 12h14" stroke="currentColor" stroke-width="2.6" stroke-linecap="round"/></svg>
                     </span>
                     <span>{t!(i18n, nav.report)}</span>
                 </a>
-                <a href="/incidents" class="tab" aria-current=(tab == Tab::Mine).then_some("page")>
+                <a href=paths::MY_INCIDENTS.path() class="tab" aria-current=(tab == Tab::Mine).then_some("page")>
                     <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d="M7 4h10a1 1 0 0 1 1 1v15l-3-2-3 2-3-2-3 2V5a1 1 0 0 1 1-1z M9 9h6M9 13h6" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/></svg>
                     <span>{t!(i18n, nav.mine)}</span>
                 </a>
@@ -96,26 +96,26 @@ pub fn DeskShell(children: Children) -> impl IntoView {
     let user = super::guard::current();
     let locale = i18n.get_locale_untracked();
     let path = use_location().pathname.get_untracked();
-    let mut links = vec![("/desk", td_string!(locale, desk.queue))];
-    if user.role == crate::domain::user::Role::Admin {
+    let mut links = vec![(paths::DESK.path(), td_string!(locale, desk.queue))];
+    if user.role == crate::domain::accounts::Role::Admin {
         links.extend([
-            ("/admin/users", td_string!(locale, admin.users)),
-            ("/admin/lists", td_string!(locale, admin.lists)),
-            ("/admin/replies", td_string!(locale, admin.replies)),
-            ("/admin/audit", td_string!(locale, admin.audit)),
-            ("/admin/deliveries", td_string!(locale, admin.deliveries)),
+            (paths::ADMIN_USERS.path(), td_string!(locale, admin.users)),
+            (paths::ADMIN_LISTS.path(), td_string!(locale, admin.lists)),
+            (paths::ADMIN_REPLIES.path(), td_string!(locale, admin.replies)),
+            (paths::ADMIN_AUDIT.path(), td_string!(locale, admin.audit)),
+            (paths::ADMIN_DELIVERIES.path(), td_string!(locale, admin.deliveries)),
         ]);
     }
     view! {
         <div class="desk">
             <header class="desk-bar">
-                <a class="desk-brand" href="/desk">
+                <a class="desk-brand" href=paths::DESK.path()>
                     <span class="logo" aria-hidden="true">"M"</span>
                     <span>{t!(i18n, app_name)}</span>
                 </a>
                 <nav class="desk-nav" aria-label=td_string!(i18n.get_locale_untracked(), desk.title)>
                     {links.into_iter().map(|(href, label)| {
-                        let here = if href == "/desk" { path == "/desk" || path.starts_with("/desk/") } else { path.starts_with(href) };
+                        let here = if href == paths::DESK.path() { path == paths::DESK.path() || path.starts_with(paths::DESK_INCIDENTS.path()) } else { path.starts_with(href) };
                         view! { <a href=href aria-current=here.then_some("page")>{label}</a> }
                     }).collect_view()}
                 </nav>

@@ -3,6 +3,7 @@
 use super::Reason;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use crate::domain::text_between;
 
 /// The documents an agent meets at a customer's side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -224,6 +225,46 @@ pub fn retell(text: &str, from: (Option<&str>, Option<&str>), to: (Option<&str>,
     out
 }
 
+/// The affected customer's name as the reporter knows it (Chinese names, 少数民族 names with `·`,
+/// foreign names with spaces all pass).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerName(String);
+
+impl CustomerName {
+    pub fn parse(raw: &str) -> Result<CustomerName, Reason> {
+        text_between(raw, 1, 50).map(CustomerName)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// 资金账号/客户号: digits only, of a length the deployment sets (`MSS_CUSTOMER_NO_LENGTH`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerNumber(String);
+
+impl CustomerNumber {
+    pub const MIN_LEN: u32 = 6;
+    pub const MAX_LEN: u32 = 20;
+
+    pub fn parse_between(raw: &str, min: u32, max: u32) -> Result<CustomerNumber, Reason> {
+        let value: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+        let len = value.chars().count() as u32;
+        if value.is_empty() {
+            Err(Reason::Required)
+        } else if !value.bytes().all(|b| b.is_ascii_digit()) {
+            Err(Reason::DigitsOnly)
+        } else if !(min..=max).contains(&len) {
+            Err(Reason::LengthBetween { min, max })
+        } else {
+            Ok(CustomerNumber(value))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,5 +369,13 @@ mod tests {
             assert_eq!(IdKind::parse(kind.as_str()), Ok(kind));
         }
         assert_eq!(IdKind::default(), IdKind::ResidentCard);
+    }
+
+    #[test]
+    fn customer_number_length_is_bounded() {
+        assert_eq!(CustomerNumber::parse_between("12345", 6, 20), Err(Reason::LengthBetween { min: 6, max: 20 }));
+        assert!(CustomerNumber::parse_between("123456", 6, 20).is_ok());
+        assert!(CustomerNumber::parse_between(&"1".repeat(21), 6, 20).is_err());
+        assert_eq!(CustomerNumber::parse_between("12a", 6, 20), Err(Reason::DigitsOnly));
     }
 }

@@ -4,15 +4,14 @@
 //! invalid value. The same `parse` runs in the browser (instant feedback) and on the server (the
 //! check that counts).
 
+pub mod accounts;
 pub mod admin;
 pub mod customer;
+pub mod desk;
 pub mod incident;
-pub mod push;
-pub mod queue;
+pub mod notify;
 pub mod report;
 pub mod time;
-pub mod user;
-pub mod workflow;
 
 use serde::{Deserialize, Serialize};
 

@@ -3,7 +3,8 @@
 //! turns it into a `NewIncident` or names every problem at once. The browser runs the same
 //! `parse` for instant feedback; the server's run is the one that counts.
 use super::customer::{IdKind, IdNumber, Phone};
-use super::incident::{CustomerName, CustomerNumber, Description};
+use super::customer::{CustomerName, CustomerNumber};
+use super::incident::{Channel, Description, SystemCode, Urgency};
 use super::time::{business_date, business_offset};
 use super::{Field, FieldError, Problems, Reason};
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
@@ -16,83 +17,6 @@ pub const MAX_SCREENSHOTS: usize = 9;
 pub const MAX_FILE_MB: u32 = 10;
 /// The form input naming a screenshot kept from a refused post (no JavaScript).
 pub const KEPT_SCREENSHOT: &str = "kept_screenshot";
-
-/// How urgent the reporter says it is; suggests a priority to the desk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum Urgency {
-    #[default]
-    Normal,
-    Urgent,
-}
-
-impl Urgency {
-    pub const ALL: [Urgency; 2] = [Urgency::Normal, Urgency::Urgent];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Urgency::Normal => "normal",
-            Urgency::Urgent => "urgent",
-        }
-    }
-    pub fn parse(raw: &str) -> Result<Urgency, Reason> {
-        match raw.trim() {
-            "" => Ok(Urgency::Normal),
-            other => Urgency::ALL.into_iter().find(|u| u.as_str() == other).ok_or(Reason::UnknownValue),
-        }
-    }
-}
-
-/// Where the customer met the problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum Channel {
-    /// 手机 App.
-    #[default]
-    App,
-    /// 网上交易 / 官网.
-    Web,
-    /// 营业部柜台.
-    Branch,
-    /// 微信小程序.
-    MiniProgram,
-    /// 客服热线.
-    CallCenter,
-    Other,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 6] =
-        [Channel::App, Channel::Web, Channel::Branch, Channel::MiniProgram, Channel::CallCenter, Channel::Other];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::App => "app",
-            Channel::Web => "web",
-            Channel::Branch => "branch",
-            Channel::MiniProgram => "mini_program",
-            Channel::CallCenter => "call_center",
-            Channel::Other => "other",
-        }
-    }
-    pub fn parse(raw: &str) -> Result<Channel, Reason> {
-        match raw.trim() {
-            "" => Ok(Channel::App),
-            other => Channel::ALL.into_iter().find(|c| c.as_str() == other).ok_or(Reason::UnknownValue),
-        }
-    }
-}
-
-/// An affected system's code (admin-managed list: `trading`, `account_opening`).
-pub type SystemCode = super::Code;
-
-/// One entry of the systems list, named in the reader's language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct SystemOption {
-    pub code: String,
-    pub name: String,
-}
 
 /// When it happened. Empty means now; a phone's `datetime-local` value (`2026-11-22T09:30`) is
 /// business time (UTC+8); the API may send RFC 3339. Not in the future (a few minutes of clock

@@ -1,5 +1,6 @@
+//! One folder (or file) per module, named as in `domain/`, `api/` and `server/`.
+pub mod accounts;
 pub mod admin;
 pub mod desk;
-pub mod login;
 pub mod not_found;
-pub mod reporter;
+pub mod report;

@@ -1,29 +1,15 @@
 //! Everything that touches the database, the network or the file system. Compiled only with `ssr`.
-pub mod assets;
-pub mod auth;
-pub mod blobs;
-pub mod cli;
-pub mod config;
-pub mod db;
-pub mod demo;
-pub mod error;
-pub mod fake_wecom;
-pub mod forms;
-pub mod health;
-pub mod images;
-pub mod limits;
-pub mod live;
-pub mod locale;
-pub mod push;
+//!
+//! `infra/` is what every module stands on (settings, state, start-up, telemetry, the CLI, the
+//! REST plumbing); each other folder is one module of the product, with its handlers, services
+//! and queries, named as in `domain/`, `api/` and `pages/`.
+pub mod accounts;
+pub mod admin;
+pub mod desk;
+pub mod infra;
+pub mod notify;
 pub mod report;
-pub mod rest;
-pub mod security;
-pub mod startup;
-pub mod state;
-pub mod telemetry;
-pub mod wecom;
-pub mod wecom_sign_in;
 
-pub use config::Settings;
-pub use startup::Application;
-pub use state::AppState;
+pub use infra::config::Settings;
+pub use infra::startup::Application;
+pub use infra::state::AppState;

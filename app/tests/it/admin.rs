@@ -9,7 +9,7 @@ use reqwest::{header, Client, Response, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
 
-use app::domain::user::Role;
+use app::domain::accounts::Role;
 
 impl TestApp {
     /// An admin (管理员 Admin), signed in.
@@ -64,7 +64,7 @@ const NEW_MEMBER: [(&str, &str); 7] = [
     ("groups[2]", "testing"),
 ];
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn admins_create_and_change_accounts(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let admin = app.admin().await;
@@ -109,7 +109,7 @@ async fn admins_create_and_change_accounts(pool: PgPool) {
     assert!(!detail.to_string().contains("first-password"), "no password in the audit trail: {detail}");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn only_admins_manage(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -133,7 +133,7 @@ async fn only_admins_manage(pool: PgPool) {
     assert_eq!(app.me(&people.agent).await, StatusCode::OK, "the reporter was not disabled");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn disabling_an_account_ends_its_sessions(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let admin = app.admin().await;
@@ -171,12 +171,12 @@ async fn disabling_an_account_ends_its_sessions(pool: PgPool) {
     assert_eq!(app.audit_actions().await, ["user.disable", "user.enable", "user.password"]);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn lists_grow_and_retire_but_keep_their_categories(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let admin = app.admin().await;
     let reporter_systems = |pool: PgPool| async move {
-        let systems = app::server::db::incidents::systems(&pool, app::i18n::Locale::zh_CN).await.expect("systems");
+        let systems = app::server::report::filing::systems(&pool, app::i18n::Locale::zh_CN).await.expect("systems");
         systems.into_iter().map(|s| s.code).collect::<Vec<String>>()
     };
     app.called(&admin, "lists/save", &[("kind", "system"), ("code", "futures"), ("name_zh", "期货"), ("name_en", "Futures"), ("position", "5")]).await;
@@ -204,7 +204,7 @@ async fn lists_grow_and_retire_but_keep_their_categories(pool: PgPool) {
     assert_eq!(app.audit_actions().await, ["list.save", "list.save", "list.save", "list.save"]);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn canned_replies_and_service_levels(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let admin = app.admin().await;
@@ -230,7 +230,7 @@ async fn canned_replies_and_service_levels(pool: PgPool) {
     assert_eq!(app.audit_actions().await, ["canned.save", "canned.save", "sla.save"]);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn the_audit_trail_is_searchable_by_admins(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -267,7 +267,7 @@ async fn the_audit_trail_is_searchable_by_admins(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn a_refused_plain_form_keeps_what_was_typed(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let admin = app.admin().await;

@@ -3,12 +3,11 @@
 
 use crate::common;
 
-use app::domain::incident::Cursor;
+use app::domain::incident::views::Cursor;
 use app::domain::report::{ReportForm, ReportRules};
-use app::domain::queue::QueueQuery;
-use app::domain::user::Role;
+use app::domain::desk::QueueQuery;
+use app::domain::accounts::Role;
 use app::i18n::Locale;
-use app::server::db;
 use common::{json, TestApp, DESCRIPTION, PASSWORD};
 use reqwest::{header, multipart, Response, StatusCode};
 use sqlx::PgPool;
@@ -179,7 +178,7 @@ async fn parallel_attempts_cannot_get_past_the_limit(pool: PgPool) {
 async fn bearer_tokens_work_until_revoked(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let id = app.user("handler", "陈静", Role::Handler).await;
-    let token = db::tokens::create(&app.pool, id, "itsm", None).await.unwrap();
+    let token = app::server::accounts::tokens::create(&app.pool, id, "itsm", None).await.unwrap();
     let client = app.client();
     let res = client.get(app.url("/api/v1/me")).bearer_auth(&token.token).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
@@ -189,8 +188,8 @@ async fn bearer_tokens_work_until_revoked(pool: PgPool) {
     let res = client.get(app.url("/api/v1/me")).bearer_auth(&token.token).send().await.unwrap();
     assert_eq!(json(res).await["role"], "reporter");
     // One that expired lets nobody in; one that has not yet, does.
-    let soon = db::tokens::create(&app.pool, id, "soon", Some(chrono::Utc::now() + chrono::Duration::hours(1))).await.unwrap();
-    let past = db::tokens::create(&app.pool, id, "past", Some(chrono::Utc::now() - chrono::Duration::seconds(1))).await.unwrap();
+    let soon = app::server::accounts::tokens::create(&app.pool, id, "soon", Some(chrono::Utc::now() + chrono::Duration::hours(1))).await.unwrap();
+    let past = app::server::accounts::tokens::create(&app.pool, id, "past", Some(chrono::Utc::now() - chrono::Duration::seconds(1))).await.unwrap();
     let status = |t: String| {
         let client = client.clone();
         let url = app.url("/api/v1/me");
@@ -198,11 +197,11 @@ async fn bearer_tokens_work_until_revoked(pool: PgPool) {
     };
     assert_eq!(status(soon.token.clone()).await, StatusCode::OK);
     assert_eq!(status(past.token.clone()).await, StatusCode::UNAUTHORIZED);
-    let listed = db::tokens::list(&app.pool, id).await.unwrap();
+    let listed = app::server::accounts::tokens::list(&app.pool, id).await.unwrap();
     assert!(listed.iter().find(|t| t.id == soon.id).unwrap().last_used_at.is_some(), "last use recorded");
     assert_eq!(listed.iter().find(|t| t.id == past.id).unwrap().state_now(), "expired");
 
-    assert!(db::tokens::revoke(&app.pool, token.id, None).await.unwrap());
+    assert!(app::server::accounts::tokens::revoke(&app.pool, token.id, None).await.unwrap());
     let res = client
         .get(app.url("/api/v1/me"))
         .bearer_auth(&token.token)
@@ -357,30 +356,30 @@ async fn lists_are_keyset_paginated_newest_first(pool: PgPool) {
             ..ReportForm::default()
         };
         let new = form.parse(&ReportRules::default(), chrono::Utc::now()).unwrap();
-        db::incidents::create(&app.pool, reporter, &new, &[], &[]).await.unwrap();
+        app::server::report::filing::create(&app.pool, reporter, &new, &[], &[]).await.unwrap();
     }
     let zh = Locale::zh_CN;
-    let first = db::incidents::for_reporter(&app.pool, reporter, None, None, zh).await.unwrap();
+    let first = app::server::report::list::for_reporter(&app.pool, reporter, None, None, zh).await.unwrap();
     assert_eq!(first.items.len(), 20);
     assert_eq!(first.items[0].customer_name.as_deref(), Some("客户24"), "newest first");
     assert_eq!(first.items[0].system, "交易系统");
     let cursor = Cursor::parse(first.next_cursor.as_deref().unwrap()).unwrap();
-    let second = db::incidents::for_reporter(&app.pool, reporter, None, Some(cursor), zh).await.unwrap();
+    let second = app::server::report::list::for_reporter(&app.pool, reporter, None, Some(cursor), zh).await.unwrap();
     assert_eq!(second.items.len(), 5);
     assert_eq!(second.items[4].customer_name.as_deref(), Some("客户0"));
     assert_eq!(second.next_cursor, None);
-    let none_closed = db::incidents::for_reporter(&app.pool, reporter, Some(app::domain::incident::Status::Closed), None, zh).await.unwrap();
+    let none_closed = app::server::report::list::for_reporter(&app.pool, reporter, Some(app::domain::incident::Status::Closed), None, zh).await.unwrap();
     assert!(none_closed.items.is_empty());
     // The desk's queue pages the same way (open incidents, newest first), with counts per state.
     let handler = app.user("handler", "陈静", Role::Handler).await;
-    let viewer = app::domain::user::CurrentUser { id: handler, login: "handler".into(), display_name: "陈静".into(), role: Role::Handler };
+    let viewer = app::domain::accounts::CurrentUser { id: handler, login: "handler".into(), display_name: "陈静".into(), role: Role::Handler };
     let first_page = QueueQuery::default().parse().unwrap();
-    let queue = db::desk::queue(&app.pool, &viewer, &first_page, zh).await.unwrap();
+    let queue = app::server::desk::queue::queue(&app.pool, &viewer, &first_page, zh).await.unwrap();
     assert_eq!(queue.items.len(), 20);
-    let counts = db::desk::open_counts(&app.pool, &Default::default()).await.unwrap();
+    let counts = app::server::desk::queue::open_counts(&app.pool, &Default::default()).await.unwrap();
     assert_eq!(counts, vec![(app::domain::incident::Status::New, 25)]);
     let next = QueueQuery { cursor: queue.next_cursor.clone(), ..Default::default() }.parse().unwrap();
-    let rest = db::desk::queue(&app.pool, &viewer, &next, zh).await.unwrap();
+    let rest = app::server::desk::queue::queue(&app.pool, &viewer, &next, zh).await.unwrap();
     assert_eq!(rest.items.len(), 5);
     assert_eq!(rest.items[4].customer_name.as_deref(), Some("客户0"));
     // The lists can be served in order by an index, without sorting (sequential scans off to ask
@@ -401,7 +400,7 @@ async fn lists_are_keyset_paginated_newest_first(pool: PgPool) {
 async fn the_rest_api_refuses_a_bad_cursor_with_fields(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let id = app.user("agent", "王小明", Role::Reporter).await;
-    let token = db::tokens::create(&app.pool, id, "", None).await.unwrap();
+    let token = app::server::accounts::tokens::create(&app.pool, id, "", None).await.unwrap();
     let res = app.client().get(app.url("/api/v1/incidents?cursor=garbage")).bearer_auth(&token.token).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = json(res).await;

@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use app::domain::user::Role;
+use app::domain::accounts::Role;
 
 const SECRET_CUSTOMER: &str = "甄秘密";
 const SECRET_TEXT: &str = "绝密：客户资金账户被异常冻结";
@@ -162,13 +162,13 @@ fn cases(t: &Target) -> Vec<Case> {
 
 /// What the router serves: its own routes, `/api/v1`, the server functions, the pages.
 fn served() -> BTreeSet<(String, String)> {
-    use app::server::{rest, startup};
+    use app::server::infra::{openapi, startup};
     let mut all = BTreeSet::new();
     for (method, path) in startup::ROUTES {
         all.insert((method.to_string(), path.to_string()));
     }
-    for (method, path) in rest::ROUTES {
-        all.insert((method.to_string(), format!("{}{path}", startup::paths::REST)));
+    for (method, path) in openapi::ROUTES {
+        all.insert((method.to_string(), format!("{}{path}", app::paths::rest::BASE)));
     }
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         all.insert((method.to_string(), path.to_string()));

@@ -9,13 +9,13 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use app::domain::user::Role;
+use app::domain::accounts::Role;
 
 fn kinds(incident: &Value) -> Vec<String> {
     incident["timeline"].as_array().expect("timeline").iter().map(|e| e["kind"].as_str().unwrap_or_default().to_owned()).collect()
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn from_report_to_confirmed_solution(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -81,7 +81,7 @@ async fn from_report_to_confirmed_solution(pool: PgPool) {
     assert_eq!(audit, ["submit", "claim", "categorize", "transfer", "return", "note", "reply", "answer", "close"]);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn a_reporter_takes_no_desk_action(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -111,7 +111,7 @@ async fn a_reporter_takes_no_desk_action(pool: PgPool) {
     assert_eq!(unchanged, ("new".to_owned(), 1));
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn two_handlers_cannot_both_win(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -132,7 +132,7 @@ async fn two_handlers_cannot_both_win(pool: PgPool) {
     assert_eq!(claims, 1);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn the_state_decides_what_is_allowed(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -159,7 +159,7 @@ async fn the_state_decides_what_is_allowed(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn service_levels_follow_priority_and_record_on_time(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -199,7 +199,7 @@ async fn service_levels_follow_priority_and_record_on_time(pool: PgPool) {
     assert_eq!(again["desk"]["resolved_on_time"], true);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn a_duplicate_follows_the_incident_it_joined(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -221,7 +221,7 @@ async fn a_duplicate_follows_the_incident_it_joined(pool: PgPool) {
     assert_eq!(app.get(&people.agent2, survivor).await.status(), StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn answers_nobody_objects_to_close_themselves(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -231,7 +231,7 @@ async fn answers_nobody_objects_to_close_themselves(pool: PgPool) {
         app.acted(&people.handler, id, json!({"action": "answer", "version": 1, "body": "已处理"})).await;
     }
     sqlx::query("UPDATE incidents SET answered_at = now() - interval '3 days 1 minute' WHERE id = $1").bind(old).execute(&app.pool).await.unwrap();
-    let closed = app::server::db::desk::auto_close(&app.pool, 3).await.expect("auto close");
+    let closed = app::server::desk::sweeps::auto_close(&app.pool, 3).await.expect("auto close");
     assert_eq!(closed, 1);
     let statuses: Vec<(i64, String)> = sqlx::query_as("SELECT id, status FROM incidents ORDER BY id").fetch_all(&app.pool).await.unwrap();
     assert_eq!(statuses, [(old, "closed".to_owned()), (fresh, "answered".to_owned())]);
@@ -240,7 +240,7 @@ async fn answers_nobody_objects_to_close_themselves(pool: PgPool) {
     assert_eq!((last["kind"].as_str(), last["actor_name"].as_str()), (Some("closed"), None));
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn the_audit_trail_is_append_only(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -254,7 +254,7 @@ async fn the_audit_trail_is_append_only(pool: PgPool) {
     assert_eq!(count, 2);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn the_queue_filters_searches_and_sorts(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -306,7 +306,7 @@ async fn the_queue_filters_searches_and_sorts(pool: PgPool) {
     assert_eq!(json(res).await["error"]["fields"][0]["field"], "priority");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn desk_forms_work_without_javascript(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -347,7 +347,7 @@ fn photo() -> Vec<u8> {
     out
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn a_note_and_its_screenshot_stay_inside_the_team(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -382,7 +382,7 @@ async fn a_note_and_its_screenshot_stay_inside_the_team(pool: PgPool) {
     assert!(!seen.to_string().contains(&format!("/api/v1/screenshots/{note_shot}")));
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn bulk_actions_go_through_one_incident_at_a_time(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -432,7 +432,7 @@ async fn bulk_actions_go_through_one_incident_at_a_time(pool: PgPool) {
     assert_eq!(audited, 5, "one audit line per incident changed");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn service_levels_warn_once_when_close_and_once_when_missed(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -445,13 +445,13 @@ async fn service_levels_warn_once_when_close_and_once_when_missed(pool: PgPool) 
     };
     // P3 first response: 4 hours; "due soon" is its last quarter (one hour).
     due(120).await.expect("due in two hours");
-    assert_eq!(app::server::db::desk::sla_warnings(&app.pool).await.expect("sweep"), 0, "not close yet");
+    assert_eq!(app::server::desk::sweeps::sla_warnings(&app.pool).await.expect("sweep"), 0, "not close yet");
     due(30).await.expect("due in half an hour");
-    assert_eq!(app::server::db::desk::sla_warnings(&app.pool).await.expect("sweep"), 1);
-    assert_eq!(app::server::db::desk::sla_warnings(&app.pool).await.expect("sweep"), 0, "once per due time");
+    assert_eq!(app::server::desk::sweeps::sla_warnings(&app.pool).await.expect("sweep"), 1);
+    assert_eq!(app::server::desk::sweeps::sla_warnings(&app.pool).await.expect("sweep"), 0, "once per due time");
     due(-1).await.expect("late");
-    assert_eq!(app::server::db::desk::sla_warnings(&app.pool).await.expect("sweep"), 1);
-    assert_eq!(app::server::db::desk::sla_warnings(&app.pool).await.expect("sweep"), 0);
+    assert_eq!(app::server::desk::sweeps::sla_warnings(&app.pool).await.expect("sweep"), 1);
+    assert_eq!(app::server::desk::sweeps::sla_warnings(&app.pool).await.expect("sweep"), 0);
     let seen = kinds(&json(app.get(&people.handler, id).await).await);
     assert!(seen.contains(&"sla_due_soon".to_owned()) && seen.contains(&"sla_breached".to_owned()), "{seen:?}");
     // The reporter never sees them.

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use app::server::fake_wecom::FakeConfig;
+use app::server::notify::fake_wecom::FakeConfig;
 use common::{FakeWecomHarness, TestApp};
 use reqwest::{header, redirect, Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -80,7 +80,7 @@ impl Stream {
     }
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn changes_reach_streams_on_another_instance_and_reporters_never_see_internal_ones(pool: PgPool) {
     // Two instances behind a load balancer, one database: the reporter is connected to the
     // second, the handler works through the first.
@@ -118,7 +118,7 @@ async fn changes_reach_streams_on_another_instance_and_reporters_never_see_inter
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn the_reporter_of_a_merged_duplicate_follows_the_answers_live(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -142,7 +142,7 @@ async fn the_reporter_of_a_merged_duplicate_follows_the_answers_live(pool: PgPoo
     assert_eq!(told, vec![("reply", duplicate_number.as_str()), ("answered", duplicate_number.as_str())]);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn a_dropped_stream_catches_up_from_the_last_event_it_saw(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -181,7 +181,7 @@ async fn a_dropped_stream_catches_up_from_the_last_event_it_saw(pool: PgPool) {
     assert!(late.next(Duration::from_millis(500)).await.is_none(), "not the thousand entries");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn the_reporter_sees_unread_answers_and_when_the_team_read_their_message(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -230,11 +230,11 @@ async fn the_reporter_sees_unread_answers_and_when_the_team_read_their_message(p
     assert!(detail(people.agent.clone()).await["team_read_upto"].as_i64().unwrap_or(0) >= message_id);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn people_sign_in_through_wecom(pool: PgPool) {
     let wecom = FakeWecomHarness::start(FakeConfig::default()).await;
     let app = TestApp::spawn_with_wecom(pool, &wecom, &[]).await;
-    app.user("agent", "王小明", app::domain::user::Role::Reporter).await;
+    app.user("agent", "王小明", app::domain::accounts::Role::Reporter).await;
     sqlx::query("UPDATE users SET wecom_user_id = 'WangXM' WHERE login = 'agent'").execute(&app.pool).await.expect("linked");
     let client = Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().expect("client");
     let location = |res: &Response| res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
@@ -280,7 +280,7 @@ async fn people_sign_in_through_wecom(pool: PgPool) {
     assert_eq!(location(&inside), "/auth/wecom?next=%2Fincidents");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn without_the_wecom_application_sign_in_says_so(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let res = app.client().get(app.url("/auth/wecom")).send().await.expect("start");

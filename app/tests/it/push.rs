@@ -6,13 +6,13 @@
 
 use crate::common;
 
-use app::server::fake_wecom::{FakeConfig, Fault};
+use app::server::notify::fake_wecom::{FakeConfig, Fault};
 use common::{eventually, FakeWecomHarness, TestApp};
 use reqwest::{header, multipart, Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use app::domain::user::Role;
+use app::domain::accounts::Role;
 
 async fn link(app: &TestApp, login: &str, wecom: &str) {
     sqlx::query("UPDATE users SET wecom_user_id = $2 WHERE login = $1").bind(login).bind(wecom).execute(&app.pool).await.expect("WeCom id set");
@@ -37,7 +37,7 @@ fn card_text(message: &Value) -> String {
     format!("{} {}", message["textcard"]["title"].as_str().unwrap_or_default(), message["textcard"]["description"].as_str().unwrap_or_default())
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn a_new_incident_reaches_the_robot_once_with_numbers_masked(pool: PgPool) {
     let wecom = FakeWecomHarness::start(FakeConfig::default()).await;
     let app = TestApp::spawn_with_wecom(pool, &wecom, &[("MSS_PUBLIC_URL", "https://mss.example.com")]).await;
@@ -73,7 +73,7 @@ async fn a_new_incident_reaches_the_robot_once_with_numbers_masked(pool: PgPool)
     assert_eq!(deliveries(&app).await, vec![("robot".to_owned(), "sent".to_owned(), None)]);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn replies_reach_the_reporter_once_and_their_messages_the_handler(pool: PgPool) {
     let wecom = FakeWecomHarness::start(FakeConfig::default()).await;
     let app = TestApp::spawn_with_wecom(pool, &wecom, &[]).await;
@@ -120,7 +120,7 @@ async fn replies_reach_the_reporter_once_and_their_messages_the_handler(pool: Pg
     assert!(all.iter().all(|m| !card_text(m).contains("内部")), "an internal note never leaves the team");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn the_reporter_of_a_merged_duplicate_hears_the_answer_of_the_incident_it_joined(pool: PgPool) {
     let wecom = FakeWecomHarness::start(FakeConfig::default()).await;
     let app = TestApp::spawn_with_wecom(pool, &wecom, &[]).await;
@@ -148,7 +148,7 @@ async fn the_reporter_of_a_merged_duplicate_hears_the_answer_of_the_incident_it_
     assert!(sent.iter().all(|m| !card_text(m).contains("内部")), "an internal note never leaves the team");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn wecom_down_then_back_every_message_arrives_once_in_order(pool: PgPool) {
     let wecom = FakeWecomHarness::start(FakeConfig::default()).await;
     wecom.fake.set_fault(Fault::ServerError, None);
@@ -178,7 +178,7 @@ async fn wecom_down_then_back_every_message_arrives_once_in_order(pool: PgPool) 
     assert!(deliveries(&app).await.iter().all(|(_, state, _)| state == "sent"));
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn a_worker_killed_mid_send_loses_nothing(pool: PgPool) {
     let wecom = FakeWecomHarness::start(FakeConfig::default()).await;
     let first = TestApp::spawn_with_wecom(pool.clone(), &wecom, &[]).await;
@@ -201,7 +201,7 @@ async fn a_worker_killed_mid_send_loses_nothing(pool: PgPool) {
     assert!(texts[0].contains("第一条") && texts[1].contains("第二条"), "{texts:?}");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn a_burst_of_incidents_reaches_the_robot_paced_and_none_dropped(pool: PgPool) {
     // 100 new incidents at once; the robot's limit of 20 a window, with the window shortened
     // from a minute to a second so the test takes seconds.
@@ -225,7 +225,7 @@ async fn a_burst_of_incidents_reaches_the_robot_paced_and_none_dropped(pool: PgP
 
 /// One reporter's flood (a script gone wrong, within their limit) does not hold back another
 /// reporter's new incident: reporters take turns in the robot's few messages a window.
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn one_reporters_flood_does_not_delay_anothers_robot_message(pool: PgPool) {
     let config = FakeConfig { robot_per_window: 2, robot_window: std::time::Duration::from_secs(1), ..FakeConfig::default() };
     let wecom = FakeWecomHarness::start(config).await;
@@ -245,7 +245,7 @@ async fn one_reporters_flood_does_not_delay_anothers_robot_message(pool: PgPool)
     assert!(position.is_some_and(|p| p <= 4), "{position:?}");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn undeliverable_messages_go_to_the_dead_letters_and_can_be_sent_again(pool: PgPool) {
     let wecom = FakeWecomHarness::start(FakeConfig::default()).await;
     let app = TestApp::spawn_with_wecom(pool, &wecom, &[]).await;
@@ -287,7 +287,7 @@ async fn undeliverable_messages_go_to_the_dead_letters_and_can_be_sent_again(poo
     assert_eq!(audited, 1);
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn without_wecom_settings_pushes_are_recorded_as_skipped(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;
@@ -302,7 +302,7 @@ async fn without_wecom_settings_pushes_are_recorded_as_skipped(pool: PgPool) {
     assert_eq!(all[1].2.as_deref(), Some("no_app"), "{all:?}");
 }
 
-#[sqlx::test(migrator = "app::server::db::MIGRATOR")]
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn messages_to_one_person_are_paced_under_wecom_s_limit(pool: PgPool) {
     // WeCom drops app messages beyond 30 a minute to one member; scaled to 3 a second here.
     let config = FakeConfig { member_per_window: 3, robot_window: std::time::Duration::from_secs(1), ..FakeConfig::default() };

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::io::Cursor;
 
-use app::domain::user::Role;
+use app::domain::accounts::Role;
 
 // ---------- real image files ----------
 
@@ -532,7 +532,7 @@ async fn unclaimed_screenshots_and_their_blobs_are_swept(pool: PgPool) {
     .unwrap();
     let options = leptos::config::LeptosOptions::builder().output_name("mss").build();
     let state = app::server::AppState::new(app.pool.clone(), settings, options).unwrap();
-    app::server::report::sweep(&state, chrono::Duration::days(1)).await.unwrap();
+    app::server::report::screenshots::sweep(&state, chrono::Duration::days(1)).await.unwrap();
     assert_eq!(count(&app, "screenshots").await, 1, "only the claimed one is left");
     assert_eq!(walk(&app.blob_dir).len(), 2, "with its image and thumbnail");
 }

@@ -9,7 +9,7 @@ use reqwest::{header, multipart, Client, StatusCode};
 use serde_json::json;
 use sqlx::PgPool;
 
-use app::domain::user::Role;
+use app::domain::accounts::Role;
 
 const EVIL: &str = "https://evil.example.com";
 
@@ -72,7 +72,7 @@ async fn another_site_cannot_act_for_a_signed_in_user(pool: PgPool) {
 
     // A bearer token is not a cookie: no other site can send one, so it is not asked where from.
     let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'agent'").fetch_one(&app.pool).await.unwrap();
-    let token = app::server::db::tokens::create(&app.pool, id, "itsm", None).await.unwrap();
+    let token = app::server::accounts::tokens::create(&app.pool, id, "itsm", None).await.unwrap();
     let res = app
         .client()
         .post(app.url("/api/v1/incidents"))

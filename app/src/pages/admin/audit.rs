@@ -4,12 +4,13 @@ use crate::components::feedback::{Empty, ErrorPanel, Loading};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::shell::DeskShell;
 use crate::domain::admin::{AuditQuery, AuditRow};
-use crate::domain::incident::Page;
+use crate::domain::incident::views::Page;
 use crate::domain::time::format_minute;
 use crate::i18n::*;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use crate::paths;
 
 fn query_from_url(map: &leptos_router::params::ParamsMap) -> AuditQuery {
     let get = |k: &str| map.get(k).filter(|v| !v.is_empty());
@@ -33,9 +34,9 @@ const ACTIONS: [&str; 23] = [
 ];
 
 pub fn audit_action_text(action: &str, locale: Locale) -> String {
-    use crate::domain::workflow::ActionKind;
+    use crate::domain::incident::workflow::ActionKind;
     if let Ok(kind) = ActionKind::parse(action) {
-        return crate::pages::desk::incident::action_label(kind, locale).to_owned();
+        return crate::components::incident::action_label(kind, locale).to_owned();
     }
     let text = match action {
         "submit" => td_string!(locale, admin.audit_submit),
@@ -69,7 +70,7 @@ fn AuditBody(data: Resource<Result<Page<AuditRow>, AppError>>) -> impl IntoView 
             let value = |v: &Option<String>| v.clone().unwrap_or_default();
             let chosen = value(&q.action);
             view! {
-                <form class="queue-filters panel" method="get" action="/admin/audit" role="search">
+                <form class="queue-filters panel" method="get" action=paths::ADMIN_AUDIT.path() role="search">
                     <label class="filter"><span>{td_string!(locale, admin.audit_incident)}</span>
                         <input type="search" name="incident" value=value(&q.incident) placeholder="MSS-20261121-0001" autocomplete="off"/></label>
                     <label class="filter"><span>{td_string!(locale, admin.audit_actor)}</span>
@@ -86,7 +87,7 @@ fn AuditBody(data: Resource<Result<Page<AuditRow>, AppError>>) -> impl IntoView 
                     <label class="filter"><span>{td_string!(locale, desk.to)}</span><input type="date" name="to" value=value(&q.to)/></label>
                     <div class="filter-actions">
                         <button type="submit" class="button button-primary">{td_string!(locale, desk.apply)}</button>
-                        <a class="button" href="/admin/audit">{td_string!(locale, desk.reset)}</a>
+                        <a class="button" href=paths::ADMIN_AUDIT.path()>{td_string!(locale, desk.reset)}</a>
                     </div>
                 </form>
             }
@@ -116,7 +117,7 @@ fn AuditBody(data: Resource<Result<Page<AuditRow>, AppError>>) -> impl IntoView 
                                                 <td><time datetime=a.at.to_rfc3339()>{format_minute(a.at)}</time></td>
                                                 <td>{a.actor.clone().unwrap_or_else(|| system.clone())}</td>
                                                 <td><span class="audit-action">{audit_action_text(&a.action, locale)}</span><span class="sub mono">{a.action.clone()}</span></td>
-                                                <td>{a.incident.clone().map(|n| view! { <a class="incident-number" href=format!("/desk/incidents/{n}")>{n.clone()}</a> })}</td>
+                                                <td>{a.incident.clone().map(|n| view! { <a class="incident-number" href=paths::desk_incident(&n)>{n.clone()}</a> })}</td>
                                                 <td class="audit-detail mono">{a.detail.clone()}</td>
                                             </tr>
                                         }).collect_view()}
@@ -124,7 +125,7 @@ fn AuditBody(data: Resource<Result<Page<AuditRow>, AppError>>) -> impl IntoView 
                                 </table>
                             </div>
                             {page.next_cursor.and_then(|c| c.parse::<i64>().ok()).map(|c| view! {
-                                <a class="button more" href=format!("/admin/audit?{}", q.with_cursor(Some(c)))>{td_string!(locale, desk.more)}</a>
+                                <a class="button more" href=format!("{}?{}", paths::ADMIN_AUDIT.path(), q.with_cursor(Some(c)))>{td_string!(locale, desk.more)}</a>
                             })}
                         }.into_any()
                     }

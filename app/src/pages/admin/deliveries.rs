@@ -3,12 +3,13 @@ use crate::api::admin::{admin_deliveries, DeliveriesView, RetryDelivery};
 use crate::components::feedback::{Empty, ErrorPanel, FormError, Loading};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::shell::DeskShell;
-use crate::domain::push::{Channel, DeliveryState, SkipReason};
+use crate::domain::notify::{Channel, DeliveryState, SkipReason};
 use crate::domain::time::format_minute;
 use crate::i18n::*;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use crate::paths;
 
 /// `/admin/deliveries[?state=pending|sent|dead|skipped]`: every push to WeCom, newest first,
 /// with why it failed or was skipped; a dead one can be sent again.
@@ -65,7 +66,7 @@ fn DeliveriesBody(data: Resource<Result<DeliveriesView, AppError>>, retry: Serve
                 let total: i64 = view.counts.iter().map(|(_, n)| n).sum();
                 let count = |s: DeliveryState| view.counts.iter().find(|(c, _)| *c == s).map(|(_, n)| *n).unwrap_or(0);
                 let tab = |code: &str, label: String, n: i64| {
-                    let href = if code.is_empty() { "/admin/deliveries".to_owned() } else { format!("/admin/deliveries?state={code}") };
+                    let href = if code.is_empty() { paths::ADMIN_DELIVERIES.path().to_owned() } else { format!("{}?state={code}", paths::ADMIN_DELIVERIES.path()) };
                     let here = chosen == code;
                     view! { <a class="filter-chip" href=href aria-current=here.then_some("page")>{label}<span class="count">{n}</span></a> }
                 };
@@ -114,7 +115,7 @@ fn DeliveriesBody(data: Resource<Result<DeliveriesView, AppError>>, retry: Serve
                                         view! {
                                             <tr>
                                                 <td><time datetime=when.to_rfc3339()>{format_minute(when)}</time></td>
-                                                <td><a class="incident-number" href=format!("/desk/incidents/{}", d.number)>{d.number.clone()}</a></td>
+                                                <td><a class="incident-number" href=paths::desk_incident(&d.number)>{d.number.clone()}</a></td>
                                                 <td>{to}<span class="sub">{channel}</span></td>
                                                 <td>{d.summary.clone()}{d.last_error.clone().map(|e| view! { <span class="sub delivery-error">{reason_text(&e, locale)}</span> })}</td>
                                                 <td><span class=format!("badge delivery-{}", d.state.as_str())>{state_text(d.state, locale)}</span>
@@ -130,7 +131,7 @@ fn DeliveriesBody(data: Resource<Result<DeliveriesView, AppError>>, retry: Serve
                 };
                 let more = view.next.map(|before| {
                     let state = if chosen.is_empty() { String::new() } else { format!("state={chosen}&") };
-                    view! { <a class="button more" href=format!("/admin/deliveries?{state}before={before}")>{td_string!(locale, desk.more)}</a> }
+                    view! { <a class="button more" href=format!("{}?{state}before={before}", paths::ADMIN_DELIVERIES.path())>{td_string!(locale, desk.more)}</a> }
                 });
                 view! {
                     {unconfigured}

@@ -4,7 +4,7 @@ use crate::components::guard::{Guard, ADMIN};
 use crate::components::incident::category_name;
 use crate::components::shell::DeskShell;
 use crate::domain::admin::{ListEntry, ListKind};
-use crate::domain::workflow::Category;
+use crate::domain::incident::workflow::Category;
 use crate::domain::Field;
 use crate::i18n::*;
 use crate::AppError;

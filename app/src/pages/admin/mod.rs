@@ -8,7 +8,7 @@ pub mod user;
 pub mod users;
 
 use crate::api::desk::KeptFields;
-use crate::domain::user::Role;
+use crate::domain::accounts::Role;
 use crate::domain::Field;
 use crate::error::reason_message;
 use crate::i18n::*;

@@ -1,7 +1,7 @@
 use super::users::{role_options, GroupBoxes, OnDutyBox};
 use super::{form_error, role_text, Kept, Saved};
 use crate::api::admin::{admin_user, ResetPassword, RevokeToken, SetUserDisabled, UpdateUser, UserView};
-use crate::domain::admin::ApiToken;
+use crate::domain::accounts::ApiToken;
 use crate::components::feedback::{ErrorPanel, FormError, Loading};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::guard::{Guard, ADMIN};
@@ -12,6 +12,7 @@ use crate::i18n::*;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use crate::paths;
 
 /// `/admin/users/{login}`: one account: its settings, a new password, disabling it.
 #[component]
@@ -42,7 +43,7 @@ fn UserBody(data: Resource<Result<UserView, AppError>>) -> impl IntoView {
                             None => td_string!(locale, admin.active).to_string(),
                         };
                         view! {
-                            <a class="back-link" href="/admin/users">{td_string!(locale, admin.back_to_users)}</a>
+                            <a class="back-link" href=paths::ADMIN_USERS.path()>{td_string!(locale, admin.back_to_users)}</a>
                             <div class="desk-head">
                                 <h1>{u.display_name.clone()}<span class="head-sub mono">{u.login.clone()}</span></h1>
                                 <p>{role_text(u.role, locale)}" · "{state}</p>

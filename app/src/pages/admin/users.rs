@@ -5,12 +5,13 @@ use crate::components::fields::{SelectField, TextField};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::shell::DeskShell;
 use crate::domain::admin::ListEntry;
-use crate::domain::user::Role;
+use crate::domain::accounts::Role;
 use crate::domain::Field;
 use crate::i18n::*;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use crate::paths;
 
 /// `/admin/users[?q=…]`: every account, a search, and a form for a new one.
 #[component]
@@ -35,7 +36,7 @@ fn UsersBody(data: Resource<Result<UsersView, AppError>>) -> impl IntoView {
         view! {
             <div class="admin-grid">
                 <div class="admin-main">
-                    <form class="admin-search panel" method="get" action="/admin/users" role="search">
+                    <form class="admin-search panel" method="get" action=paths::ADMIN_USERS.path() role="search">
                         <label class="filter filter-search">
                             <span>{td_string!(locale, admin.user_search)}</span>
                             <input type="search" name="q" value=search.clone() placeholder=td_string!(locale, admin.user_search_hint) autocomplete="off"/>
@@ -87,7 +88,7 @@ fn UserTable(view: UsersView, searching: bool) -> impl IntoView {
                 </tr></thead>
                 <tbody>
                     {view.users.into_iter().map(|u| {
-                        let href = format!("/admin/users/{}", u.login);
+                        let href = paths::admin_user(&u.login);
                         let disabled = u.disabled_at.is_some();
                         view! {
                             <tr class="queue-row" class:row-disabled=disabled>

@@ -2,16 +2,18 @@ use crate::api::desk::{desk_incident, DeskIncidentView, KeptFields, Reveal};
 use crate::components::feedback::{ErrorPanel, FormError, Loading};
 use crate::components::fields::TextField;
 use crate::components::guard::{Guard, TEAM};
-use crate::components::incident::{IncidentFacts, StatusBadge};
+use crate::components::incident::{action_label, IncidentFacts, StatusBadge};
 use crate::components::shell::DeskShell;
-use crate::domain::incident::{DeskFacts, IncidentDetail, MessageBody, Named};
+use crate::domain::incident::MessageBody;
+use crate::domain::incident::views::{DeskFacts, IncidentDetail, Named};
 use crate::domain::time::format_minute;
-use crate::domain::workflow::{ActionKind, Category, DeskOptions, Priority, SlaState, MAX_CHANGE};
+use crate::domain::incident::workflow::{ActionKind, Category, DeskOptions, Priority, SlaState, MAX_CHANGE};
 use crate::domain::Field;
 use crate::i18n::*;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use crate::paths;
 
 /// `/desk/incidents/{number}`: one incident as the team works it: what was reported and the whole
 /// conversation on the left; triage, service levels, the actions its state allows and the audit
@@ -32,7 +34,7 @@ fn DeskIncident(found: Resource<Result<DeskIncidentView, AppError>>) -> impl Int
     let number = params.read_untracked().get("number").unwrap_or_default();
     let changed = crate::components::live::use_live_where(move |m| m.incident == number && m.kind != "message" && m.kind != "read");
     view! {
-        <a class="back-link" href="/desk">{t!(i18n, desk.back_to_queue)}</a>
+        <a class="back-link" href=paths::DESK.path()>{t!(i18n, desk.back_to_queue)}</a>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match found.await {
@@ -224,22 +226,6 @@ struct FormCtx {
     refused: Signal<Option<AppError>>,
 }
 
-pub fn action_label(action: ActionKind, locale: Locale) -> &'static str {
-    match action {
-        ActionKind::Claim => td_string!(locale, desk.claim),
-        ActionKind::Assign => td_string!(locale, desk.assign),
-        ActionKind::Categorize => td_string!(locale, desk.categorize),
-        ActionKind::Transfer => td_string!(locale, desk.transfer),
-        ActionKind::Return => td_string!(locale, desk.return_back),
-        ActionKind::Note => td_string!(locale, desk.note),
-        ActionKind::Reply => td_string!(locale, desk.reply),
-        ActionKind::Answer => td_string!(locale, desk.answer),
-        ActionKind::Reopen => td_string!(locale, desk.reopen),
-        ActionKind::Close => td_string!(locale, desk.close),
-        ActionKind::Merge => td_string!(locale, desk.merge),
-    }
-}
-
 /// One action's form: collapsed under its name (open when it is the one just refused), with
 /// the incident's version for the optimistic check.
 #[component]
@@ -248,7 +234,7 @@ fn ActionFormShell(ctx: FormCtx, action: ActionKind, open: bool, children: Child
     let refused_here = open;
     let error = Signal::derive(move || if refused_here { ctx.refused.get() } else { None });
     let form = view! {
-        <form method="post" action=format!("/api/incidents/{}/actions", ctx.number) enctype="multipart/form-data"
+        <form method="post" action=paths::handlers::action_form(&ctx.number) enctype="multipart/form-data"
             class="form action-form" novalidate>
             <FormError error/>
             <input type="hidden" name="action" value=action.as_str()/>

@@ -3,20 +3,22 @@ use crate::components::feedback::{Empty, ErrorPanel, Loading};
 use crate::components::guard::{Guard, TEAM};
 use crate::components::incident::{category_name, status_text, StatusBadge, UrgentBadge};
 use crate::components::shell::DeskShell;
-use crate::domain::incident::{Queue, Status};
+use crate::domain::incident::Status;
+use crate::domain::incident::views::Queue;
 use crate::api::desk::BulkAct;
-use crate::domain::incident::Named;
-use crate::domain::queue::{BulkOutcome, QueueQuery};
-use crate::domain::workflow::Category;
+use crate::domain::incident::views::Named;
+use crate::domain::desk::{BulkOutcome, QueueQuery};
+use crate::domain::incident::workflow::Category;
 use crate::domain::Field;
 use crate::error::reason_message;
 use crate::domain::time::format_minute;
-use crate::domain::workflow::{Priority, SlaState};
+use crate::domain::incident::workflow::{Priority, SlaState};
 use crate::i18n::*;
 use crate::pages::desk::incident::sla_text;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use crate::paths;
 
 /// The queue's URL parameters, as typed.
 fn query_from_url(map: &leptos_router::params::ParamsMap) -> QueueQuery {
@@ -63,7 +65,7 @@ fn QueueView(page: Resource<Result<Queue, AppError>>, refresh: crate::components
     let url = use_query_map();
     let current = Memo::new(move |_| query_from_url(&url.read()));
     // A group member's queue is what waits on their groups: no states to pick from.
-    let member = crate::components::guard::current().role == crate::domain::user::Role::Member;
+    let member = crate::components::guard::current().role == crate::domain::accounts::Role::Member;
     view! {
         <div class="desk-head">
             <h1>{t!(i18n, desk.queue)}</h1>
@@ -94,7 +96,7 @@ fn QueueView(page: Resource<Result<Queue, AppError>>, refresh: crate::components
                                 view! { <QueueTable queue=queue.clone() pick=!member/> }.into_any()
                             }}
                             {queue.page.next_cursor.map(|cursor| view! {
-                                <a class="button more" href=format!("/desk?{}", q.with_cursor(Some(cursor)))>{t!(i18n, desk.more)}</a>
+                                <a class="button more" href=format!("{}?{}", paths::DESK.path(), q.with_cursor(Some(cursor)))>{t!(i18n, desk.more)}</a>
                             })}
                         }.into_any()
                     }
@@ -114,7 +116,7 @@ fn StateTabs(counts: Vec<(Status, i64)>, current: QueueQuery) -> impl IntoView {
     let selected = current.status.clone().unwrap_or_else(|| if searching { "all".into() } else { "open".into() });
     let link = move |status: &str| {
         let q = QueueQuery { status: Some(status.to_owned()), cursor: None, ..current.clone() };
-        format!("/desk?{}", q.with_cursor(None))
+        format!("{}?{}", paths::DESK.path(), q.with_cursor(None))
     };
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
     let tab = |code: String, label: String, count: Option<i64>| {
@@ -163,7 +165,7 @@ fn Filters(current: Memo<QueueQuery>) -> impl IntoView {
             }
         };
         view! {
-            <form class="queue-filters panel" method="get" action="/desk" role="search">
+            <form class="queue-filters panel" method="get" action=paths::DESK.path() role="search">
                 {q.status.clone().map(|s| view! { <input type="hidden" name="status" value=s/> })}
                 <label class="filter filter-search">
                     <span>{td_string!(locale, desk.search)}</span>
@@ -188,7 +190,7 @@ fn Filters(current: Memo<QueueQuery>) -> impl IntoView {
                 <label class="filter"><span>{td_string!(locale, desk.to)}</span><input type="date" name="to" value=value(&q.to)/></label>
                 <div class="filter-actions">
                     <button type="submit" class="button button-primary">{td_string!(locale, desk.apply)}</button>
-                    <a class="button" href="/desk">{td_string!(locale, desk.reset)}</a>
+                    <a class="button" href=paths::DESK.path()>{td_string!(locale, desk.reset)}</a>
                 </div>
             </form>
         }
@@ -217,7 +219,7 @@ fn BulkNotice() -> impl IntoView {
                     <p>{td_string!(locale, desk.bulk_refused, n = refused.len())}</p>
                     <ul>
                         {refused.iter().map(|(number, code)| view! {
-                            <li><a class="incident-number" href=format!("/desk/incidents/{number}")>{number.clone()}</a>" "{reason(code)}</li>
+                            <li><a class="incident-number" href=paths::desk_incident(number)>{number.clone()}</a>" "{reason(code)}</li>
                         }).collect_view()}
                     </ul>
                 })}
@@ -301,7 +303,7 @@ fn QueueTable(queue: Queue, pick: bool) -> impl IntoView {
                             <span class="sub">{format_minute(due)}</span>
                         });
                         let claim = (i.status == Status::New).then(|| view! {
-                            <form method="post" action=format!("/api/incidents/{}/actions", i.number) enctype="multipart/form-data" class="inline-form claim-form">
+                            <form method="post" action=paths::handlers::action_form(&i.number) enctype="multipart/form-data" class="inline-form claim-form">
                                 <input type="hidden" name="action" value="claim"/>
                                 <input type="hidden" name="version" value=i.version.to_string()/>
                                 <button type="submit" class="button button-small">{t!(i18n, desk.claim)}</button>
@@ -315,7 +317,7 @@ fn QueueTable(queue: Queue, pick: bool) -> impl IntoView {
                                             aria-label=td_string!(locale, desk.pick, number = i.number.clone())/>
                                     </td>
                                 })}
-                                <td><a class="incident-number" href=format!("/desk/incidents/{}", i.number)>{i.number.clone()}</a><crate::components::incident::Unread count=i.unread/></td>
+                                <td><a class="incident-number" href=paths::desk_incident(&i.number)>{i.number.clone()}</a><crate::components::incident::Unread count=i.unread/></td>
                                 <td><StatusBadge status=i.status/><UrgentBadge urgency=i.urgency/></td>
                                 <td><span class=format!("badge badge-{}", i.priority.as_str().to_ascii_lowercase())>{i.priority.as_str()}</span></td>
                                 <td class="queue-sla">{sla}</td>

@@ -3,8 +3,9 @@
 //! `#[sqlx::test]`, with its own blob directory.
 #![allow(dead_code)] // Each test binary uses its own part of the harness.
 
-use app::domain::user::{DisplayName, Login, Role};
-use app::server::{auth::hash_password, db, Application, Settings};
+use app::domain::accounts::{DisplayName, Login, Role};
+use app::server::accounts::auth::hash_password;
+use app::server::{Application, Settings};
 use leptos::config::LeptosOptions;
 use reqwest::{header, multipart, redirect, Client, Response, StatusCode};
 use serde_json::Value;
@@ -81,7 +82,7 @@ impl TestApp {
 
     pub async fn user(&self, login: &str, name: &str, role: Role) -> i64 {
         let hash = hash_password(PASSWORD.into()).await.expect("hash");
-        db::users::insert(&self.pool, &Login::parse(login).expect("login"), &DisplayName::parse(name).expect("name"), role, &hash)
+        app::server::accounts::users::insert(&self.pool, &Login::parse(login).expect("login"), &DisplayName::parse(name).expect("name"), role, &hash)
             .await
             .expect("user inserted")
     }
@@ -202,13 +203,13 @@ pub struct People {
 /// A fake WeCom on loopback (the app's own `fake_wecom`, which speaks the documented API), and
 /// the settings that point the app at it, with short time-outs and retries for tests.
 pub struct FakeWecomHarness {
-    pub fake: app::server::fake_wecom::FakeWecom,
+    pub fake: app::server::notify::fake_wecom::FakeWecom,
     pub settings: Vec<(String, String)>,
 }
 
 impl FakeWecomHarness {
-    pub async fn start(config: app::server::fake_wecom::FakeConfig) -> FakeWecomHarness {
-        let fake = app::server::fake_wecom::FakeWecom::new(config.clone());
+    pub async fn start(config: app::server::notify::fake_wecom::FakeConfig) -> FakeWecomHarness {
+        let fake = app::server::notify::fake_wecom::FakeWecom::new(config.clone());
         let addr = fake.start(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("fake WeCom starts");
         let base = format!("http://{addr}");
         let settings = vec![

@@ -1,0 +1,101 @@
+//! The REST API under `/api/v1`, for integrations (the ITSM, scripts). Bearer token or session
+//! cookie; JSON in and out; errors as `{"error": {"code", "message", "fields"}}`.
+use crate::server::infra::locale::request_locale;
+use crate::domain::{Field, Reason};
+use crate::error::reason_message;
+use crate::i18n::Locale;
+use crate::AppError;
+use axum::{
+    extract::FromRequestParts,
+    http::{request::Parts, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::Serialize;
+
+/// An `AppError` answered as JSON in the caller's language.
+pub struct ApiError {
+    error: AppError,
+    locale: Locale,
+}
+
+impl ApiError {
+    pub fn new(error: AppError, locale: Locale) -> ApiError {
+        ApiError { error, locale }
+    }
+}
+
+/// What every failure of the API answers.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct ErrorDetail {
+    /// Stable: `validation`, `unauthorized`, `forbidden`, `cross_site`, `not_found`, `conflict`,
+    /// `idempotency_key_reused`, `not_allowed_now`, `rate_limited`, `bad_request`, `too_large`,
+    /// `internal`, …
+    code: String,
+    /// In the caller's language (`Accept-Language`, Chinese by default).
+    message: String,
+    /// For `validation`: each field's problem.
+    fields: Vec<FieldProblem>,
+    /// For `internal`: the request id, to quote.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    ref_id: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct FieldProblem {
+    /// The input, as the API names it (`customer.id_number`, `screenshots`, `cursor`).
+    field: String,
+    code: String,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let fields = match &self.error {
+            AppError::Validation { fields } => fields
+                .iter()
+                .map(|f| FieldProblem { field: f.field.as_str().to_owned(), code: f.reason.code().to_owned(), message: reason_message(f.reason, self.locale) })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let ref_id = match &self.error {
+            AppError::Internal { ref_id } => Some(ref_id.clone()),
+            _ => None,
+        };
+        let body = ErrorBody { error: ErrorDetail { code: self.error.code().to_owned(), message: self.error.message(self.locale), fields, ref_id } };
+        let status = StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(body)).into_response();
+        if let AppError::RateLimited { retry_after_secs } = self.error {
+            if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(http::header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}
+
+/// The caller's language, for handlers that may fail before knowing who calls.
+pub struct CallerLocale(pub Locale);
+
+impl<S: Send + Sync> FromRequestParts<S> for CallerLocale {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(CallerLocale(request_locale(&parts.headers)))
+    }
+}
+
+/// The `Idempotency-Key` header: a UUID, or absent (then every call makes a new incident).
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<uuid::Uuid>, AppError> {
+    headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str().ok().and_then(|k| uuid::Uuid::parse_str(k.trim()).ok()).ok_or_else(|| AppError::field(Field::IdempotencyKey, Reason::UnknownValue))
+        })
+        .transpose()
+}
+
