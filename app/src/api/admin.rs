@@ -296,7 +296,7 @@ pub async fn admin_deliveries(state: Option<String>, before: Option<i64>) -> Res
     auth::require(auth::ADMIN).await?;
     let filter = match state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(raw) => Some(DeliveryState::parse(raw).ok_or_else(|| AppError::field(Field::Status, Reason::UnknownValue))?),
+        Some(raw) => Some(DeliveryState::from_name(raw).ok_or_else(|| AppError::field(Field::Status, Reason::UnknownValue))?),
     };
     let app = app_state()?;
     const PAGE: i64 = 50;

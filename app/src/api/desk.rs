@@ -93,7 +93,7 @@ pub async fn reveal(number: String, field: String) -> Result<String, AppError> {
     use crate::server::infra::state::app_state;
     let viewer = auth::require(auth::DESK).await?;
     let number = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-    let field = Field::parse(&field).filter(|f| matches!(f, Field::IdNumber | Field::Phone)).ok_or(AppError::BadRequest)?;
+    let field = Field::from_name(&field).filter(|f| matches!(f, Field::IdNumber | Field::Phone)).ok_or(AppError::BadRequest)?;
     let pool = app_state()?.pool;
     let id = crate::server::report::detail::visible_id(&pool, &viewer, &IncidentRef::Number(number)).await?.ok_or(AppError::NotFound)?;
     crate::server::desk::actions::reveal(&pool, &viewer, id, field).await?.ok_or(AppError::NotFound)

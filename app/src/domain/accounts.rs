@@ -4,23 +4,24 @@ use std::fmt;
 use chrono::Utc;
 use chrono::DateTime;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum Role {
-    /// Customer managers and insurance agents: report incidents and follow their own.
-    Reporter,
-    /// A member of a transfer group (testing, development, operations, product): works what is
-    /// handed to their groups, from the desk's pages.
-    Member,
-    /// The incident team: works every incident on the desk.
-    Handler,
-    /// A handler who also manages users and lists.
-    Admin,
+named_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum Role {
+        /// Customer managers and insurance agents: report incidents and follow their own.
+        Reporter = "reporter",
+        /// A member of a transfer group (testing, development, operations, product): works what is
+        /// handed to their groups, from the desk's pages.
+        Member = "member",
+        /// The incident team: works every incident on the desk.
+        Handler = "handler",
+        /// A handler who also manages users and lists.
+        Admin = "admin",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Reporter, Role::Member, Role::Handler, Role::Admin];
     /// Who may use a reporter's pages and functions.
     pub const REPORTERS: &'static [Role] = &[Role::Reporter];
     /// Who works the desk.
@@ -32,19 +33,8 @@ impl Role {
     /// Anyone signed in.
     pub const ANYONE: &'static [Role] = &Role::ALL;
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Reporter => "reporter",
-            Role::Member => "member",
-            Role::Handler => "handler",
-            Role::Admin => "admin",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<Role, Reason> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == raw.trim())
+        Role::from_name(raw.trim())
             .ok_or(Reason::UnknownValue)
     }
 

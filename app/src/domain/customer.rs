@@ -5,38 +5,29 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use crate::domain::text_between;
 
-/// The documents an agent meets at a customer's side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum IdKind {
-    /// 居民身份证 (GB 11643).
-    #[default]
-    #[serde(rename = "resident_id")]
-    ResidentCard,
-    /// 港澳居民来往内地通行证.
-    #[serde(rename = "hk_macau_permit")]
-    HkMacaoPermit,
-    /// 台湾居民来往大陆通行证.
-    TaiwanPermit,
-    /// 护照.
-    Passport,
+named_enum! {
+    /// The documents an agent meets at a customer's side.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+    #[serde(rename_all = "snake_case")]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum IdKind {
+        /// 居民身份证 (GB 11643).
+        #[default]
+        #[serde(rename = "resident_id")]
+        ResidentCard = "resident_id",
+        /// 港澳居民来往内地通行证.
+        #[serde(rename = "hk_macau_permit")]
+        HkMacaoPermit = "hk_macau_permit",
+        /// 台湾居民来往大陆通行证.
+        TaiwanPermit = "taiwan_permit",
+        /// 护照.
+        Passport = "passport",
+    }
 }
 
 impl IdKind {
-    pub const ALL: [IdKind; 4] = [IdKind::ResidentCard, IdKind::HkMacaoPermit, IdKind::TaiwanPermit, IdKind::Passport];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdKind::ResidentCard => "resident_id",
-            IdKind::HkMacaoPermit => "hk_macau_permit",
-            IdKind::TaiwanPermit => "taiwan_permit",
-            IdKind::Passport => "passport",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<IdKind, Reason> {
-        IdKind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or(Reason::UnknownValue)
+        IdKind::from_name(raw.trim()).ok_or(Reason::UnknownValue)
     }
 }
 

@@ -70,33 +70,26 @@ impl Search {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Sort {
-    /// Newest first.
-    #[default]
-    Newest,
-    /// Waiting longest first.
-    Oldest,
-    /// P1 first, then oldest.
-    Priority,
-    /// Soonest due first (open incidents with a due time).
-    Due,
+named_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+    pub enum Sort {
+        /// Newest first.
+        #[default]
+        Newest = "newest",
+        /// Waiting longest first.
+        Oldest = "oldest",
+        /// P1 first, then oldest.
+        Priority = "priority",
+        /// Soonest due first (open incidents with a due time).
+        Due = "due",
+    }
 }
 
 impl Sort {
-    pub const ALL: [Sort; 4] = [Sort::Newest, Sort::Oldest, Sort::Priority, Sort::Due];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sort::Newest => "newest",
-            Sort::Oldest => "oldest",
-            Sort::Priority => "priority",
-            Sort::Due => "due",
-        }
-    }
     pub fn parse(raw: &str) -> Result<Sort, Reason> {
         match raw.trim() {
             "" => Ok(Sort::Newest),
-            other => Sort::ALL.into_iter().find(|s| s.as_str() == other).ok_or(Reason::UnknownValue),
+            other => Sort::from_name(other).ok_or(Reason::UnknownValue),
         }
     }
 }

@@ -4,6 +4,36 @@
 //! invalid value. The same `parse` runs in the browser (instant feedback) and on the server (the
 //! check that counts).
 
+/// Writes an enum whose variants have stable names (a form's value, the API's, the
+/// database's) from one list: the enum, `ALL` (every variant, in order), `as_str` and
+/// `from_name` (exactly that name). Each type's own `parse` says what it makes of blanks, spaces
+/// and unknown names.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            pub const ALL: [$name; <[&str]>::len(&[$($text),+])] = [$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<$name> {
+                match name {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
 pub mod accounts;
 pub mod admin;
 pub mod customer;
@@ -15,165 +45,59 @@ pub mod time;
 
 use serde::{Deserialize, Serialize};
 
-/// Which input a validation problem belongs to. `as_str` is at once the form input's `name`
-/// and the `field` of the REST API's error body (`customer.id_number`), so the two never drift.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Login,
-    Password,
-    DisplayName,
-    Role,
-    CustomerName,
-    CustomerNumber,
-    IdType,
-    IdNumber,
-    Phone,
-    System,
-    Channel,
-    OccurredAt,
-    Urgency,
-    Description,
-    Screenshots,
-    Body,
-    IdempotencyKey,
-    Cursor,
-    Status,
-    Action,
-    Assignee,
-    Category,
-    Subcategory,
-    Priority,
-    Tags,
-    Group,
-    Change,
-    Into,
-    Rating,
-    Version,
-    Sla,
-    From,
-    To,
-    Sort,
-    WecomUserId,
-    Kind,
-    NameZh,
-    NameEn,
-    Position,
-    Code,
-    Id,
-    Title,
-    FirstResponseMinutes,
-    ResolutionMinutes,
-    Incident,
-    Actor,
-    Picks,
-}
-
-impl Field {
-    pub const ALL: [Field; 47] = [
-        Field::Login,
-        Field::Password,
-        Field::DisplayName,
-        Field::Role,
-        Field::CustomerName,
-        Field::CustomerNumber,
-        Field::IdType,
-        Field::IdNumber,
-        Field::Phone,
-        Field::System,
-        Field::Channel,
-        Field::OccurredAt,
-        Field::Urgency,
-        Field::Description,
-        Field::Screenshots,
-        Field::Body,
-        Field::IdempotencyKey,
-        Field::Cursor,
-        Field::Status,
-        Field::Action,
-        Field::Assignee,
-        Field::Category,
-        Field::Subcategory,
-        Field::Priority,
-        Field::Tags,
-        Field::Group,
-        Field::Change,
-        Field::Into,
-        Field::Rating,
-        Field::Version,
-        Field::Sla,
-        Field::From,
-        Field::To,
-        Field::Sort,
-        Field::WecomUserId,
-        Field::Kind,
-        Field::NameZh,
-        Field::NameEn,
-        Field::Position,
-        Field::Code,
-        Field::Id,
-        Field::Title,
-        Field::FirstResponseMinutes,
-        Field::ResolutionMinutes,
-        Field::Incident,
-        Field::Actor,
-        Field::Picks,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Field::Login => "login",
-            Field::Password => "password",
-            Field::DisplayName => "display_name",
-            Field::Role => "role",
-            Field::CustomerName => "customer.name",
-            Field::CustomerNumber => "customer.customer_no",
-            Field::IdType => "customer.id_type",
-            Field::IdNumber => "customer.id_number",
-            Field::Phone => "customer.phone",
-            Field::System => "system",
-            Field::Channel => "channel",
-            Field::OccurredAt => "occurred_at",
-            Field::Urgency => "urgency",
-            Field::Description => "description",
-            Field::Screenshots => "screenshots",
-            Field::Body => "body",
-            Field::IdempotencyKey => "idempotency_key",
-            Field::Cursor => "cursor",
-            Field::Status => "status",
-            Field::Action => "action",
-            Field::Assignee => "assignee",
-            Field::Category => "category",
-            Field::Subcategory => "subcategory",
-            Field::Priority => "priority",
-            Field::Tags => "tags",
-            Field::Group => "group",
-            Field::Change => "change",
-            Field::Into => "into",
-            Field::Rating => "rating",
-            Field::Version => "version",
-            Field::Sla => "sla",
-            Field::From => "from",
-            Field::To => "to",
-            Field::Sort => "sort",
-            Field::WecomUserId => "wecom_user_id",
-            Field::Kind => "kind",
-            Field::NameZh => "name_zh",
-            Field::NameEn => "name_en",
-            Field::Position => "position",
-            Field::Code => "code",
-            Field::Id => "id",
-            Field::Title => "title",
-            Field::FirstResponseMinutes => "first_response_minutes",
-            Field::ResolutionMinutes => "resolution_minutes",
-            Field::Incident => "incident",
-            Field::Actor => "actor",
-            Field::Picks => "picks",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.as_str() == name)
+named_enum! {
+    /// Which input a validation problem belongs to. `as_str` is at once the form input's `name`
+    /// and the `field` of the REST API's error body (`customer.id_number`), so the two never drift.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Field {
+        Login = "login",
+        Password = "password",
+        DisplayName = "display_name",
+        Role = "role",
+        CustomerName = "customer.name",
+        CustomerNumber = "customer.customer_no",
+        IdType = "customer.id_type",
+        IdNumber = "customer.id_number",
+        Phone = "customer.phone",
+        System = "system",
+        Channel = "channel",
+        OccurredAt = "occurred_at",
+        Urgency = "urgency",
+        Description = "description",
+        Screenshots = "screenshots",
+        Body = "body",
+        IdempotencyKey = "idempotency_key",
+        Cursor = "cursor",
+        Status = "status",
+        Action = "action",
+        Assignee = "assignee",
+        Category = "category",
+        Subcategory = "subcategory",
+        Priority = "priority",
+        Tags = "tags",
+        Group = "group",
+        Change = "change",
+        Into = "into",
+        Rating = "rating",
+        Version = "version",
+        Sla = "sla",
+        From = "from",
+        To = "to",
+        Sort = "sort",
+        WecomUserId = "wecom_user_id",
+        Kind = "kind",
+        NameZh = "name_zh",
+        NameEn = "name_en",
+        Position = "position",
+        Code = "code",
+        Id = "id",
+        Title = "title",
+        FirstResponseMinutes = "first_response_minutes",
+        ResolutionMinutes = "resolution_minutes",
+        Incident = "incident",
+        Actor = "actor",
+        Picks = "picks",
     }
 }
 

@@ -2,81 +2,43 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Where a push goes: the team's group robot, or an application message to one person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    Robot,
-    App,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Robot => "robot",
-            Channel::App => "app",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Channel> {
-        [Channel::Robot, Channel::App].into_iter().find(|c| c.as_str() == raw)
+named_enum! {
+    /// Where a push goes: the team's group robot, or an application message to one person.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Channel {
+        Robot = "robot",
+        App = "app",
     }
 }
 
-/// `pending` (waiting, or being retried), `sent`, `dead` (gave up: the reason says why) or
-/// `skipped` (not sent at all: WeCom is not configured, or the person has no WeCom id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryState {
-    Pending,
-    Sent,
-    Dead,
-    Skipped,
-}
-
-impl DeliveryState {
-    pub const ALL: [DeliveryState; 4] = [DeliveryState::Pending, DeliveryState::Sent, DeliveryState::Dead, DeliveryState::Skipped];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryState::Pending => "pending",
-            DeliveryState::Sent => "sent",
-            DeliveryState::Dead => "dead",
-            DeliveryState::Skipped => "skipped",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<DeliveryState> {
-        DeliveryState::ALL.into_iter().find(|s| s.as_str() == raw)
+named_enum! {
+    /// `pending` (waiting, or being retried), `sent`, `dead` (gave up: the reason says why) or
+    /// `skipped` (not sent at all: WeCom is not configured, or the person has no WeCom id).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DeliveryState {
+        Pending = "pending",
+        Sent = "sent",
+        Dead = "dead",
+        Skipped = "skipped",
     }
 }
 
-/// Why a delivery was not sent at all; stored as its reason (`as_str`), shown translated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SkipReason {
-    /// No group robot (`MSS_WECOM_ROBOT_URL`).
-    NoRobot,
-    /// No WeCom application (`MSS_WECOM_CORP_ID`, …).
-    NoApp,
-    /// The person has no WeCom user id.
-    NoWecomId,
-}
 
-impl SkipReason {
-    pub const ALL: [SkipReason; 3] = [SkipReason::NoRobot, SkipReason::NoApp, SkipReason::NoWecomId];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipReason::NoRobot => "no_robot",
-            SkipReason::NoApp => "no_app",
-            SkipReason::NoWecomId => "no_wecom_id",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<SkipReason> {
-        SkipReason::ALL.into_iter().find(|r| r.as_str() == raw)
+named_enum! {
+    /// Why a delivery was not sent at all; stored as its reason (`as_str`), shown translated.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum SkipReason {
+        /// No group robot (`MSS_WECOM_ROBOT_URL`).
+        NoRobot = "no_robot",
+        /// No WeCom application (`MSS_WECOM_CORP_ID`, …).
+        NoApp = "no_app",
+        /// The person has no WeCom user id.
+        NoWecomId = "no_wecom_id",
     }
 }
+
 
 /// One delivery on the admin page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,7 +116,7 @@ mod tests {
         let card = serde_json::json!({ "msgtype": "textcard", "textcard": { "title": "事件 20261123-0001 有新回复" } });
         assert_eq!(summary(&card), "事件 20261123-0001 有新回复");
         for s in DeliveryState::ALL {
-            assert_eq!(DeliveryState::parse(s.as_str()), Some(s));
+            assert_eq!(DeliveryState::from_name(s.as_str()), Some(s));
         }
     }
 }

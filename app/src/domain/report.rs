@@ -153,7 +153,7 @@ impl std::fmt::Debug for ReportForm {
 impl ReportForm {
     /// Stores one posted input by its name (`Field::as_str`); `false` for a name it has none for.
     pub fn set(&mut self, name: &str, value: String) -> bool {
-        let slot = match Field::parse(name) {
+        let slot = match Field::from_name(name) {
             Some(Field::CustomerName) => &mut self.customer_name,
             Some(Field::CustomerNumber) => &mut self.customer_no,
             Some(Field::IdType) => &mut self.id_type,

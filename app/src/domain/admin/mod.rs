@@ -138,29 +138,21 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// The lists admins keep: the systems a report names, the groups incidents are transferred
-/// to, and the categories with their sub-categories.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ListKind {
-    System,
-    Group,
-    Category,
+named_enum! {
+    /// The lists admins keep: the systems a report names, the groups incidents are transferred
+    /// to, and the categories with their sub-categories.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ListKind {
+        System = "system",
+        Group = "group",
+        Category = "category",
+    }
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 3] = [ListKind::System, ListKind::Group, ListKind::Category];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ListKind::System => "system",
-            ListKind::Group => "group",
-            ListKind::Category => "category",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<ListKind, Reason> {
-        ListKind::ALL.into_iter().find(|k| k.as_str() == raw.trim()).ok_or(Reason::UnknownValue)
+        ListKind::from_name(raw.trim()).ok_or(Reason::UnknownValue)
     }
 }
 

@@ -43,42 +43,24 @@ impl fmt::Display for IncidentNumber {
     }
 }
 
-/// Where an incident is in its life. The transitions between them arrive with the desk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum Status {
-    New,
-    InProgress,
-    Transferred,
-    Answered,
-    Closed,
-    Merged,
+named_enum! {
+    /// Where an incident is in its life. The transitions between them arrive with the desk.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum Status {
+        New = "new",
+        InProgress = "in_progress",
+        Transferred = "transferred",
+        Answered = "answered",
+        Closed = "closed",
+        Merged = "merged",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
-        Status::New,
-        Status::InProgress,
-        Status::Transferred,
-        Status::Answered,
-        Status::Closed,
-        Status::Merged,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::New => "new",
-            Status::InProgress => "in_progress",
-            Status::Transferred => "transferred",
-            Status::Answered => "answered",
-            Status::Closed => "closed",
-            Status::Merged => "merged",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<Status, Reason> {
-        Status::ALL.into_iter().find(|s| s.as_str() == raw).ok_or(Reason::UnknownValue)
+        Status::from_name(raw).ok_or(Reason::UnknownValue)
     }
 }
 
@@ -112,151 +94,93 @@ impl MessageBody {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum EventKind {
-    Submitted,
-    /// A follow-up message from the reporter.
-    Message,
-    /// The reporter confirmed the solution.
-    Confirmed,
-    /// The solution did not help (the reporter's reason), or the desk took it back into work.
-    Reopened,
-    Claimed,
-    Assigned,
-    /// Category, system, priority or tags changed (internal).
-    Categorized,
-    /// Handed to a group (internal).
-    Transferred,
-    /// The group handed it back with what it found (internal).
-    Returned,
-    /// An internal note.
-    Note,
-    /// The desk's message to the reporter.
-    Reply,
-    /// The solution.
-    Answered,
-    /// Closed by the desk, or by the system when nobody objected to an answer.
-    Closed,
-    /// Folded into another incident.
-    Merged,
-    /// Another incident was folded into this one (internal).
-    Absorbed,
-    /// The service-level due time is close (internal).
-    SlaDueSoon,
-    /// The service-level due time passed (internal).
-    SlaBreached,
-}
-
-impl EventKind {
-    pub const ALL: [EventKind; 17] = [
-        EventKind::Submitted,
-        EventKind::Message,
-        EventKind::Confirmed,
-        EventKind::Reopened,
-        EventKind::Claimed,
-        EventKind::Assigned,
-        EventKind::Categorized,
-        EventKind::Transferred,
-        EventKind::Returned,
-        EventKind::Note,
-        EventKind::Reply,
-        EventKind::Answered,
-        EventKind::Closed,
-        EventKind::Merged,
-        EventKind::Absorbed,
-        EventKind::SlaDueSoon,
-        EventKind::SlaBreached,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Submitted => "submitted",
-            EventKind::Message => "message",
-            EventKind::Confirmed => "confirmed",
-            EventKind::Reopened => "reopened",
-            EventKind::Claimed => "claimed",
-            EventKind::Assigned => "assigned",
-            EventKind::Categorized => "categorized",
-            EventKind::Transferred => "transferred",
-            EventKind::Returned => "returned",
-            EventKind::Note => "note",
-            EventKind::Reply => "reply",
-            EventKind::Answered => "answered",
-            EventKind::Closed => "closed",
-            EventKind::Merged => "merged",
-            EventKind::Absorbed => "absorbed",
-            EventKind::SlaDueSoon => "sla_due_soon",
-            EventKind::SlaBreached => "sla_breached",
-        }
-    }
-    pub fn parse(raw: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|k| k.as_str() == raw)
+named_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum EventKind {
+        Submitted = "submitted",
+        /// A follow-up message from the reporter.
+        Message = "message",
+        /// The reporter confirmed the solution.
+        Confirmed = "confirmed",
+        /// The solution did not help (the reporter's reason), or the desk took it back into work.
+        Reopened = "reopened",
+        Claimed = "claimed",
+        Assigned = "assigned",
+        /// Category, system, priority or tags changed (internal).
+        Categorized = "categorized",
+        /// Handed to a group (internal).
+        Transferred = "transferred",
+        /// The group handed it back with what it found (internal).
+        Returned = "returned",
+        /// An internal note.
+        Note = "note",
+        /// The desk's message to the reporter.
+        Reply = "reply",
+        /// The solution.
+        Answered = "answered",
+        /// Closed by the desk, or by the system when nobody objected to an answer.
+        Closed = "closed",
+        /// Folded into another incident.
+        Merged = "merged",
+        /// Another incident was folded into this one (internal).
+        Absorbed = "absorbed",
+        /// The service-level due time is close (internal).
+        SlaDueSoon = "sla_due_soon",
+        /// The service-level due time passed (internal).
+        SlaBreached = "sla_breached",
     }
 }
 
-/// How urgent the reporter says it is; suggests a priority to the desk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum Urgency {
-    #[default]
-    Normal,
-    Urgent,
+
+named_enum! {
+    /// How urgent the reporter says it is; suggests a priority to the desk.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+    #[serde(rename_all = "snake_case")]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum Urgency {
+        #[default]
+        Normal = "normal",
+        Urgent = "urgent",
+    }
 }
 
 impl Urgency {
-    pub const ALL: [Urgency; 2] = [Urgency::Normal, Urgency::Urgent];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Urgency::Normal => "normal",
-            Urgency::Urgent => "urgent",
-        }
-    }
     pub fn parse(raw: &str) -> Result<Urgency, Reason> {
         match raw.trim() {
             "" => Ok(Urgency::Normal),
-            other => Urgency::ALL.into_iter().find(|u| u.as_str() == other).ok_or(Reason::UnknownValue),
+            other => Urgency::from_name(other).ok_or(Reason::UnknownValue),
         }
     }
 }
 
-/// Where the customer met the problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum Channel {
-    /// 手机 App.
-    #[default]
-    App,
-    /// 网上交易 / 官网.
-    Web,
-    /// 营业部柜台.
-    Branch,
-    /// 微信小程序.
-    MiniProgram,
-    /// 客服热线.
-    CallCenter,
-    Other,
+named_enum! {
+    /// Where the customer met the problem.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+    #[serde(rename_all = "snake_case")]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum Channel {
+        /// 手机 App.
+        #[default]
+        App = "app",
+        /// 网上交易 / 官网.
+        Web = "web",
+        /// 营业部柜台.
+        Branch = "branch",
+        /// 微信小程序.
+        MiniProgram = "mini_program",
+        /// 客服热线.
+        CallCenter = "call_center",
+        Other = "other",
+    }
 }
 
 impl Channel {
-    pub const ALL: [Channel; 6] =
-        [Channel::App, Channel::Web, Channel::Branch, Channel::MiniProgram, Channel::CallCenter, Channel::Other];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::App => "app",
-            Channel::Web => "web",
-            Channel::Branch => "branch",
-            Channel::MiniProgram => "mini_program",
-            Channel::CallCenter => "call_center",
-            Channel::Other => "other",
-        }
-    }
     pub fn parse(raw: &str) -> Result<Channel, Reason> {
         match raw.trim() {
             "" => Ok(Channel::App),
-            other => Channel::ALL.into_iter().find(|c| c.as_str() == other).ok_or(Reason::UnknownValue),
+            other => Channel::from_name(other).ok_or(Reason::UnknownValue),
         }
     }
 }

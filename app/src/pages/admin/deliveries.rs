@@ -38,7 +38,7 @@ pub fn state_text(state: DeliveryState, locale: Locale) -> &'static str {
 
 /// Why a delivery was skipped, in words; WeCom's own errors (errcode and message) as they came.
 fn reason_text(reason: &str, locale: Locale) -> String {
-    match SkipReason::parse(reason) {
+    match SkipReason::from_name(reason) {
         Some(SkipReason::NoRobot) => td_string!(locale, admin.skip_no_robot).to_owned(),
         Some(SkipReason::NoApp) => td_string!(locale, admin.skip_no_app).to_owned(),
         Some(SkipReason::NoWecomId) => td_string!(locale, admin.skip_no_wecom_id).to_owned(),

@@ -43,6 +43,6 @@ impl sqlx::Type<sqlx::Postgres> for crate::domain::incident::EventKind {
 impl<'r> sqlx::Decode<'r, sqlx::Postgres> for crate::domain::incident::EventKind {
     fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
         let name = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
-        crate::domain::incident::EventKind::parse(name).ok_or_else(|| format!("unknown timeline entry kind {name:?}").into())
+        crate::domain::incident::EventKind::from_name(name).ok_or_else(|| format!("unknown timeline entry kind {name:?}").into())
     }
 }

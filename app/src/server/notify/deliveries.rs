@@ -312,9 +312,9 @@ pub async fn list(pool: &PgPool, state: Option<DeliveryState>, before: Option<i6
             Ok(DeliveryRow {
                 id: r.id,
                 number: r.number,
-                channel: Channel::parse(&r.channel).ok_or_else(|| crate::server::infra::error::internal(format!("delivery {} channel {}", r.id, r.channel)))?,
+                channel: Channel::from_name(&r.channel).ok_or_else(|| crate::server::infra::error::internal(format!("delivery {} channel {}", r.id, r.channel)))?,
                 recipient: r.recipient_name.or(r.wecom_user_id),
-                state: DeliveryState::parse(&r.state).ok_or_else(|| crate::server::infra::error::internal(format!("delivery {} state {}", r.id, r.state)))?,
+                state: DeliveryState::from_name(&r.state).ok_or_else(|| crate::server::infra::error::internal(format!("delivery {} state {}", r.id, r.state)))?,
                 attempts: r.attempts,
                 last_error: r.last_error,
                 summary: crate::domain::notify::summary(&r.message),
@@ -329,7 +329,7 @@ pub async fn list(pool: &PgPool, state: Option<DeliveryState>, before: Option<i6
 /// How many deliveries are in each state.
 pub async fn counts(pool: &PgPool) -> Result<Vec<(DeliveryState, i64)>, AppError> {
     let rows = sqlx::query!(r#"SELECT state, count(*) AS "n!" FROM deliveries GROUP BY state"#).fetch_all(pool).await?;
-    Ok(rows.into_iter().filter_map(|r| DeliveryState::parse(&r.state).map(|s| (s, r.n))).collect())
+    Ok(rows.into_iter().filter_map(|r| DeliveryState::from_name(&r.state).map(|s| (s, r.n))).collect())
 }
 
 /// An admin sends a dead delivery again: pending from now, with fresh attempts. Audited.

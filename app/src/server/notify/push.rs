@@ -113,7 +113,7 @@ async fn send_due(state: &AppState) -> Result<usize, AppError> {
     let took = taken.len();
     futures::stream::iter(taken)
         .for_each_concurrent(IN_FLIGHT, |d| async move {
-            let outcome = match Channel::parse(&d.channel) {
+            let outcome = match Channel::from_name(&d.channel) {
                 Some(Channel::Robot) => state.wecom.send_robot(&d.message).await,
                 Some(Channel::App) => state.wecom.send_app(&d.message).await,
                 None => Err(Failure::Permanent(format!("unknown channel {}", d.channel))),
@@ -330,7 +330,7 @@ mod tests {
     fn event(kind: &str) -> Undispatched {
         Undispatched {
             id: 7,
-            kind: EventKind::parse(kind).expect("a timeline entry kind"),
+            kind: EventKind::from_name(kind).expect("a timeline entry kind"),
             actor_id: Some(3),
             actor_name: Some("陈静".into()),
             internal: false,

@@ -90,7 +90,7 @@ async fn timeline(
     let entries = events
         .into_iter()
         .map(|e| {
-            let kind = EventKind::parse(&e.kind).ok_or_else(|| internal(format!("unknown event kind {}", e.kind)))?;
+            let kind = EventKind::from_name(&e.kind).ok_or_else(|| internal(format!("unknown event kind {}", e.kind)))?;
             let (mine, rest) = std::mem::take(&mut shots).into_iter().partition(|(event, _)| *event == Some(e.id));
             shots = rest;
             Ok(TimelineEntry {

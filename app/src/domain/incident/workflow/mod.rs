@@ -19,72 +19,44 @@ pub use options::{CannedReply, CategoryOption, DeskOptions};
 pub use service_level::{on_time, soon_window, SlaState, SlaTarget};
 pub use triage::{Category, Priority, Rating, Tag};
 
-/// What someone does to an incident. The names are the REST API's `action` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum ActionKind {
-    /// A handler takes a new incident.
-    Claim,
-    /// Gives it to a handler (taking a new one into work).
-    Assign,
-    /// Sets category, sub-category, system, priority, tags.
-    Categorize,
-    /// Hands it to a group (testing, development, operations, product) with a note.
-    Transfer,
-    /// The group hands it back with what it found (and, for a data fix, what was applied).
-    Return,
-    /// An internal note: never shown to the reporter.
-    Note,
-    /// A message to the reporter.
-    Reply,
-    /// The solution, to the reporter.
-    Answer,
-    /// Not solved: back into work, with why.
-    Reopen,
-    /// Done: the reporter confirmed (with a rating), or the desk closed it.
-    Close,
-    /// A duplicate folded into another incident.
-    Merge,
+named_enum! {
+    /// What someone does to an incident. The names are the REST API's `action` values.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum ActionKind {
+        /// A handler takes a new incident.
+        Claim = "claim",
+        /// Gives it to a handler (taking a new one into work).
+        Assign = "assign",
+        /// Sets category, sub-category, system, priority, tags.
+        Categorize = "categorize",
+        /// Hands it to a group (testing, development, operations, product) with a note.
+        Transfer = "transfer",
+        /// The group hands it back with what it found (and, for a data fix, what was applied).
+        Return = "return",
+        /// An internal note: never shown to the reporter.
+        Note = "note",
+        /// A message to the reporter.
+        Reply = "reply",
+        /// The solution, to the reporter.
+        Answer = "answer",
+        /// Not solved: back into work, with why.
+        Reopen = "reopen",
+        /// Done: the reporter confirmed (with a rating), or the desk closed it.
+        Close = "close",
+        /// A duplicate folded into another incident.
+        Merge = "merge",
+    }
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 11] = [
-        ActionKind::Claim,
-        ActionKind::Assign,
-        ActionKind::Categorize,
-        ActionKind::Transfer,
-        ActionKind::Return,
-        ActionKind::Note,
-        ActionKind::Reply,
-        ActionKind::Answer,
-        ActionKind::Reopen,
-        ActionKind::Close,
-        ActionKind::Merge,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionKind::Claim => "claim",
-            ActionKind::Assign => "assign",
-            ActionKind::Categorize => "categorize",
-            ActionKind::Transfer => "transfer",
-            ActionKind::Return => "return",
-            ActionKind::Note => "note",
-            ActionKind::Reply => "reply",
-            ActionKind::Answer => "answer",
-            ActionKind::Reopen => "reopen",
-            ActionKind::Close => "close",
-            ActionKind::Merge => "merge",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<ActionKind, Reason> {
         let raw = raw.trim();
         if raw.is_empty() {
             return Err(Reason::Required);
         }
-        ActionKind::ALL.into_iter().find(|a| a.as_str() == raw).ok_or(Reason::UnknownValue)
+        ActionKind::from_name(raw).ok_or(Reason::UnknownValue)
     }
 }
 

@@ -33,30 +33,22 @@ impl SlaTarget {
     }
 }
 
-/// Where an open incident stands against its next due time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum SlaState {
-    OnTrack,
-    /// Less than a quarter of the target time is left.
-    DueSoon,
-    Late,
+named_enum! {
+    /// Where an open incident stands against its next due time.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum SlaState {
+        OnTrack = "on_track",
+        /// Less than a quarter of the target time is left.
+        DueSoon = "due_soon",
+        Late = "late",
+    }
 }
 
 impl SlaState {
-    pub const ALL: [SlaState; 3] = [SlaState::OnTrack, SlaState::DueSoon, SlaState::Late];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SlaState::OnTrack => "on_track",
-            SlaState::DueSoon => "due_soon",
-            SlaState::Late => "late",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<SlaState, Reason> {
-        SlaState::ALL.into_iter().find(|s| s.as_str() == raw.trim()).ok_or(Reason::UnknownValue)
+        SlaState::from_name(raw.trim()).ok_or(Reason::UnknownValue)
     }
 
     /// Late once `now` passes `due` (the due minute itself is on time); due soon within the

@@ -4,29 +4,20 @@ use crate::domain::incident::Urgency;
 use crate::domain::{text_between, Reason};
 use serde::{Deserialize, Serialize};
 
-/// P1 (most urgent) to P4. The reporter's urgency suggests one; the desk decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum Priority {
-    P1,
-    P2,
-    #[default]
-    P3,
-    P4,
+named_enum! {
+    /// P1 (most urgent) to P4. The reporter's urgency suggests one; the desk decides.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum Priority {
+        P1 = "P1",
+        P2 = "P2",
+        #[default]
+        P3 = "P3",
+        P4 = "P4",
+    }
 }
 
 impl Priority {
-    pub const ALL: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::P1 => "P1",
-            Priority::P2 => "P2",
-            Priority::P3 => "P3",
-            Priority::P4 => "P4",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<Priority, Reason> {
         let raw = raw.trim();
         if raw.is_empty() {
@@ -45,36 +36,28 @@ impl Priority {
     }
 }
 
-/// The three kinds of incident the team counts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum Category {
-    /// 数据类: wrong or missing data, fixed by a script or a change.
-    Data,
-    /// 程序类: a defect in a program.
-    Program,
-    /// 咨询类: a question; answered with how things work.
-    Consultation,
+named_enum! {
+    /// The three kinds of incident the team counts by.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    pub enum Category {
+        /// 数据类: wrong or missing data, fixed by a script or a change.
+        Data = "data",
+        /// 程序类: a defect in a program.
+        Program = "program",
+        /// 咨询类: a question; answered with how things work.
+        Consultation = "consultation",
+    }
 }
 
 impl Category {
-    pub const ALL: [Category; 3] = [Category::Data, Category::Program, Category::Consultation];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Data => "data",
-            Category::Program => "program",
-            Category::Consultation => "consultation",
-        }
-    }
-
     pub fn parse(raw: &str) -> Result<Category, Reason> {
         let raw = raw.trim();
         if raw.is_empty() {
             return Err(Reason::Required);
         }
-        Category::ALL.into_iter().find(|c| c.as_str() == raw).ok_or(Reason::UnknownValue)
+        Category::from_name(raw).ok_or(Reason::UnknownValue)
     }
 }
 
