@@ -1,8 +1,9 @@
 //! Reports with screenshots, through the real router and PostgreSQL (see `common`): the image
 //! pipeline on real files, exactly-once filing, privacy of incidents and screenshots, the REST
 //! API and follow-up messages.
+#![cfg(feature = "ssr")]
 
-use crate::common;
+mod common;
 
 use common::{json, TestApp, DESCRIPTION};
 use image::{DynamicImage, GenericImageView, ImageFormat, Rgb, RgbImage};

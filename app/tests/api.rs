@@ -1,7 +1,8 @@
 //! API tests: accounts, sessions, tokens, lists and the report form's basics, through the real
 //! router (see `common`).
+#![cfg(feature = "ssr")]
 
-use crate::common;
+mod common;
 
 use app::domain::incident::views::Cursor;
 use app::domain::report::{ReportForm, ReportRules};

@@ -1,8 +1,9 @@
 //! The admin's server functions through the real router and PostgreSQL (see `common`): accounts
 //! (and disabling one ending its sessions), the lists, canned replies, service levels, and the
 //! search of the audit trail; who may call them; plain form posts that keep what was typed.
+#![cfg(feature = "ssr")]
 
-use crate::common;
+mod common;
 
 use common::{json, TestApp, PASSWORD};
 use reqwest::{header, Client, Response, StatusCode};

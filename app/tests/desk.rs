@@ -1,8 +1,9 @@
 //! The desk's workflow through the real router and PostgreSQL (see `common`): actions and their
 //! permissions, the version check, internal notes kept from reporters, service levels, merging,
 //! closing nobody objected to, and the audit trail.
+#![cfg(feature = "ssr")]
 
-use crate::common;
+mod common;
 
 use common::{json, TestApp};
 use reqwest::{Client, StatusCode};
