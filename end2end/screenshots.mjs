@@ -22,6 +22,8 @@ async function shoot(viewport, login, pages, locale = "zh-CN") {
     await page.goto(`${base}${path}`);
     await page.waitForLoadState("networkidle");
     if (act) await act(page);
+    // A page reached by a click loads its data in the browser: shoot it loaded, not loading.
+    await page.locator(".state-loading").first().waitFor({ state: "detached", timeout: 10000 }).catch(() => {});
     await page.screenshot({ path: `${out}/${viewport.width}-${name}-${locale}.png`, fullPage: true });
   }
   await context.close();
