@@ -57,7 +57,9 @@ pub struct Screenshot {
 
 impl Screenshot {
     pub fn new(id: i64, width: u32, height: u32) -> Screenshot {
-        Screenshot { id, url: format!("/api/v1/screenshots/{id}"), thumb_url: format!("/api/v1/screenshots/{id}/thumb"), width, height }
+        use crate::paths::rest;
+        let url = |route: &str| format!("{}{}", rest::BASE, route.replace("{id}", &id.to_string()));
+        Screenshot { id, url: url(rest::SCREENSHOT), thumb_url: url(rest::THUMBNAIL), width, height }
     }
 }
 

@@ -235,10 +235,11 @@ fn BulkBar(handlers: Vec<Named>, current: QueueQuery) -> impl IntoView {
     let locale = i18n.get_locale_untracked();
     // Only to show a refused post's error (the form itself is a plain post).
     let action = ServerAction::<BulkAct>::new();
+    let bulk_url = <BulkAct as leptos::server_fn::ServerFn>::url();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let reason = move |field: Field| error.get().and_then(|e| e.reason_for(field)).map(|r| reason_message(r, i18n.get_locale()));
     view! {
-        <form id="bulk" class="bulk-bar panel" method="post" action="/api/desk/bulk" aria-label=td_string!(locale, desk.bulk)>
+        <form id="bulk" class="bulk-bar panel" method="post" action=bulk_url aria-label=td_string!(locale, desk.bulk)>
             <input type="hidden" name="back" value=current.with_cursor(None)/>
             <span class="bulk-count" data-picked-label=td_string!(locale, desk.bulk_picked)>{td_string!(locale, desk.bulk_lead)}</span>
             <label class="bulk-field">

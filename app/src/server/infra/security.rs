@@ -73,7 +73,7 @@ fn changes_state(method: &Method) -> bool {
 /// A REST call with a bearer token: it authenticates by the token, not the cookie (elsewhere a
 /// token is not what the handler reads, so it exempts nothing).
 fn bearer(request: &Request) -> bool {
-    request.uri().path().starts_with("/api/v1/")
+    request.uri().path().strip_prefix(crate::paths::rest::BASE).is_some_and(|rest| rest.starts_with('/'))
         && request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("Bearer "))
 }
 
