@@ -13,7 +13,7 @@ use axum::{
 };
 use serde::Serialize;
 use tower_sessions::Session;
-use crate::server::infra::rest::ErrorBody;
+use crate::server::infra::rest::Failures;
 use crate::server::infra::rest::ApiError;
 
 /// Who calls the API: the owner of a live bearer token, else the session's user.
@@ -60,10 +60,8 @@ pub struct Me {
 
 /// `GET /api/v1/me`: who the token or session belongs to.
 #[utoipa::path(get, path = "/me", tag = "accounts",
-    responses((status = 200, description = "Who the token or session belongs to", body = Me), (status = 400, description = "A malformed request", body = ErrorBody),
-        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
-        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
+    responses((status = 200, description = "Who the token or session belongs to", body = Me),
+        Failures))]
 pub async fn me(caller: Caller) -> Json<Me> {
     let u = caller.user;
     Json(Me { id: u.id, login: u.login, display_name: u.display_name, role: u.role })

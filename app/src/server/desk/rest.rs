@@ -13,7 +13,7 @@ use axum::{
     extract::{rejection::{JsonRejection, QueryRejection}, Path, Query, State},
     Json,
 };
-use crate::server::infra::rest::ErrorBody;
+use crate::server::infra::rest::{ErrorBody, Failures};
 use crate::server::infra::rest::ApiError;
 use crate::server::accounts::rest::Caller;
 use crate::server::report::rest::detail;
@@ -38,10 +38,8 @@ use crate::server::report::rest::detail;
     ),
     responses((status = 200, description = "A reporter's own incidents, or the team's queue; 20 a page", body = Page<IncidentSummary>),
         (status = 403, description = "Not for this role", body = ErrorBody),
-        (status = 422, description = "A filter that is not one", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
-        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
-        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
+        (status = 422, description = "A filter that is not one", body = ErrorBody),
+        Failures))]
 pub async fn incidents(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,10 +72,8 @@ pub async fn incidents(
         (status = 403, description = "An action the caller may never take", body = ErrorBody),
         (status = 404, description = "No such incident, or not one the caller may see", body = ErrorBody),
         (status = 409, description = "`conflict`: the incident changed since `version`", body = ErrorBody),
-        (status = 422, description = "`not_allowed_now` in its state, or `validation`", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
-        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
-        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
+        (status = 422, description = "`not_allowed_now` in its state, or `validation`", body = ErrorBody),
+        Failures))]
 pub async fn act(
     State(state): State<AppState>,
     caller: Caller,

@@ -31,6 +31,21 @@ pub struct ErrorBody {
     error: ErrorDetail,
 }
 
+/// The failures every REST route may answer, described once (each route adds its own: 403,
+/// 404, 409, 422, …).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Describes the wire only.
+pub enum Failures {
+    #[response(status = 400, description = "A malformed request")]
+    BadRequest(ErrorBody),
+    #[response(status = 401, description = "Not signed in, or the token is unknown, revoked or expired")]
+    Unauthorized(ErrorBody),
+    #[response(status = 429, description = "Past a limit of the account", headers(("Retry-After" = u64, description = "Seconds to wait")))]
+    RateLimited(ErrorBody),
+    #[response(status = 500, description = "A failure on our side (`ref`: the request id)")]
+    Internal(ErrorBody),
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 struct ErrorDetail {
     /// Stable: `validation`, `unauthorized`, `forbidden`, `cross_site`, `not_found`, `conflict`,

@@ -19,7 +19,7 @@ use crate::server::report::service;
 use crate::server::report::screenshots;
 use crate::server::report::intake;
 use crate::server::infra::rest::idempotency_key;
-use crate::server::infra::rest::ErrorBody;
+use crate::server::infra::rest::{ErrorBody, Failures};
 use crate::server::infra::rest::ApiError;
 use crate::server::accounts::rest::Caller;
 
@@ -78,10 +78,8 @@ pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> Result<Incide
         (status = 403, description = "Only reporters file reports", body = ErrorBody),
         (status = 409, description = "`idempotency_key_reused`: the key filed a different report", body = ErrorBody),
         (status = 413, description = "A file over 10 MB", body = ErrorBody),
-        (status = 422, description = "Fields to correct (`customer.id_number`, `screenshots`, …)", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
-        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
-        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
+        (status = 422, description = "Fields to correct (`customer.id_number`, `screenshots`, …)", body = ErrorBody),
+        Failures))]
 pub async fn create_incident(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,10 +115,8 @@ pub async fn create_incident(
 #[utoipa::path(get, path = "/incidents/{id}", tag = "incidents",
     params(("id" = i64, Path, description = "The incident's id")),
     responses((status = 200, description = "The incident as the caller may see it", body = IncidentDetail),
-        (status = 404, description = "No such incident, or not one the caller may see", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
-        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
-        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
+        (status = 404, description = "No such incident, or not one the caller may see", body = ErrorBody),
+        Failures))]
 pub async fn one_incident(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<IncidentDetail>, ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
@@ -137,10 +133,8 @@ pub async fn one_incident(State(state): State<AppState>, caller: Caller, Path(id
         (status = 403, description = "Only the incident's reporter writes messages", body = ErrorBody),
         (status = 404, description = "No such incident, or not one the caller may see", body = ErrorBody),
         (status = 413, description = "A file over 10 MB", body = ErrorBody),
-        (status = 422, description = "Fields to correct", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
-        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
-        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
+        (status = 422, description = "Fields to correct", body = ErrorBody),
+        Failures))]
 pub async fn add_message(
     State(state): State<AppState>,
     caller: Caller,
@@ -172,10 +166,8 @@ pub async fn add_message(
     responses((status = 200, description = "The picture", content(("image/jpeg"), ("image/png")),
             headers(("ETag" = String), ("Cache-Control" = String, description = "`private, no-cache`"))),
         (status = 304, description = "Unchanged since the ETag"),
-        (status = 404, description = "No such screenshot, or not one the caller may see", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
-        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
-        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
+        (status = 404, description = "No such screenshot, or not one the caller may see", body = ErrorBody),
+        Failures))]
 pub async fn screenshot(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
     serve_screenshot(state, caller, id, false, &headers).await
 }
@@ -186,10 +178,8 @@ pub async fn screenshot(State(state): State<AppState>, caller: Caller, Path(id):
     responses((status = 200, description = "Its 320 px thumbnail", content(("image/jpeg"), ("image/png")),
             headers(("ETag" = String), ("Cache-Control" = String, description = "`private, no-cache`"))),
         (status = 304, description = "Unchanged since the ETag"),
-        (status = 404, description = "No such screenshot, or not one the caller may see", body = ErrorBody), (status = 400, description = "A malformed request", body = ErrorBody),
-        (status = 401, description = "Not signed in, or the token is unknown, revoked or expired", body = ErrorBody),
-        (status = 429, description = "Past a limit of the account", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "A failure on our side (`ref`: the request id)", body = ErrorBody)))]
+        (status = 404, description = "No such screenshot, or not one the caller may see", body = ErrorBody),
+        Failures))]
 pub async fn thumbnail(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
     serve_screenshot(state, caller, id, true, &headers).await
 }
