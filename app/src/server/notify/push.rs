@@ -166,7 +166,8 @@ pub fn plan(e: &Undispatched, on_duty: &[String], public_url: &str, robot: bool,
     let reporter_link = format!("{public_url}{}", paths::incident(&e.number));
     let desk_link = format!("{public_url}{}", paths::desk_incident(&e.number));
     let by_reporter = e.actor_id == Some(e.reporter_id);
-    let excerpt = |body: &Option<String>| body.as_deref().map(|b| mask_numbers(&first_lines(b, 2, 100))).unwrap_or_default();
+    // Masked before it is cut: a number cut in half is no longer one the mask recognises.
+    let excerpt = |body: &Option<String>| body.as_deref().map(|b| first_lines(&mask_numbers(b), 2, 100)).unwrap_or_default();
     let mut out = Vec::new();
     let mut to_person = |recipient: Option<i64>, wecom: &Option<String>, title: String, text: String, link: &str| {
         let Some(recipient) = recipient.filter(|r| Some(*r) != e.actor_id) else { return };
@@ -229,7 +230,7 @@ pub fn plan(e: &Undispatched, on_duty: &[String], public_url: &str, robot: bool,
             to_person(e.assignee_id, &e.assignee_wecom, td_string!(l, wecom.breached, number).to_string(), td_string!(l, wecom.breached_text).to_owned(), &desk_link)
         }
         EventKind::Assigned => {
-            to_person(e.assignee_id, &e.assignee_wecom, td_string!(l, wecom.assigned, actor, number).to_string(), mask_numbers(&first_lines(&e.description, 2, 100)), &desk_link)
+            to_person(e.assignee_id, &e.assignee_wecom, td_string!(l, wecom.assigned, actor, number).to_string(), first_lines(&mask_numbers(&e.description), 2, 100), &desk_link)
         }
         EventKind::Submitted => out.push(NewDelivery {
             key: format!("{}:robot:team", e.id),
@@ -260,7 +261,9 @@ fn new_incident_markdown(e: &Undispatched, on_duty: &[String], link: &str) -> Va
         (None, Some(c)) => format!("{customer_number} {}", robot_text(c)),
         (None, None) => td_string!(l, wecom.not_given).to_owned(),
     };
-    let quote: String = first_lines(&e.description, 3, 120).lines().map(|l| format!("> {}\n", mask_numbers(&robot_text(l)))).collect();
+    // Masked before it is cut (a number cut in half is no longer one the mask recognises).
+    let described: Vec<String> = e.description.lines().map(|l| mask_numbers(&robot_text(l))).collect();
+    let quote: String = first_lines(&described.join("\n"), 3, 120).lines().map(|l| format!("> {l}\n")).collect();
     let mut content = format!(
         "### {new} {number}\n{system_label}：**{system}**\n{category_label}：{category}\n{urgency_label}：{urgency} · {priority}\n{customer_label}：{customer}\n{quote}[{open}]({link})",
         new = td_string!(l, wecom.new_incident),
@@ -463,5 +466,22 @@ mod tests {
             let wait = backoff(base, cap, attempts);
             assert!(wait >= full / 2 && wait <= full, "{attempts}: {wait:?}");
         }
+    }
+
+    #[test]
+    fn a_number_the_cut_falls_in_is_masked_all_the_same() {
+        // The cut (100 characters of a card, 120 of the robot's quote) falls inside the ID number.
+        let mut e = event("assigned");
+        e.description = format!("{}身份证 11010519491231002X", "客".repeat(86));
+        e.assignee_id = Some(9);
+        e.assignee_wecom = Some("zhao".into());
+        let card = plan(&e, &[], "https://x", true, true).remove(0).message;
+        let text = card["textcard"]["description"].as_str().unwrap_or_default().to_owned();
+        assert!(!text.contains("1101051"), "{text}");
+        let mut new = event("submitted");
+        new.description = format!("{}身份证 11010519491231002X", "客".repeat(106));
+        let robot = plan(&new, &[], "https://x", true, true).remove(0).message;
+        let quote = robot["markdown"]["content"].as_str().unwrap_or_default().to_owned();
+        assert!(!quote.contains("1101051"), "{quote}");
     }
 }
