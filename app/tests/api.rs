@@ -432,6 +432,17 @@ async fn a_reporters_loop_is_stopped_by_their_limit_and_nobody_elses(pool: PgPoo
     assert!((3000..=3600).contains(&wait), "{wait}");
     let error: app::AppError = res.json().await.unwrap();
     assert!(error.message(app::i18n::Locale::zh_CN).contains("分钟"), "{error:?}");
+    // Refused the same way, a plain form post (no JavaScript) comes back with what was typed.
+    let form = multipart::Form::new()
+        .text("idempotency_key", uuid::Uuid::new_v4().to_string())
+        .text("customer.name", "欧阳娜娜")
+        .text("system", "trading")
+        .text("description", "限流时填写的说明不会丢失，稍后再提交");
+    let res = people.agent.post(app.url("/api/incidents/create")).header(header::ACCEPT, "text/html").multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let back = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let page = people.agent.get(app.url(&back)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("限流时填写的说明不会丢失") && page.contains("欧阳娜娜"), "the form comes back filled in");
     // The REST API counts against the same limit.
     let res = people
         .agent

@@ -49,9 +49,12 @@ pub async fn create_from_form(
     };
     let mut kept = KeptReport::default();
     let result = async {
-        state.limits.check(Kind::Report, user.id)?;
+        // Past the limit, the body is still read (its files skipped, not processed), so the plain
+        // form comes back with what was typed.
+        let limited = state.limits.check(Kind::Report, user.id).err();
         let multipart = multipart.map_err(|_| AppError::BadRequest)?;
-        let mut got = receive(&state, &user, multipart, None, |_| Ok(())).await?;
+        let mut got = receive(&state, &user, multipart, None, |_| limited.clone().map_or(Ok(()), Err)).await?;
+        got.refused = got.refused.take().or(limited);
         for (name, value) in &got.texts {
             kept.form.set(name, value.clone());
         }
@@ -151,15 +154,18 @@ pub async fn incident_form(
     let incident_id = crate::server::report::detail::visible_id(&state.pool, &user, &crate::server::report::detail::IncidentRef::Number(number.clone()))
         .await?
         .ok_or(AppError::NotFound)?;
-    match upload {
+    // Past a limit, the body is still read (its files skipped), so the form comes back with what
+    // was typed; `Received::refused` says why.
+    let limited = match upload {
         Upload::Message => {
             crate::server::report::messages::may_message(&state.pool, &user, incident_id).await?;
-            state.limits.check(Kind::Message, user.id)?;
+            state.limits.check(Kind::Message, user.id).err()
         }
-        Upload::Action => state.limits.check(Kind::Action, user.id)?,
-    }
+        Upload::Action => state.limits.check(Kind::Action, user.id).err(),
+    };
     let actor = if user.role.works_desk() { Actor::Desk } else { Actor::GroupMember };
     let may_upload = |got: &Received| match upload {
+        _ if limited.is_some() => limited.clone().map_or(Ok(()), Err),
         Upload::Message => Ok(()),
         Upload::Action => match ActionKind::parse(got.text("action").unwrap_or_default()) {
             Ok(kind) if may_ever(kind, actor) => Ok(()),
@@ -167,7 +173,8 @@ pub async fn incident_form(
             Err(reason) => Err(AppError::field(Field::Action, reason)),
         },
     };
-    let got = receive(state, &user, multipart.map_err(|_| AppError::BadRequest)?, None, may_upload).await?;
+    let mut got = receive(state, &user, multipart.map_err(|_| AppError::BadRequest)?, None, may_upload).await?;
+    got.refused = got.refused.take().or(limited);
     Ok((user, incident_id, got))
 }
 
