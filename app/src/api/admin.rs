@@ -112,9 +112,8 @@ pub async fn admin_user(login: String) -> Result<UserView, AppError> {
     let admin = auth::require(auth::ADMIN).await?;
     let login = Login::parse(&login).map_err(|_| AppError::NotFound)?;
     let pool = app_state()?.pool;
-    let user = crate::server::admin::db::user(&pool, &login).await?.ok_or(AppError::NotFound)?;
+    let (user_id, user) = crate::server::admin::db::user(&pool, &login).await?.ok_or(AppError::NotFound)?;
     let own = user.login.eq_ignore_ascii_case(&admin.login);
-    let user_id = crate::server::accounts::users::id_by_login(&pool, &login).await?.ok_or(AppError::NotFound)?;
     let tokens = crate::server::accounts::tokens::list(&pool, user_id).await?;
     Ok(UserView { user, groups: groups(&pool).await?, tokens, own, kept: kept().await? })
 }

@@ -77,14 +77,11 @@ pub fn device_of(headers: &http::HeaderMap) -> Option<String> {
 
 /// Remembers the browser as one `user` signs in from. A device id is only ever one this server
 /// made for this account: a browser presenting another (planted, or the account is new here)
-/// gets a new one. The `Set-Cookie` value to send when it is new (a year, HttpOnly, `Secure` and
-/// `__Host-` under https).
-pub async fn remember_device(state: &AppState, user: &CurrentUser, device: Option<String>) -> Result<Option<String>, AppError> {
+/// gets a new one. `known`: whether `device` is already one of the account's (`known_device`,
+/// which `sign_in` has asked). The `Set-Cookie` value to send when it is new (a year, HttpOnly,
+/// `Secure` and `__Host-` under https).
+pub async fn remember_device(state: &AppState, user: &CurrentUser, device: Option<String>, known: bool) -> Result<Option<String>, AppError> {
     use rand::RngCore;
-    let known = match &device {
-        Some(device) => crate::server::accounts::sign_ins::known_device(&state.pool, user.id, device).await?,
-        None => false,
-    };
     let (device, new) = match device {
         Some(device) if known => (device, false),
         _ => {
@@ -102,24 +99,32 @@ pub async fn remember_device(state: &AppState, user: &CurrentUser, device: Optio
     Ok(new.then_some(cookie))
 }
 
+/// Whether `device` is a browser the account `user_id` has signed in from.
+pub async fn known_device(state: &AppState, user_id: i64, device: Option<&str>) -> Result<bool, AppError> {
+    match device {
+        Some(device) => crate::server::accounts::sign_ins::known_device(&state.pool, user_id, device).await,
+        None => Ok(false),
+    }
+}
+
 /// Checks the password, slowing down after two recent failures and refusing for a while after
 /// `max_failures` (per login, and per address for logins that do not exist). The refusal does
 /// not apply to the account's own known browsers (`device`, see `remember_device`): whoever
 /// tries passwords cannot lock the owner out. On success renews the session id and stores the
-/// user in the session.
+/// user in the session. Returns the user, and whether `device` is one of theirs.
 pub async fn sign_in(
     state: &AppState,
     session: &Session,
     address: &str,
     device: Option<&str>,
     attempt: SignInAttempt,
-) -> Result<CurrentUser, AppError> {
+) -> Result<(CurrentUser, bool), AppError> {
     let policy = &state.settings.sign_in;
     let login = attempt.login.as_str();
     let found = crate::server::accounts::users::credentials(&state.pool, &attempt.login).await?;
     // Asked whether the login exists or not, so the answer takes as long either way.
     let user_id = found.as_ref().map_or(-1, |c| c.user.id);
-    let known_device = crate::server::accounts::sign_ins::known_device(&state.pool, user_id, device.unwrap_or_default()).await?;
+    let known_device = known_device(state, user_id, device).await?;
     let mut tx = state.pool.begin().await?;
     crate::server::accounts::sign_ins::lock_login(&mut *tx, login).await?;
     let recent = crate::server::accounts::sign_ins::recent(&mut *tx, login, address, policy.window_minutes).await?;
@@ -160,7 +165,7 @@ pub async fn sign_in(
         Some(credentials) if ok => {
             crate::server::accounts::sign_ins::clear(&state.pool, login).await?;
             start_session(session, &credentials.user, credentials.session_generation).await?;
-            Ok(credentials.user)
+            Ok((credentials.user, known_device))
         }
         _ => {
             tracing::info!(login, address, "sign-in failed");

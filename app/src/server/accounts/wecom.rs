@@ -34,7 +34,7 @@ pub async fn start(State(state): State<AppState>, session: Session, Query(start)
         tracing::warn!(error = %e, "could not start a WeCom sign-in");
         return back("failed");
     }
-    let redirect = format!("{}/auth/wecom/callback", state.settings.public_url);
+    let redirect = format!("{}{}", state.settings.public_url, crate::paths::handlers::WECOM_CALLBACK);
     match state.wecom.authorize_url(&redirect, &nonce) {
         Some(url) => Redirect::to(&url).into_response(),
         None => back("off"),
@@ -78,7 +78,12 @@ pub async fn callback(State(state): State<AppState>, session: Session, headers: 
     let to = safe_next(Some(&next)).unwrap_or_else(|| user.role.home().to_owned());
     let mut response = Redirect::to(&to).into_response();
     // A browser the account is known to sign in from (see `auth::sign_in`).
-    match auth::remember_device(&state, &user, auth::device_of(&headers)).await {
+    let device = auth::device_of(&headers);
+    let remembered = match auth::known_device(&state, user.id, device.as_deref()).await {
+        Ok(known) => auth::remember_device(&state, &user, device, known).await,
+        Err(e) => Err(e),
+    };
+    match remembered {
         Ok(Some(cookie)) => {
             if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
                 response.headers_mut().append(axum::http::header::SET_COOKIE, value);

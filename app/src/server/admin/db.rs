@@ -29,7 +29,7 @@ fn taken(e: sqlx::Error) -> AppError {
     }
 }
 
-const USER_COLUMNS: &str = "u.login, u.display_name, u.role, u.wecom_user_id, u.on_duty, u.disabled_at, u.created_at,
+const USER_COLUMNS: &str = "u.id, u.login, u.display_name, u.role, u.wecom_user_id, u.on_duty, u.disabled_at, u.created_at,
     ARRAY(SELECT g.code FROM group_members gm JOIN groups g ON g.id = gm.group_id
           WHERE gm.user_id = u.id ORDER BY g.position, g.id) AS groups";
 
@@ -61,10 +61,13 @@ pub async fn users(pool: &PgPool, search: &str) -> Result<Vec<UserRow>, AppError
     rows.into_iter().map(user_row).collect()
 }
 
-pub async fn user(pool: &PgPool, login: &Login) -> Result<Option<UserRow>, AppError> {
+/// One account by login, with its id (for what hangs off it, its tokens).
+pub async fn user(pool: &PgPool, login: &Login) -> Result<Option<(i64, UserRow)>, AppError> {
+    use sqlx::Row;
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE lower(u.login) = $1");
-    let row = sqlx::query(&sql).bind(login.as_str()).fetch_optional(pool).await?;
-    row.map(user_row).transpose()
+    let Some(row) = sqlx::query(&sql).bind(login.as_str()).fetch_optional(pool).await? else { return Ok(None) };
+    let id: i64 = row.try_get("id")?;
+    Ok(Some((id, user_row(row)?)))
 }
 
 /// Replaces the account's groups with `change.groups`; an unknown code is the form's mistake.

@@ -4,7 +4,6 @@ use crate::domain::incident::{EventKind, IncidentNumber, MessageBody, Status};
 use crate::domain::accounts::{CurrentUser, Role};
 use crate::domain::incident::workflow::{self, on_time, Action, Actor, Refusal, Triage};
 use crate::domain::{Field, Reason};
-use crate::server::infra::error::internal;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -52,10 +51,6 @@ async fn actor_for(conn: &mut PgConnection, user: &CurrentUser, current: &Curren
     })
 }
 
-fn stored_status(id: i64, raw: &str) -> Result<Status, AppError> {
-    Status::parse(raw).map_err(|_| internal(format!("incident {id} has unknown status {raw}")))
-}
-
 /// What an action did, for its caller.
 #[derive(Debug, Clone)]
 pub struct Acted {
@@ -86,7 +81,7 @@ pub async fn act(
     .await?
     .ok_or(AppError::NotFound)?;
     let actor = actor_for(&mut tx, user, &current).await?.ok_or(AppError::NotFound)?;
-    let from = stored_status(current.id, &current.status)?;
+    let from = crate::server::report::list::parse_status(current.id, &current.status)?;
     let decision = workflow::next(from, action.kind(), actor);
     if decision == Err(Refusal::NotYours) {
         return Err(AppError::Forbidden);
@@ -287,7 +282,7 @@ async fn merge_target(conn: &mut PgConnection, into: &str) -> Result<Target, App
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| AppError::field(Field::Into, Reason::UnknownValue))?;
-    if stored_status(row.id, &row.status)? == Status::Merged {
+    if crate::server::report::list::parse_status(row.id, &row.status)? == Status::Merged {
         return Err(AppError::field(Field::Into, Reason::UnknownValue));
     }
     Ok(Target { id: row.id, number: row.number })

@@ -6,10 +6,7 @@ use sqlx::PgPool;
 pub async fn options(pool: &PgPool, locale: crate::i18n::Locale) -> Result<crate::domain::incident::workflow::DeskOptions, AppError> {
     use crate::domain::incident::workflow::{CannedReply, CategoryOption, DeskOptions};
     use crate::domain::incident::views::Named;
-    let pick = |zh: String, en: String| match locale {
-        crate::i18n::Locale::zh_CN => zh,
-        crate::i18n::Locale::en => en,
-    };
+    let pick = |zh: String, en: String| crate::server::report::filing::pick(locale, zh, en);
     let cats = sqlx::query!(
         r#"SELECT c.code, c.name_zh, c.name_en, p.code AS "parent?"
            FROM categories c LEFT JOIN categories p ON p.id = c.parent_id

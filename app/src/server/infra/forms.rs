@@ -23,13 +23,7 @@ fn request() -> Option<http::request::Parts> {
 
 /// Is this request a plain HTML form post (no JavaScript)?
 pub fn is_plain_form_post() -> bool {
-    request().is_some_and(|parts| {
-        parts
-            .headers
-            .get(http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    })
+    request().is_some_and(|parts| wants_html(&parts.headers))
 }
 
 /// Remembers `values` for the form page to show again, when the post came without JavaScript.
