@@ -294,9 +294,15 @@ pub async fn mark_read(pool: &PgPool, viewer: i64, incident_id: i64, last_event_
     Ok(advanced.is_some())
 }
 
-/// The replies and answers of the incident a duplicate was merged into.
+/// The replies and answers of the incident a duplicate was merged into, without their
+/// screenshots: those belong to the other incident (they may show its customer), and its
+/// reporter could not open them anyway.
 async fn timeline_answers(pool: &PgPool, survivor_id: i64, locale: Locale) -> Result<Vec<TimelineEntry>, AppError> {
-    Ok(timeline(pool, survivor_id, 0, false, true, locale).await?.0)
+    let mut answers = timeline(pool, survivor_id, 0, false, true, locale).await?.0;
+    for answer in &mut answers {
+        answer.screenshots.clear();
+    }
+    Ok(answers)
 }
 
 /// An incident's audit trail, oldest first (served by `audit_log_incident`).
