@@ -12,11 +12,13 @@ fn main() {
         panic!("cargo sets OUT_DIR for build scripts");
     };
     // Simplified Chinese first; English when the browser or the switch asks for it.
-    let config = Config::new("zh-CN").and_then(|c| c.add_locale("en")).map(|mut c| {
-        // Lets `t_string!`/`td_string!` fill in values (counts, names, error refs).
-        c.options = ParseOptions::new().interpolate_display(true);
-        c
-    });
+    let config = Config::new("zh-CN")
+        .and_then(|c| c.add_locale("en"))
+        .map(|mut c| {
+            // Lets `t_string!`/`td_string!` fill in values (counts, names, error refs).
+            c.options = ParseOptions::new().interpolate_display(true);
+            c
+        });
     let infos = match config.and_then(TranslationsInfos::parse) {
         Ok(infos) => infos,
         Err(e) => panic!("could not read the locale files: {e}"),

@@ -8,7 +8,10 @@ mod cli {
     use std::io::Read;
 
     #[derive(Parser)]
-    #[command(name = "mss", about = "MSS incident reporting: serves the app, or runs an operator command")]
+    #[command(
+        name = "mss",
+        about = "MSS incident reporting: serves the app, or runs an operator command"
+    )]
     struct Args {
         #[command(subcommand)]
         command: Option<Command>,
@@ -103,7 +106,13 @@ mod cli {
     pub async fn main() -> anyhow::Result<()> {
         let args = Args::parse();
         #[cfg(feature = "fake-wecom")]
-        if let Some(Command::FakeWecom { addr, robot_per_window, member_per_window, window_secs }) = args.command {
+        if let Some(Command::FakeWecom {
+            addr,
+            robot_per_window,
+            member_per_window,
+            window_secs,
+        }) = args.command
+        {
             return fake_wecom(addr, robot_per_window, member_per_window, window_secs).await;
         }
         let settings = Settings::from_env()?;
@@ -119,29 +128,56 @@ mod cli {
                 // the server it started; a binary started by hand (a deployment, a benchmark, a
                 // second instance) finds the file all the same.
                 if !options.hash_files {
-                    let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+                    let beside = std::env::current_exe().ok().and_then(|exe| {
+                        exe.parent().map(|dir| dir.join(options.hash_file.as_ref()))
+                    });
                     options.hash_files = beside.is_some_and(|file| file.is_file());
                 }
-                Application::build(settings, options).await?.run_until_stopped().await?;
+                Application::build(settings, options)
+                    .await?
+                    .run_until_stopped()
+                    .await?;
             }
             Some(Command::Migrate) => cli::migrate(&settings).await?,
             #[cfg(feature = "fake-wecom")]
             Some(Command::FakeWecom { .. }) => {}
-            Some(Command::User(UserCommand::Add { login, name, role, group, wecom_user })) => {
+            Some(Command::User(UserCommand::Add {
+                login,
+                name,
+                role,
+                group,
+                wecom_user,
+            })) => {
                 if !group.is_empty() && role.trim() != "member" {
-                    anyhow::bail!("--group: only accounts with the role member belong to transfer groups");
+                    anyhow::bail!(
+                        "--group: only accounts with the role member belong to transfer groups"
+                    );
                 }
                 let mut password = String::new();
-                std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+                std::io::stdin()
+                    .read_to_string(&mut password)
+                    .context("reading the password from standard input")?;
                 let password = password.trim_end_matches(['\r', '\n']);
-                let id = cli::add_user(&settings, &login, &name, &role, password, wecom_user.as_deref()).await?;
+                let id = cli::add_user(
+                    &settings,
+                    &login,
+                    &name,
+                    &role,
+                    password,
+                    wecom_user.as_deref(),
+                )
+                .await?;
                 println!("created user {id} ({login}, {role})");
                 for code in group {
                     cli::join_group(&settings, &login, &code).await?;
                     println!("{login} joined {code}");
                 }
             }
-            Some(Command::User(UserCommand::Wecom { login, wecom_user, clear })) => {
+            Some(Command::User(UserCommand::Wecom {
+                login,
+                wecom_user,
+                clear,
+            })) => {
                 let wecom = if clear { None } else { wecom_user.as_deref() };
                 cli::set_wecom(&settings, &login, wecom).await?;
                 match wecom {
@@ -153,17 +189,36 @@ mod cli {
                 cli::join_group(&settings, &login, &group).await?;
                 println!("{login} joined {group}");
             }
-            Some(Command::Token(TokenCommand::Create { login, label, expires_days })) => {
-                let (id, token) = cli::create_token(&settings, &login, &label, expires_days).await?;
+            Some(Command::Token(TokenCommand::Create {
+                login,
+                label,
+                expires_days,
+            })) => {
+                let (id, token) =
+                    cli::create_token(&settings, &login, &label, expires_days).await?;
                 eprintln!("token {id} for {login} (shown once; revoke with `mss token revoke --id {id}`):");
                 println!("{token}");
             }
             Some(Command::Token(TokenCommand::List { login })) => {
                 for t in cli::list_tokens(&settings, &login).await? {
-                    let used = t.last_used_at.map(|d| d.to_rfc3339()).unwrap_or_else(|| "never".into());
-                    let expires = t.expires_at.map(|d| d.to_rfc3339()).unwrap_or_else(|| "never".into());
+                    let used = t
+                        .last_used_at
+                        .map(|d| d.to_rfc3339())
+                        .unwrap_or_else(|| "never".into());
+                    let expires = t
+                        .expires_at
+                        .map(|d| d.to_rfc3339())
+                        .unwrap_or_else(|| "never".into());
                     let state = t.state_now();
-                    println!("{}\t{}\t{}\tcreated {}\tlast used {}\texpires {}", t.id, state, t.label, t.created_at.to_rfc3339(), used, expires);
+                    println!(
+                        "{}\t{}\t{}\tcreated {}\tlast used {}\texpires {}",
+                        t.id,
+                        state,
+                        t.label,
+                        t.created_at.to_rfc3339(),
+                        used,
+                        expires
+                    );
                 }
             }
             Some(Command::Token(TokenCommand::Revoke { id })) => {
@@ -175,16 +230,32 @@ mod cli {
     }
 
     #[cfg(feature = "fake-wecom")]
-    async fn fake_wecom(addr: std::net::SocketAddr, robot_per_window: usize, member_per_window: usize, window_secs: u64) -> anyhow::Result<()> {
+    async fn fake_wecom(
+        addr: std::net::SocketAddr,
+        robot_per_window: usize,
+        member_per_window: usize,
+        window_secs: u64,
+    ) -> anyhow::Result<()> {
         use app::server::notify::fake_wecom::{FakeConfig, FakeWecom};
         telemetry::init(app::server::infra::config::LogFormat::Pretty);
-        let config = FakeConfig { robot_per_window, member_per_window, robot_window: std::time::Duration::from_secs(window_secs), ..FakeConfig::default() };
+        let config = FakeConfig {
+            robot_per_window,
+            member_per_window,
+            robot_window: std::time::Duration::from_secs(window_secs),
+            ..FakeConfig::default()
+        };
         let fake = FakeWecom::new(config.clone());
         let bound = fake.start(addr).await?;
         println!("fake WeCom on http://{bound}");
         println!("  MSS_WECOM_API_BASE=http://{bound} MSS_WECOM_OAUTH_BASE=http://{bound}");
-        println!("  MSS_WECOM_CORP_ID={} MSS_WECOM_CORP_SECRET={} MSS_WECOM_AGENT_ID=1000002", config.corp_id, config.secret);
-        println!("  MSS_WECOM_ROBOT_URL=http://{bound}/cgi-bin/webhook/send?key={}", config.robot_key);
+        println!(
+            "  MSS_WECOM_CORP_ID={} MSS_WECOM_CORP_SECRET={} MSS_WECOM_AGENT_ID=1000002",
+            config.corp_id, config.secret
+        );
+        println!(
+            "  MSS_WECOM_ROBOT_URL=http://{bound}/cgi-bin/webhook/send?key={}",
+            config.robot_key
+        );
         tokio::signal::ctrl_c().await?;
         Ok(())
     }

@@ -68,7 +68,9 @@ fn ref_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 fn incident_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let raw = String::deserialize(d)?;
-    crate::domain::incident::IncidentNumber::parse(&raw).map(|n| n.to_string()).map_err(|_| serde::de::Error::custom("not an incident number"))
+    crate::domain::incident::IncidentNumber::parse(&raw)
+        .map(|n| n.to_string())
+        .map_err(|_| serde::de::Error::custom("not an incident number"))
 }
 
 impl AppError {
@@ -77,7 +79,9 @@ impl AppError {
     }
 
     pub fn field(field: Field, reason: Reason) -> AppError {
-        AppError::Validation { fields: vec![FieldError { field, reason }] }
+        AppError::Validation {
+            fields: vec![FieldError { field, reason }],
+        }
     }
 
     /// The problem with one input, if this error names it.
@@ -146,7 +150,9 @@ impl AppError {
                 td_string!(locale, errors.rate_limited, minutes).to_string()
             }
             AppError::BadRequest => td_string!(locale, errors.bad_request).to_string(),
-            AppError::TooLarge { max_mb } => td_string!(locale, errors.too_large, max_mb).to_string(),
+            AppError::TooLarge { max_mb } => {
+                td_string!(locale, errors.too_large, max_mb).to_string()
+            }
             AppError::Network => td_string!(locale, errors.network).to_string(),
             AppError::Internal { ref_id } => {
                 let ref_id = ref_id.as_str();
@@ -174,15 +180,23 @@ pub fn reason_message(reason: Reason, locale: Locale) -> String {
         Reason::PhoneFormat => td_string!(locale, reasons.phone_format).to_string(),
         Reason::InFuture => td_string!(locale, reasons.in_future).to_string(),
         Reason::TooManyFiles { max } => td_string!(locale, reasons.too_many_files, max).to_string(),
-        Reason::FileTooLarge { max_mb } => td_string!(locale, reasons.file_too_large, max_mb).to_string(),
+        Reason::FileTooLarge { max_mb } => {
+            td_string!(locale, reasons.file_too_large, max_mb).to_string()
+        }
         Reason::NotAnImage => td_string!(locale, reasons.not_an_image).to_string(),
-        Reason::TooManyPixels { max_mp } => td_string!(locale, reasons.too_many_pixels, max_mp).to_string(),
+        Reason::TooManyPixels { max_mp } => {
+            td_string!(locale, reasons.too_many_pixels, max_mp).to_string()
+        }
         Reason::DamagedImage => td_string!(locale, reasons.damaged_image).to_string(),
         Reason::TooMany { max } => td_string!(locale, reasons.too_many, max).to_string(),
-        Reason::NumberBetween { min, max } => td_string!(locale, reasons.number_between, min, max).to_string(),
+        Reason::NumberBetween { min, max } => {
+            td_string!(locale, reasons.number_between, min, max).to_string()
+        }
         Reason::Taken => td_string!(locale, reasons.taken).to_string(),
         Reason::UnknownVariable => td_string!(locale, reasons.unknown_variable).to_string(),
-        Reason::BeforeFirstResponse => td_string!(locale, reasons.before_first_response).to_string(),
+        Reason::BeforeFirstResponse => {
+            td_string!(locale, reasons.before_first_response).to_string()
+        }
         Reason::OwnAccount => td_string!(locale, reasons.own_account).to_string(),
         Reason::MembersOnly => td_string!(locale, reasons.members_only).to_string(),
     }
@@ -198,7 +212,9 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::MissingArg(_)
             | ServerFnErrorErr::Deserialization(_) => AppError::BadRequest,
-            _ => AppError::Internal { ref_id: String::new() },
+            _ => AppError::Internal {
+                ref_id: String::new(),
+            },
         }
     }
 }
@@ -209,41 +225,74 @@ mod tests {
 
     #[test]
     fn messages_are_translated_and_carry_no_internals() {
-        let e = AppError::Internal { ref_id: "7f3a9c".into() };
+        let e = AppError::Internal {
+            ref_id: "7f3a9c".into(),
+        };
         assert!(e.message(Locale::zh_CN).contains("7f3a9c"));
         assert!(e.message(Locale::en).contains("7f3a9c"));
         assert_ne!(e.message(Locale::zh_CN), e.message(Locale::en));
-        let limited = AppError::RateLimited { retry_after_secs: 61 };
-        assert!(limited.message(Locale::en).contains('2'), "{}", limited.message(Locale::en));
+        let limited = AppError::RateLimited {
+            retry_after_secs: 61,
+        };
+        assert!(
+            limited.message(Locale::en).contains('2'),
+            "{}",
+            limited.message(Locale::en)
+        );
     }
 
     #[test]
     fn statuses_follow_http() {
-        assert_eq!(AppError::field(Field::Login, Reason::Required).status(), 422);
+        assert_eq!(
+            AppError::field(Field::Login, Reason::Required).status(),
+            422
+        );
         assert_eq!(AppError::Forbidden.status(), 403);
-        assert_eq!(AppError::RateLimited { retry_after_secs: 1 }.status(), 429);
+        assert_eq!(
+            AppError::RateLimited {
+                retry_after_secs: 1
+            }
+            .status(),
+            429
+        );
     }
 
     #[test]
     fn an_error_from_a_url_carries_no_text_of_its_own() {
         let ours = r#"{"kind":"internal","ref_id":"7f3a9c01d2e4b5a6"}"#;
-        assert_eq!(serde_json::from_str::<AppError>(ours).unwrap(), AppError::Internal { ref_id: "7f3a9c01d2e4b5a6".into() });
+        assert_eq!(
+            serde_json::from_str::<AppError>(ours).unwrap(),
+            AppError::Internal {
+                ref_id: "7f3a9c01d2e4b5a6".into()
+            }
+        );
         for planted in [
             r#"{"kind":"internal","ref_id":"请拨打 400-000-0000 领取补偿"}"#,
             r#"{"kind":"internal","ref_id":"<a href=//evil>x</a>"}"#,
             r#"{"kind":"key_reused","number":"点此 http://evil.example"}"#,
         ] {
-            assert!(serde_json::from_str::<AppError>(planted).is_err(), "{planted}");
+            assert!(
+                serde_json::from_str::<AppError>(planted).is_err(),
+                "{planted}"
+            );
         }
-        let reused = AppError::KeyReused { number: "MSS-20261124-0007".into() };
-        assert_eq!(serde_json::from_str::<AppError>(&serde_json::to_string(&reused).unwrap()).unwrap(), reused);
+        let reused = AppError::KeyReused {
+            number: "MSS-20261124-0007".into(),
+        };
+        assert_eq!(
+            serde_json::from_str::<AppError>(&serde_json::to_string(&reused).unwrap()).unwrap(),
+            reused
+        );
     }
 
     #[test]
     fn crosses_the_wire_intact() {
         let e = AppError::field(Field::Description, Reason::TooShort { min: 10 });
         let back: AppError = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
-        assert_eq!(back.reason_for(Field::Description), Some(Reason::TooShort { min: 10 }));
+        assert_eq!(
+            back.reason_for(Field::Description),
+            Some(Reason::TooShort { min: 10 })
+        );
         assert_eq!(back.reason_for(Field::Login), None);
     }
 }

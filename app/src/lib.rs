@@ -26,25 +26,19 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    ParamSegment, SsrMode,
+    Lazy, ParamSegment, SsrMode,
 };
-use paths::routes;
-use pages::admin::{
-    audit::AdminAuditPage, deliveries::AdminDeliveriesPage, lists::AdminListsPage, replies::AdminRepliesPage, user::AdminUserPage, users::AdminUsersPage,
-};
-use pages::desk::{incident::DeskIncidentPage, queue::QueuePage};
-use pages::accounts::LoginPage;
 use pages::not_found::NotFoundPage;
-use pages::report::{
-    home::HomePage, incident::ReporterIncidentPage, mine::MyIncidentsPage, new::ReportPage,
-    submitted::SubmittedPage,
-};
+use pages::{accounts, admin, desk, report};
+use paths::routes;
 
 /// Loads the wasm and hydrates the page only once it has painted: the page is complete and
 /// readable as the server sent it (forms post without it), so nothing the first paint needs waits
 /// for the wasm, and on a slow link its download does not compete with the stylesheet. (Leptos's
 /// `HydrationScripts` preloads the wasm at high priority in the head instead.) The one inline
-/// script carries the request's nonce.
+/// script carries the request's nonce. The page's own chunks (every page is a lazy route) are
+/// asked for by the main module as hydration reaches the page, not preloaded in the head: a
+/// preload would compete with the stylesheet too.
 #[component]
 fn Hydration(options: LeptosOptions) -> impl IntoView {
     // `hash.txt` does not change while the server runs.
@@ -62,7 +56,11 @@ fn Hydration(options: LeptosOptions) -> impl IntoView {
 /// `hash.txt` beside the server), as Leptos's own `HydrationScripts` finds them.
 fn bundle_names(options: &LeptosOptions) -> (String, String) {
     let name = options.output_name.to_string();
-    let plain_wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_none() { format!("{name}_bg") } else { name.clone() };
+    let plain_wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+        format!("{name}_bg")
+    } else {
+        name.clone()
+    };
     if !options.hash_files {
         return (name, plain_wasm);
     }
@@ -72,7 +70,11 @@ fn bundle_names(options: &LeptosOptions) -> (String, String) {
         .and_then(|file| std::fs::read_to_string(file).ok())
         .unwrap_or_default();
     let hash = |kind: &str| {
-        hashes.lines().filter_map(|line| line.split_once(':')).find(|(k, _)| k.trim() == kind).map(|(_, h)| h.trim().to_owned())
+        hashes
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .find(|(k, _)| k.trim() == kind)
+            .map(|(_, h)| h.trim().to_owned())
     };
     match (hash("js"), hash("wasm")) {
         (Some(js), Some(wasm)) => (format!("{name}.{js}"), format!("{name}.{wasm}")),
@@ -159,7 +161,10 @@ fn ScriptStrings() -> impl IntoView {
 }
 
 /// Every page is rendered whole before it is sent (`SsrMode::Async`), so redirects and status
-/// codes are real HTTP ones and a browser without JavaScript gets a complete page.
+/// codes are real HTTP ones and a browser without JavaScript gets a complete page. Every page is
+/// a lazy route (`pages::lazy_page!`): the main wasm holds the frame (router, language, session,
+/// live updates) and each page comes as chunks of its own, so what a phone downloads for the
+/// report form does not grow with the desk, the admin or any module to come.
 #[component]
 fn AppRoutes() -> impl IntoView {
     provide_auth();
@@ -167,20 +172,20 @@ fn AppRoutes() -> impl IntoView {
     let ssr = SsrMode::Async;
     view! {
         <Routes fallback=NotFoundPage>
-            <Route path=routes::LOGIN view=LoginPage ssr=ssr.clone()/>
-            <Route path=routes::HOME view=HomePage ssr=ssr.clone()/>
-            <Route path=routes::REPORT_NEW view=ReportPage ssr=ssr.clone()/>
-            <Route path=(routes::SUBMITTED, ParamSegment("number")) view=SubmittedPage ssr=ssr.clone()/>
-            <Route path=routes::MY_INCIDENTS view=MyIncidentsPage ssr=ssr.clone()/>
-            <Route path=(routes::MY_INCIDENTS, ParamSegment("number")) view=ReporterIncidentPage ssr=ssr.clone()/>
-            <Route path=routes::DESK view=QueuePage ssr=ssr.clone()/>
-            <Route path=(routes::DESK_INCIDENTS, ParamSegment("number")) view=DeskIncidentPage ssr=ssr.clone()/>
-            <Route path=routes::ADMIN_USERS view=AdminUsersPage ssr=ssr.clone()/>
-            <Route path=(routes::ADMIN_USERS, ParamSegment("login")) view=AdminUserPage ssr=ssr.clone()/>
-            <Route path=routes::ADMIN_LISTS view=AdminListsPage ssr=ssr.clone()/>
-            <Route path=routes::ADMIN_REPLIES view=AdminRepliesPage ssr=ssr.clone()/>
-            <Route path=routes::ADMIN_AUDIT view=AdminAuditPage ssr=ssr.clone()/>
-            <Route path=routes::ADMIN_DELIVERIES view=AdminDeliveriesPage ssr/>
+            <Route path=routes::LOGIN view={Lazy::<accounts::LoginRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::HOME view={Lazy::<report::HomeRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::REPORT_NEW view={Lazy::<report::ReportRoute>::new()} ssr=ssr.clone()/>
+            <Route path=(routes::SUBMITTED, ParamSegment("number")) view={Lazy::<report::SubmittedRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::MY_INCIDENTS view={Lazy::<report::MineRoute>::new()} ssr=ssr.clone()/>
+            <Route path=(routes::MY_INCIDENTS, ParamSegment("number")) view={Lazy::<report::ReporterIncidentRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::DESK view={Lazy::<desk::QueueRoute>::new()} ssr=ssr.clone()/>
+            <Route path=(routes::DESK_INCIDENTS, ParamSegment("number")) view={Lazy::<desk::DeskIncidentRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_USERS view={Lazy::<admin::UsersRoute>::new()} ssr=ssr.clone()/>
+            <Route path=(routes::ADMIN_USERS, ParamSegment("login")) view={Lazy::<admin::UserRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_LISTS view={Lazy::<admin::ListsRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_REPLIES view={Lazy::<admin::RepliesRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_AUDIT view={Lazy::<admin::AuditRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_DELIVERIES view={Lazy::<admin::DeliveriesRoute>::new()} ssr/>
         </Routes>
     }
 }

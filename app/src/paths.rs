@@ -93,7 +93,11 @@ pub mod handlers {
     pub const WECOM_CALLBACK: &str = "/auth/wecom/callback";
 
     pub fn language(locale: &str, back: &str) -> String {
-        format!("{}?back={}", LANGUAGE.replace("{locale}", locale), encode_query(back))
+        format!(
+            "{}?back={}",
+            LANGUAGE.replace("{locale}", locale),
+            encode_query(back)
+        )
     }
 
     pub fn message_form(number: &str) -> String {
@@ -136,7 +140,9 @@ pub fn encode_query(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -150,24 +156,43 @@ mod tests {
     fn a_page_path_is_its_segments_joined() {
         for page in ALL_PAGES {
             let joined: String = page.segments.iter().map(|s| format!("/{s}")).collect();
-            let joined = if joined.is_empty() { "/".to_owned() } else { joined };
+            let joined = if joined.is_empty() {
+                "/".to_owned()
+            } else {
+                joined
+            };
             assert_eq!(page.path(), joined);
         }
     }
 
     #[test]
     fn links_encode_what_they_carry() {
-        assert_eq!(incident("MSS-20261124-0001"), "/incidents/MSS-20261124-0001");
+        assert_eq!(
+            incident("MSS-20261124-0001"),
+            "/incidents/MSS-20261124-0001"
+        );
         assert_eq!(admin_user("张 三"), "/admin/users/%E5%BC%A0%20%E4%B8%89");
-        assert_eq!(login_then("/incidents?cursor=1_2"), "/login?next=/incidents%3Fcursor%3D1_2");
-        assert_eq!(handlers::action_form("MSS-1"), "/api/incidents/MSS-1/actions");
-        assert_eq!(handlers::language("en", "/desk?q=a"), "/lang/en?back=/desk%3Fq%3Da");
+        assert_eq!(
+            login_then("/incidents?cursor=1_2"),
+            "/login?next=/incidents%3Fcursor%3D1_2"
+        );
+        assert_eq!(
+            handlers::action_form("MSS-1"),
+            "/api/incidents/MSS-1/actions"
+        );
+        assert_eq!(
+            handlers::language("en", "/desk?q=a"),
+            "/lang/en?back=/desk%3Fq%3Da"
+        );
         assert_eq!(handlers::live_after(Some(7)), "/api/live?after=7");
     }
 
     #[test]
     fn encodes_query_values() {
-        assert_eq!(encode_query("/incidents?cursor=1_2"), "/incidents%3Fcursor%3D1_2");
+        assert_eq!(
+            encode_query("/incidents?cursor=1_2"),
+            "/incidents%3Fcursor%3D1_2"
+        );
         assert_eq!(encode_query("张"), "%E5%BC%A0");
     }
 }

@@ -49,19 +49,34 @@ struct Case {
 }
 
 fn case(method: Method, route: &str, path: String, body: Body) -> Case {
-    Case { method, route: route.to_owned(), path, body }
+    Case {
+        method,
+        route: route.to_owned(),
+        path,
+        body,
+    }
 }
 
 fn server_fn(endpoint: &str, args: &[(&'static str, &str)]) -> Case {
     let route = format!("/api/{endpoint}");
     let form = args.iter().map(|(k, v)| (*k, v.to_string())).collect();
-    Case { method: Method::POST, route: route.clone(), path: route, body: Body::Form(form) }
+    Case {
+        method: Method::POST,
+        route: route.clone(),
+        path: route,
+        body: Body::Form(form),
+    }
 }
 
 fn photo() -> Vec<u8> {
     let img = image::RgbImage::from_fn(64, 48, |x, _| image::Rgb([(x * 3) as u8, 80, 160]));
     let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Jpeg).unwrap();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(
+            &mut std::io::Cursor::new(&mut out),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
     out
 }
 
@@ -74,7 +89,12 @@ fn cases(t: &Target) -> Vec<Case> {
         // By hand in `startup`.
         case(M::GET, "/healthz", "/healthz".into(), Body::None),
         case(M::GET, "/readyz", "/readyz".into(), Body::None),
-        case(M::GET, "/lang/{locale}", format!("/lang/en?back=/incidents/{n}"), Body::None),
+        case(
+            M::GET,
+            "/lang/{locale}",
+            format!("/lang/en?back=/incidents/{n}"),
+            Body::None,
+        ),
         case(
             M::POST,
             "/api/incidents/create",
@@ -87,34 +107,100 @@ fn cases(t: &Target) -> Vec<Case> {
                 ("description", format!("想看看 {n} 的内容")),
             ]),
         ),
-        case(M::POST, "/api/incidents/{number}/messages", format!("/api/incidents/{n}/messages"), Body::Multipart(vec![("body", "让我看看".into()), ("idempotency_key", key())])),
+        case(
+            M::POST,
+            "/api/incidents/{number}/messages",
+            format!("/api/incidents/{n}/messages"),
+            Body::Multipart(vec![
+                ("body", "让我看看".into()),
+                ("idempotency_key", key()),
+            ]),
+        ),
         case(
             M::POST,
             "/api/incidents/{number}/actions",
             format!("/api/incidents/{n}/actions"),
-            Body::Multipart(vec![("action", "note".into()), ("version", v.clone()), ("body", "内部备注".into())]),
+            Body::Multipart(vec![
+                ("action", "note".into()),
+                ("version", v.clone()),
+                ("body", "内部备注".into()),
+            ]),
         ),
         case(M::GET, "/api/live", "/api/live?after=0".into(), Body::None),
-        case(M::GET, "/auth/wecom", format!("/auth/wecom?next=/incidents/{n}"), Body::None),
-        case(M::GET, "/auth/wecom/callback", "/auth/wecom/callback?code=x&state=y".into(), Body::None),
+        case(
+            M::GET,
+            "/auth/wecom",
+            format!("/auth/wecom?next=/incidents/{n}"),
+            Body::None,
+        ),
+        case(
+            M::GET,
+            "/auth/wecom/callback",
+            "/auth/wecom/callback?code=x&state=y".into(),
+            Body::None,
+        ),
         // The REST API.
         case(M::GET, "/api/v1/me", "/api/v1/me".into(), Body::None),
-        case(M::GET, "/api/v1/incidents", "/api/v1/incidents?status=all".into(), Body::None),
+        case(
+            M::GET,
+            "/api/v1/incidents",
+            "/api/v1/incidents?status=all".into(),
+            Body::None,
+        ),
         case(
             M::POST,
             "/api/v1/incidents",
             "/api/v1/incidents".into(),
-            Body::Incident(json!({"customer": {"name": "试探者", "customer_no": "310055"}, "system": "trading", "description": format!("想看看 {n} 的内容")})),
+            Body::Incident(
+                json!({"customer": {"name": "试探者", "customer_no": "310055"}, "system": "trading", "description": format!("想看看 {n} 的内容")}),
+            ),
         ),
-        case(M::GET, "/api/v1/incidents/{id}", format!("/api/v1/incidents/{id}"), Body::None),
-        case(M::POST, "/api/v1/incidents/{id}/messages", format!("/api/v1/incidents/{id}/messages"), Body::Multipart(vec![("body", "让我看看".into())])),
-        case(M::POST, "/api/v1/incidents/{id}/actions", format!("/api/v1/incidents/{id}/actions"), Body::Json(json!({"action": "note", "version": t.version, "body": "内部备注"}))),
-        case(M::GET, "/api/v1/screenshots/{id}", format!("/api/v1/screenshots/{shot}"), Body::None),
-        case(M::GET, "/api/v1/screenshots/{id}/thumb", format!("/api/v1/screenshots/{shot}/thumb"), Body::None),
-        case(M::GET, "/api/v1/openapi.json", "/api/v1/openapi.json".into(), Body::None),
+        case(
+            M::GET,
+            "/api/v1/incidents/{id}",
+            format!("/api/v1/incidents/{id}"),
+            Body::None,
+        ),
+        case(
+            M::POST,
+            "/api/v1/incidents/{id}/messages",
+            format!("/api/v1/incidents/{id}/messages"),
+            Body::Multipart(vec![("body", "让我看看".into())]),
+        ),
+        case(
+            M::POST,
+            "/api/v1/incidents/{id}/actions",
+            format!("/api/v1/incidents/{id}/actions"),
+            Body::Json(json!({"action": "note", "version": t.version, "body": "内部备注"})),
+        ),
+        case(
+            M::GET,
+            "/api/v1/screenshots/{id}",
+            format!("/api/v1/screenshots/{shot}"),
+            Body::None,
+        ),
+        case(
+            M::GET,
+            "/api/v1/screenshots/{id}/thumb",
+            format!("/api/v1/screenshots/{shot}/thumb"),
+            Body::None,
+        ),
+        case(
+            M::GET,
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json".into(),
+            Body::None,
+        ),
         // Server functions.
         server_fn("auth/me", &[]),
-        server_fn("auth/sign_in", &[("login", "nobody"), ("password", "wrong-password"), ("next", "")]),
+        server_fn(
+            "auth/sign_in",
+            &[
+                ("login", "nobody"),
+                ("password", "wrong-password"),
+                ("next", ""),
+            ],
+        ),
         server_fn("auth/options", &[]),
         server_fn("auth/sign_in_form", &[]),
         server_fn("desk/queue", &[]),
@@ -126,37 +212,127 @@ fn cases(t: &Target) -> Vec<Case> {
         server_fn("incidents/get", &[("number", n)]),
         server_fn("incidents/thread", &[("number", n)]),
         server_fn("incidents/message_form", &[("number", n)]),
-        server_fn("incidents/settle", &[("number", n), ("solved", "true"), ("version", &v), ("rating", "5"), ("body", "")]),
+        server_fn(
+            "incidents/settle",
+            &[
+                ("number", n),
+                ("solved", "true"),
+                ("version", &v),
+                ("rating", "5"),
+                ("body", ""),
+            ],
+        ),
         server_fn("admin/users", &[]),
         server_fn("admin/user", &[("login", "agent")]),
         server_fn("admin/tokens/revoke", &[("login", "agent"), ("id", "1")]),
-        server_fn("admin/users/create", &[("login", "mole"), ("display_name", "内鬼"), ("role", "admin"), ("password", "long-enough-1")]),
-        server_fn("admin/users/update", &[("login", "agent"), ("display_name", "王小明"), ("role", "admin")]),
-        server_fn("admin/users/disable", &[("login", "handler"), ("disabled", "true")]),
-        server_fn("admin/users/password", &[("login", "handler"), ("password", "long-enough-1")]),
+        server_fn(
+            "admin/users/create",
+            &[
+                ("login", "mole"),
+                ("display_name", "内鬼"),
+                ("role", "admin"),
+                ("password", "long-enough-1"),
+            ],
+        ),
+        server_fn(
+            "admin/users/update",
+            &[
+                ("login", "agent"),
+                ("display_name", "王小明"),
+                ("role", "admin"),
+            ],
+        ),
+        server_fn(
+            "admin/users/disable",
+            &[("login", "handler"), ("disabled", "true")],
+        ),
+        server_fn(
+            "admin/users/password",
+            &[("login", "handler"), ("password", "long-enough-1")],
+        ),
         server_fn("admin/lists", &[]),
-        server_fn("admin/lists/save", &[("kind", "system"), ("code", "mole"), ("name_zh", "内鬼"), ("name_en", "Mole")]),
+        server_fn(
+            "admin/lists/save",
+            &[
+                ("kind", "system"),
+                ("code", "mole"),
+                ("name_zh", "内鬼"),
+                ("name_en", "Mole"),
+            ],
+        ),
         server_fn("admin/replies", &[]),
         server_fn("admin/canned/save", &[("title", "内鬼"), ("body", "内鬼")]),
-        server_fn("admin/sla/save", &[("priority", "P1"), ("first_response_minutes", "1"), ("resolution_minutes", "1")]),
+        server_fn(
+            "admin/sla/save",
+            &[
+                ("priority", "P1"),
+                ("first_response_minutes", "1"),
+                ("resolution_minutes", "1"),
+            ],
+        ),
         server_fn("admin/audit", &[]),
         server_fn("admin/deliveries", &[]),
         server_fn("admin/deliveries/retry", &[("id", "1")]),
         // Pages.
         case(M::GET, "/", "/".into(), Body::None),
-        case(M::GET, "/login", format!("/login?next=/incidents/{n}"), Body::None),
+        case(
+            M::GET,
+            "/login",
+            format!("/login?next=/incidents/{n}"),
+            Body::None,
+        ),
         case(M::GET, "/report/new", "/report/new".into(), Body::None),
-        case(M::GET, "/report/submitted/{number}", format!("/report/submitted/{n}"), Body::None),
-        case(M::GET, "/incidents", "/incidents?status=all".into(), Body::None),
-        case(M::GET, "/incidents/{number}", format!("/incidents/{n}"), Body::None),
+        case(
+            M::GET,
+            "/report/submitted/{number}",
+            format!("/report/submitted/{n}"),
+            Body::None,
+        ),
+        case(
+            M::GET,
+            "/incidents",
+            "/incidents?status=all".into(),
+            Body::None,
+        ),
+        case(
+            M::GET,
+            "/incidents/{number}",
+            format!("/incidents/{n}"),
+            Body::None,
+        ),
         case(M::GET, "/desk", "/desk?status=all".into(), Body::None),
-        case(M::GET, "/desk/incidents/{number}", format!("/desk/incidents/{n}"), Body::None),
+        case(
+            M::GET,
+            "/desk/incidents/{number}",
+            format!("/desk/incidents/{n}"),
+            Body::None,
+        ),
         case(M::GET, "/admin/users", "/admin/users".into(), Body::None),
-        case(M::GET, "/admin/users/{login}", "/admin/users/agent".into(), Body::None),
+        case(
+            M::GET,
+            "/admin/users/{login}",
+            "/admin/users/agent".into(),
+            Body::None,
+        ),
         case(M::GET, "/admin/lists", "/admin/lists".into(), Body::None),
-        case(M::GET, "/admin/replies", "/admin/replies".into(), Body::None),
-        case(M::GET, "/admin/audit", format!("/admin/audit?incident={n}"), Body::None),
-        case(M::GET, "/admin/deliveries", "/admin/deliveries".into(), Body::None),
+        case(
+            M::GET,
+            "/admin/replies",
+            "/admin/replies".into(),
+            Body::None,
+        ),
+        case(
+            M::GET,
+            "/admin/audit",
+            format!("/admin/audit?incident={n}"),
+            Body::None,
+        ),
+        case(
+            M::GET,
+            "/admin/deliveries",
+            "/admin/deliveries".into(),
+            Body::None,
+        ),
         server_fn("auth/sign_out", &[]),
     ]
 }
@@ -169,33 +345,64 @@ fn served() -> BTreeSet<(String, String)> {
         all.insert((method.to_string(), path.to_string()));
     }
     for (method, path) in openapi::ROUTES {
-        all.insert((method.to_string(), format!("{}{path}", app::paths::rest::BASE)));
+        all.insert((
+            method.to_string(),
+            format!("{}{path}", app::paths::rest::BASE),
+        ));
     }
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         all.insert((method.to_string(), path.to_string()));
     }
     for page in leptos_axum::generate_route_list(app::App) {
         // `/incidents/:number` as axum writes it: `/incidents/{number}`.
-        let path = page.path().split('/').map(|s| s.strip_prefix(':').map(|p| format!("{{{p}}}")).unwrap_or_else(|| s.to_owned())).collect::<Vec<_>>().join("/");
-        all.insert(("GET".into(), if path.is_empty() { "/".into() } else { path }));
+        let path = page
+            .path()
+            .split('/')
+            .map(|s| {
+                s.strip_prefix(':')
+                    .map(|p| format!("{{{p}}}"))
+                    .unwrap_or_else(|| s.to_owned())
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        all.insert((
+            "GET".into(),
+            if path.is_empty() { "/".into() } else { path },
+        ));
     }
     all
 }
 
 #[tokio::test]
 async fn every_route_has_a_case() {
-    let t = Target { id: 1, number: "MSS-20261124-0001".into(), shot: 1, version: 1 };
-    let covered: BTreeSet<(String, String)> = cases(&t).iter().map(|c| (c.method.to_string(), c.route.clone())).collect();
+    let t = Target {
+        id: 1,
+        number: "MSS-20261124-0001".into(),
+        shot: 1,
+        version: 1,
+    };
+    let covered: BTreeSet<(String, String)> = cases(&t)
+        .iter()
+        .map(|c| (c.method.to_string(), c.route.clone()))
+        .collect();
     let served = served();
     let missing: Vec<_> = served.difference(&covered).collect();
     let stale: Vec<_> = covered.difference(&served).collect();
-    assert!(missing.is_empty(), "routes without an authorization case: {missing:?}");
-    assert!(stale.is_empty(), "cases for routes that do not exist: {stale:?}");
+    assert!(
+        missing.is_empty(),
+        "routes without an authorization case: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "cases for routes that do not exist: {stale:?}"
+    );
 }
 
 async fn send(app: &TestApp, client: &Client, c: &Case) -> (StatusCode, String) {
     let url = app.url(&c.path);
-    let request = client.request(c.method.clone(), &url).header(header::ACCEPT, "application/json");
+    let request = client
+        .request(c.method.clone(), &url)
+        .header(header::ACCEPT, "application/json");
     let request = match &c.body {
         Body::None => request,
         Body::Form(fields) => request.form(fields),
@@ -205,12 +412,23 @@ async fn send(app: &TestApp, client: &Client, c: &Case) -> (StatusCode, String) 
             for (k, v) in fields {
                 form = form.text(k.to_string(), v.clone());
             }
-            request.multipart(form.part("screenshots", multipart::Part::bytes(photo()).file_name("peek.jpg")))
+            request.multipart(form.part(
+                "screenshots",
+                multipart::Part::bytes(photo()).file_name("peek.jpg"),
+            ))
         }
         Body::Incident(incident) => request.multipart(
             multipart::Form::new()
-                .part("incident", multipart::Part::text(incident.to_string()).mime_str("application/json").unwrap())
-                .part("screenshots", multipart::Part::bytes(photo()).file_name("peek.jpg")),
+                .part(
+                    "incident",
+                    multipart::Part::text(incident.to_string())
+                        .mime_str("application/json")
+                        .unwrap(),
+                )
+                .part(
+                    "screenshots",
+                    multipart::Part::bytes(photo()).file_name("peek.jpg"),
+                ),
         ),
     };
     let mut res = request.send().await.expect("request");
@@ -243,8 +461,16 @@ async fn nobody_but_its_reporter_and_the_team_reaches_an_incident(pool: PgPool) 
         .post(app.url("/api/v1/incidents"))
         .multipart(
             multipart::Form::new()
-                .part("incident", multipart::Part::text(incident.to_string()).mime_str("application/json").unwrap())
-                .part("screenshots", multipart::Part::bytes(photo()).file_name("secret.jpg")),
+                .part(
+                    "incident",
+                    multipart::Part::text(incident.to_string())
+                        .mime_str("application/json")
+                        .unwrap(),
+                )
+                .part(
+                    "screenshots",
+                    multipart::Part::bytes(photo()).file_name("secret.jpg"),
+                ),
         )
         .send()
         .await
@@ -253,15 +479,42 @@ async fn nobody_but_its_reporter_and_the_team_reaches_an_incident(pool: PgPool) 
     let filed = json(res).await;
     let id = filed["id"].as_i64().unwrap();
     let shot = filed["screenshots"][0]["id"].as_i64().unwrap();
-    let mut v = app.acted(&people.handler, id, json!({"action": "claim", "version": 1})).await["version"].as_i64().unwrap();
+    let mut v = app
+        .acted(
+            &people.handler,
+            id,
+            json!({"action": "claim", "version": 1}),
+        )
+        .await["version"]
+        .as_i64()
+        .unwrap();
     v = app.acted(&people.handler, id, json!({"action": "transfer", "version": v, "group": "operations", "body": "请运维查看冻结原因"})).await["version"].as_i64().unwrap();
     // A member of operations and a second handler work on it, then both are made reporters
     // while their sessions stay open.
     let ops = app.member("ops", "operations").await;
-    v = app.acted(&ops, id, json!({"action": "note", "version": v, "body": "运维：已查看"})).await["version"].as_i64().unwrap();
+    v = app
+        .acted(
+            &ops,
+            id,
+            json!({"action": "note", "version": v, "body": "运维：已查看"}),
+        )
+        .await["version"]
+        .as_i64()
+        .unwrap();
     let handler2 = signed_in(&app, "handler2", "周敏", Role::Handler).await;
-    v = app.acted(&handler2, id, json!({"action": "note", "version": v, "body": "二线：已查看"})).await["version"].as_i64().unwrap();
-    sqlx::query("UPDATE users SET role = 'reporter' WHERE login IN ('ops', 'handler2')").execute(&app.pool).await.unwrap();
+    v = app
+        .acted(
+            &handler2,
+            id,
+            json!({"action": "note", "version": v, "body": "二线：已查看"}),
+        )
+        .await["version"]
+        .as_i64()
+        .unwrap();
+    sqlx::query("UPDATE users SET role = 'reporter' WHERE login IN ('ops', 'handler2')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let groups_left: i64 = sqlx::query_scalar("SELECT count(*) FROM group_members gm JOIN users u ON u.id = gm.user_id WHERE u.login = 'ops'")
         .fetch_one(&app.pool)
         .await
@@ -278,14 +531,45 @@ async fn nobody_but_its_reporter_and_the_team_reaches_an_incident(pool: PgPool) 
     .await
     .unwrap();
     let dev = app.member("dev", "development").await;
-    let t = Target { id, number: app.number_of(id).await, shot, version: v };
+    let t = Target {
+        id,
+        number: app.number_of(id).await,
+        shot,
+        version: v,
+    };
 
     // The marker is there to be found: its reporter and the desk see it.
-    for (who, client) in [("its reporter", &people.agent), ("a handler", &people.handler)] {
-        let (status, body) = send(&app, client, &case(Method::GET, "", format!("/api/v1/incidents/{id}"), Body::None)).await;
+    for (who, client) in [
+        ("its reporter", &people.agent),
+        ("a handler", &people.handler),
+    ] {
+        let (status, body) = send(
+            &app,
+            client,
+            &case(
+                Method::GET,
+                "",
+                format!("/api/v1/incidents/{id}"),
+                Body::None,
+            ),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{who}");
-        assert!(body.contains(SECRET_CUSTOMER) && body.contains(SECRET_TEXT), "{who} sees it");
-        let (status, _) = send(&app, client, &case(Method::GET, "", format!("/api/v1/screenshots/{shot}"), Body::None)).await;
+        assert!(
+            body.contains(SECRET_CUSTOMER) && body.contains(SECRET_TEXT),
+            "{who} sees it"
+        );
+        let (status, _) = send(
+            &app,
+            client,
+            &case(
+                Method::GET,
+                "",
+                format!("/api/v1/screenshots/{shot}"),
+                Body::None,
+            ),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{who} sees its screenshot");
     }
 
@@ -301,16 +585,27 @@ async fn nobody_but_its_reporter_and_the_team_reaches_an_incident(pool: PgPool) 
         for c in cases(&t) {
             let (status, body) = send(&app, client, &c).await;
             assert!(
-                !body.contains(SECRET_CUSTOMER) && !body.contains(SECRET_TEXT) && !body.contains(&format!("\"incident\":\"{}\"", t.number)),
+                !body.contains(SECRET_CUSTOMER)
+                    && !body.contains(SECRET_TEXT)
+                    && !body.contains(&format!("\"incident\":\"{}\"", t.number)),
                 "{who}: {} {} ({status}) shows the incident: {}",
                 c.method,
                 c.path,
                 body.chars().take(300).collect::<String>()
             );
             if c.route.starts_with("/api/v1/screenshots") {
-                assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED), "{who}: {} gave {status}", c.path);
+                assert!(
+                    matches!(status, StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED),
+                    "{who}: {} gave {status}",
+                    c.path
+                );
             }
-            assert!(!status.is_server_error(), "{who}: {} {} failed: {status} {body}", c.method, c.path);
+            assert!(
+                !status.is_server_error(),
+                "{who}: {} {} failed: {status} {body}",
+                c.method,
+                c.path
+            );
         }
     }
     // Nothing they sent reached the incident, and no file of theirs was even stored.
@@ -334,7 +629,10 @@ async fn nobody_but_its_reporter_and_the_team_reaches_an_incident(pool: PgPool) 
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(stored, own_reports, "only the photos of their own reports were stored, none of their tries on this incident");
+    assert_eq!(
+        stored, own_reports,
+        "only the photos of their own reports were stored, none of their tries on this incident"
+    );
 }
 
 /// A live stream acts with the account's role as it is now: a handler demoted to reporter stops
@@ -348,19 +646,56 @@ async fn an_open_live_stream_follows_a_role_change(pool: PgPool) {
     let handler2 = signed_in(&app, "handler2", "周敏", Role::Handler).await;
     let mut stream = handler2.get(app.url("/api/live")).send().await.unwrap();
     assert_eq!(stream.status(), StatusCode::OK);
-    let mut v = app.acted(&people.handler, id, json!({"action": "claim", "version": 1})).await["version"].as_i64().unwrap();
-    assert!(read_for(&mut stream, 2).await.contains(&number), "as a handler, the stream tells of the change");
-    sqlx::query("UPDATE users SET role = 'reporter' WHERE login = 'handler2'").execute(&app.pool).await.unwrap();
+    let mut v = app
+        .acted(
+            &people.handler,
+            id,
+            json!({"action": "claim", "version": 1}),
+        )
+        .await["version"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        read_for(&mut stream, 2).await.contains(&number),
+        "as a handler, the stream tells of the change"
+    );
+    sqlx::query("UPDATE users SET role = 'reporter' WHERE login = 'handler2'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     // Past the recheck, then a change to someone else's incident.
     let _ = read_for(&mut stream, 2).await;
-    v = app.acted(&people.handler, id, json!({"action": "reply", "version": v, "body": "已在处理"})).await["version"].as_i64().unwrap();
+    v = app
+        .acted(
+            &people.handler,
+            id,
+            json!({"action": "reply", "version": v, "body": "已在处理"}),
+        )
+        .await["version"]
+        .as_i64()
+        .unwrap();
     // Their own report, as a reporter now, is still told of: the stream lives on, as a reporter's.
     let own = app.reported(&handler2, "自己的客户").await;
-    let own_id: i64 = sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1").bind(&own).fetch_one(&app.pool).await.unwrap();
-    app.acted(&people.handler, own_id, json!({"action": "claim", "version": 1})).await;
+    let own_id: i64 = sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1")
+        .bind(&own)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    app.acted(
+        &people.handler,
+        own_id,
+        json!({"action": "claim", "version": 1}),
+    )
+    .await;
     let after = read_for(&mut stream, 2).await;
-    assert!(!after.contains(&number), "made reporter, the stream no longer tells of it: {after}");
-    assert!(after.contains(&own), "the stream goes on for what is theirs: {after}");
+    assert!(
+        !after.contains(&number),
+        "made reporter, the stream no longer tells of it: {after}"
+    );
+    assert!(
+        after.contains(&own),
+        "the stream goes on for what is theirs: {after}"
+    );
     let _ = v;
 }
 

@@ -23,6 +23,10 @@ async function slowPhone(browser: Browser, testInfo: TestInfo, wasmAfterMs = 0, 
   const throttle = await throttledProxy(bytesPerSecond, wasmAfterMs);
   const context = await browser.newContext({ ...testInfo.project.use, proxy: throttle.proxy });
   const page = await context.newPage();
+  // Every page load asks for its wasm again (routing turns the browser's cache off): the small
+  // main module would otherwise come from the cache on the second page and the page would
+  // hydrate at once, where this phone is meant to wait for it.
+  if (wasmAfterMs > 0) await page.route("**/*.wasm", (route) => route.continue());
   await signIn(page, testInfo, "agent");
   await expect(page).toHaveURL(/\/$/);
   return { context, page, close: async () => { await context.close(); await throttle.close(); } };

@@ -9,7 +9,8 @@ export type Throttle = { proxy: { server: string; bypass: string }; close: () =>
 
 /**
  * `wasmAfterMs`: the page's wasm arrives only this long after it was asked for, as a large
- * download on a slow link would (the page stays as the server rendered it meanwhile).
+ * download on a slow link would (the page stays as the server rendered it meanwhile). The main
+ * module is held; the page's chunks, which the main module asks for once it runs, follow it.
  */
 export async function throttledProxy(bytesPerSecond: number, wasmAfterMs = 0): Promise<Throttle> {
   const server = http.createServer((req, res) => {
@@ -21,7 +22,7 @@ export async function throttledProxy(bytesPerSecond: number, wasmAfterMs = 0): P
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         };
-        if (wasmAfterMs > 0 && target.pathname.endsWith(".wasm")) setTimeout(send, wasmAfterMs);
+        if (wasmAfterMs > 0 && /\/mss(\.[\w-]+)?\.wasm$/.test(target.pathname)) setTimeout(send, wasmAfterMs);
         else send();
       },
     );

@@ -19,14 +19,20 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<CurrentUser,
     let result = async {
         let attempt = form.parse().map_err(AppError::fields)?;
         let state = app_state()?;
-        let parts: http::request::Parts = leptos_axum::extract().await.map_err(crate::server::infra::error::internal)?;
+        let parts: http::request::Parts = leptos_axum::extract()
+            .await
+            .map_err(crate::server::infra::error::internal)?;
         let session = auth::session().await?;
         let address = auth::client_address(&state, &parts);
         let device = auth::device_of(&parts.headers);
-        let (user, known) = auth::sign_in(&state, &session, &address, device.as_deref(), attempt).await?;
+        let (user, known) =
+            auth::sign_in(&state, &session, &address, device.as_deref(), attempt).await?;
         // This browser is now one the account is known to sign in from.
         if let Some(cookie) = auth::remember_device(&state, &user, device, known).await? {
-            if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie)) {
+            if let (Some(response), Ok(value)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                http::HeaderValue::from_str(&cookie),
+            ) {
                 response.append_header(http::header::SET_COOKIE, value);
             }
         }
@@ -35,13 +41,17 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<CurrentUser,
     .await;
     match result {
         Ok(user) => {
-            let next = safe_next(form.next.as_deref()).unwrap_or_else(|| user.role.home().to_owned());
+            let next =
+                safe_next(form.next.as_deref()).unwrap_or_else(|| user.role.home().to_owned());
             leptos_axum::redirect(&next);
             Ok(user)
         }
         Err(e) => {
             // The login stays in the form; the password never does.
-            let kept = SignInForm { password: String::new(), ..form };
+            let kept = SignInForm {
+                password: String::new(),
+                ..form
+            };
             forms::keep_for_retry("sign_in", &kept).await?;
             Err(e)
         }
@@ -59,7 +69,9 @@ pub struct SignInChoices {
 #[server(endpoint = "auth/options")]
 pub async fn sign_in_options() -> Result<SignInChoices, AppError> {
     let state = crate::server::infra::state::app_state()?;
-    Ok(SignInChoices { wecom: state.wecom.app().is_some() })
+    Ok(SignInChoices {
+        wecom: state.wecom.app().is_some(),
+    })
 }
 
 /// What the sign-in form showed before a failed plain post.
@@ -74,7 +86,10 @@ pub async fn sign_out() -> Result<(), AppError> {
     crate::server::accounts::auth::sign_out(&session).await?;
     // Nothing the account saw stays in this browser's cache (a shared phone).
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.insert_header(http::HeaderName::from_static("clear-site-data"), http::HeaderValue::from_static("\"cache\""));
+        response.insert_header(
+            http::HeaderName::from_static("clear-site-data"),
+            http::HeaderValue::from_static("\"cache\""),
+        );
     }
     leptos_axum::redirect(crate::paths::LOGIN.path());
     Ok(())

@@ -5,7 +5,8 @@
 //! A refused plain post (no JavaScript) keeps what was typed for the page to show again.
 use crate::api::desk::KeptFields;
 use crate::domain::admin::{
-    AuditQuery, AuditRow, CannedForm, CannedRow, ListEntry, ListEntryForm, SlaForm, SlaRow, UserForm, UserRow,
+    AuditQuery, AuditRow, CannedForm, CannedRow, ListEntry, ListEntryForm, SlaForm, SlaRow,
+    UserForm, UserRow,
 };
 use crate::domain::incident::views::Page;
 use crate::AppError;
@@ -51,12 +52,17 @@ pub struct RepliesView {
 #[cfg(feature = "ssr")]
 fn texts<T: Serialize>(form: &T) -> Vec<(String, String)> {
     use serde_json::Value;
-    let Ok(Value::Object(map)) = serde_json::to_value(form) else { return Vec::new() };
+    let Ok(Value::Object(map)) = serde_json::to_value(form) else {
+        return Vec::new();
+    };
     map.into_iter()
         .filter(|(k, _)| k != "password")
         .flat_map(|(k, v)| match v {
             Value::String(s) => vec![(k, s)],
-            Value::Array(items) => items.into_iter().filter_map(|i| i.as_str().map(|s| (k.clone(), s.to_owned()))).collect(),
+            Value::Array(items) => items
+                .into_iter()
+                .filter_map(|i| i.as_str().map(|s| (k.clone(), s.to_owned())))
+                .collect(),
             _ => Vec::new(),
         })
         .collect()
@@ -65,17 +71,32 @@ fn texts<T: Serialize>(form: &T) -> Vec<(String, String)> {
 /// Finishes an admin change: on success to `page?saved=<form_id>`; on failure keeps the values
 /// of a plain post for the page to show again, and returns the error.
 #[cfg(feature = "ssr")]
-async fn finish<T: Serialize>(result: Result<(), AppError>, page: &str, form_id: &str, form: &T) -> Result<(), AppError> {
+async fn finish<T: Serialize>(
+    result: Result<(), AppError>,
+    page: &str,
+    form_id: &str,
+    form: &T,
+) -> Result<(), AppError> {
     use crate::server::infra::forms;
     match result {
         Ok(()) => {
             forms::forget(ADMIN_FORM).await?;
             let join = if page.contains('?') { '&' } else { '?' };
-            leptos_axum::redirect(&format!("{page}{join}saved={}", crate::paths::encode_query(form_id)));
+            leptos_axum::redirect(&format!(
+                "{page}{join}saved={}",
+                crate::paths::encode_query(form_id)
+            ));
             Ok(())
         }
         Err(e) => {
-            forms::keep_for_retry(ADMIN_FORM, &KeptFields { action: form_id.to_owned(), texts: texts(form) }).await?;
+            forms::keep_for_retry(
+                ADMIN_FORM,
+                &KeptFields {
+                    action: form_id.to_owned(),
+                    texts: texts(form),
+                },
+            )
+            .await?;
             Err(e)
         }
     }
@@ -83,14 +104,19 @@ async fn finish<T: Serialize>(result: Result<(), AppError>, page: &str, form_id:
 
 #[cfg(feature = "ssr")]
 async fn kept() -> Result<KeptFields, AppError> {
-    Ok(crate::server::infra::forms::kept(ADMIN_FORM).await?.unwrap_or_default())
+    Ok(crate::server::infra::forms::kept(ADMIN_FORM)
+        .await?
+        .unwrap_or_default())
 }
 
 #[cfg(feature = "ssr")]
 async fn groups(pool: &sqlx::PgPool) -> Result<Vec<ListEntry>, AppError> {
     use crate::domain::admin::ListKind;
     let all = crate::server::admin::db::lists(pool).await?;
-    Ok(all.into_iter().filter(|e| e.kind == ListKind::Group).collect())
+    Ok(all
+        .into_iter()
+        .filter(|e| e.kind == ListKind::Group)
+        .collect())
 }
 
 /// Accounts, narrowed by `search` (login, name or WeCom id).
@@ -101,7 +127,11 @@ pub async fn admin_users(#[server(default)] search: String) -> Result<UsersView,
     auth::require(auth::ADMIN).await?;
     let pool = app_state()?.pool;
     let users = crate::server::admin::db::users(&pool, &search).await?;
-    Ok(UsersView { users, groups: groups(&pool).await?, kept: kept().await? })
+    Ok(UsersView {
+        users,
+        groups: groups(&pool).await?,
+        kept: kept().await?,
+    })
 }
 
 #[server(endpoint = "admin/user")]
@@ -112,10 +142,18 @@ pub async fn admin_user(login: String) -> Result<UserView, AppError> {
     let admin = auth::require(auth::ADMIN).await?;
     let login = Login::parse(&login).map_err(|_| AppError::NotFound)?;
     let pool = app_state()?.pool;
-    let (user_id, user) = crate::server::admin::db::user(&pool, &login).await?.ok_or(AppError::NotFound)?;
+    let (user_id, user) = crate::server::admin::db::user(&pool, &login)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let own = user.login.eq_ignore_ascii_case(&admin.login);
     let tokens = crate::server::accounts::tokens::list(&pool, user_id).await?;
-    Ok(UserView { user, groups: groups(&pool).await?, tokens, own, kept: kept().await? })
+    Ok(UserView {
+        user,
+        groups: groups(&pool).await?,
+        tokens,
+        own,
+        kept: kept().await?,
+    })
 }
 
 /// Revokes one of an account's REST API tokens (audited).
@@ -188,7 +226,8 @@ pub async fn reset_password(login: String, password: String) -> Result<(), AppEr
     let admin = auth::require(auth::ADMIN).await?;
     let result = async {
         let parsed = Login::parse(&login).map_err(|_| AppError::NotFound)?;
-        let password = NewPassword::parse(&password).map_err(|r| AppError::field(Field::Password, r))?;
+        let password =
+            NewPassword::parse(&password).map_err(|r| AppError::field(Field::Password, r))?;
         let hash = auth::hash_password(password.expose().to_owned()).await?;
         crate::server::admin::db::reset_password(&app_state()?.pool, &admin, &parsed, &hash).await
     }
@@ -203,7 +242,10 @@ pub async fn admin_lists() -> Result<ListsView, AppError> {
     use crate::server::infra::state::app_state;
     auth::require(auth::ADMIN).await?;
     let entries = crate::server::admin::db::lists(&app_state()?.pool).await?;
-    Ok(ListsView { entries, kept: kept().await? })
+    Ok(ListsView {
+        entries,
+        kept: kept().await?,
+    })
 }
 
 #[server(endpoint = "admin/lists/save")]
@@ -232,7 +274,11 @@ pub async fn admin_replies() -> Result<RepliesView, AppError> {
     use crate::server::infra::state::app_state;
     auth::require(auth::ADMIN).await?;
     let pool = app_state()?.pool;
-    Ok(RepliesView { canned: crate::server::admin::db::canned(&pool).await?, sla: crate::server::admin::db::sla_targets(&pool).await?, kept: kept().await? })
+    Ok(RepliesView {
+        canned: crate::server::admin::db::canned(&pool).await?,
+        sla: crate::server::admin::db::sla_targets(&pool).await?,
+        kept: kept().await?,
+    })
 }
 
 #[server(endpoint = "admin/canned/save")]
@@ -287,7 +333,10 @@ pub struct DeliveriesView {
 
 /// Deliveries newest first, 50 a page, optionally in one state.
 #[server(endpoint = "admin/deliveries")]
-pub async fn admin_deliveries(state: Option<String>, before: Option<i64>) -> Result<DeliveriesView, AppError> {
+pub async fn admin_deliveries(
+    state: Option<String>,
+    before: Option<i64>,
+) -> Result<DeliveriesView, AppError> {
     use crate::domain::notify::DeliveryState;
     use crate::domain::{Field, Reason};
     use crate::server::accounts::auth;
@@ -295,11 +344,15 @@ pub async fn admin_deliveries(state: Option<String>, before: Option<i64>) -> Res
     auth::require(auth::ADMIN).await?;
     let filter = match state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(raw) => Some(DeliveryState::from_name(raw).ok_or_else(|| AppError::field(Field::Status, Reason::UnknownValue))?),
+        Some(raw) => Some(
+            DeliveryState::from_name(raw)
+                .ok_or_else(|| AppError::field(Field::Status, Reason::UnknownValue))?,
+        ),
     };
     let app = app_state()?;
     const PAGE: i64 = 50;
-    let mut rows = crate::server::notify::deliveries::list(&app.pool, filter, before, PAGE + 1).await?;
+    let mut rows =
+        crate::server::notify::deliveries::list(&app.pool, filter, before, PAGE + 1).await?;
     let next = (rows.len() as i64 > PAGE).then(|| {
         rows.truncate(PAGE as usize);
         rows.last().map(|r| r.id)
@@ -320,12 +373,17 @@ pub async fn retry_delivery(id: i64) -> Result<(), AppError> {
     use crate::server::infra::state::app_state;
     let admin = auth::require(auth::ADMIN).await?;
     let app = app_state()?;
-    let give_up = chrono::Utc::now() + chrono::Duration::from_std(app.wecom.settings().give_up).unwrap_or(chrono::Duration::days(1));
+    let give_up = chrono::Utc::now()
+        + chrono::Duration::from_std(app.wecom.settings().give_up)
+            .unwrap_or(chrono::Duration::days(1));
     if !crate::server::notify::deliveries::retry(&app.pool, admin.id, id, give_up).await? {
         // Sent or retried meanwhile, or no such delivery.
         return Err(AppError::NotNow);
     }
     app.events.new_entries.notify_one();
-    leptos_axum::redirect(&format!("{}?state=pending&saved=retry", crate::paths::ADMIN_DELIVERIES.path()));
+    leptos_axum::redirect(&format!(
+        "{}?state=pending&saved=retry",
+        crate::paths::ADMIN_DELIVERIES.path()
+    ));
     Ok(())
 }

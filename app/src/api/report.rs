@@ -1,6 +1,6 @@
+use crate::domain::incident::views::SystemOption;
 use crate::domain::incident::views::{IncidentDetail, IncidentSummary, Page, Screenshot};
 use crate::domain::report::{ReportForm, ReportRules};
-use crate::domain::incident::views::SystemOption;
 use crate::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -20,11 +20,11 @@ pub struct ReportFormPage {
 #[server(endpoint = "incidents/form")]
 pub async fn new_report() -> Result<ReportFormPage, AppError> {
     use crate::domain::report::datetime_local;
-    use crate::server::report;
     use crate::server::accounts::auth;
     use crate::server::infra::forms;
     use crate::server::infra::locale;
     use crate::server::infra::state::app_state;
+    use crate::server::report;
     let reporter = auth::require(auth::REPORTER).await?;
     let state = app_state()?;
     let kept: Option<report::forms::KeptReport> = forms::kept(report::forms::REPORT_FORM).await?;
@@ -37,7 +37,8 @@ pub async fn new_report() -> Result<ReportFormPage, AppError> {
         ..Default::default()
     });
     Ok(ReportFormPage {
-        screenshots: report::screenshots::kept_screenshots(&state, &reporter, &kept.screenshots).await?,
+        screenshots: report::screenshots::kept_screenshots(&state, &reporter, &kept.screenshots)
+            .await?,
         form: kept.form,
         error: kept.error,
         rules: state.settings.report_rules,
@@ -47,9 +48,12 @@ pub async fn new_report() -> Result<ReportFormPage, AppError> {
 
 /// The reporter's own incidents, newest first, optionally of one status.
 #[server(endpoint = "incidents/mine")]
-pub async fn my_incidents(status: Option<String>, cursor: Option<String>) -> Result<Page<IncidentSummary>, AppError> {
-    use crate::domain::incident::Status;
+pub async fn my_incidents(
+    status: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<IncidentSummary>, AppError> {
     use crate::domain::incident::views::Cursor;
+    use crate::domain::incident::Status;
     use crate::domain::Field;
     use crate::server::accounts::auth;
     use crate::server::infra::locale;
@@ -60,7 +64,14 @@ pub async fn my_incidents(status: Option<String>, cursor: Option<String>) -> Res
         .filter(|s| !s.is_empty())
         .map(|s| Status::parse(&s).map_err(|r| AppError::field(Field::Status, r)))
         .transpose()?;
-    crate::server::report::list::for_reporter(&app_state()?.pool, reporter.id, status, cursor, locale::current()).await
+    crate::server::report::list::for_reporter(
+        &app_state()?.pool,
+        reporter.id,
+        status,
+        cursor,
+        locale::current(),
+    )
+    .await
 }
 
 /// One incident, for its reporter or the desk; `NotFound` for anyone else.
@@ -73,24 +84,40 @@ pub async fn incident(number: String) -> Result<IncidentDetail, AppError> {
 
 /// An incident's thread, for a live page to show what changed.
 #[server(endpoint = "incidents/thread")]
-pub async fn incident_thread(number: String) -> Result<crate::domain::incident::views::Thread, AppError> {
+pub async fn incident_thread(
+    number: String,
+) -> Result<crate::domain::incident::views::Thread, AppError> {
     use crate::server::accounts::auth;
     let viewer = auth::require(auth::ANYONE).await?;
     let detail = read(&viewer, &number).await?;
-    Ok(crate::domain::incident::views::Thread { entries: detail.timeline, team_read_upto: detail.team_read_upto, version: detail.version })
+    Ok(crate::domain::incident::views::Thread {
+        entries: detail.timeline,
+        team_read_upto: detail.team_read_upto,
+        version: detail.version,
+    })
 }
 
 /// Loads an incident `viewer` may see, and records that they have read its thread.
 #[cfg(feature = "ssr")]
-async fn read(viewer: &crate::domain::accounts::CurrentUser, number: &str) -> Result<IncidentDetail, AppError> {
+async fn read(
+    viewer: &crate::domain::accounts::CurrentUser,
+    number: &str,
+) -> Result<IncidentDetail, AppError> {
     use crate::domain::incident::IncidentNumber;
-    use crate::server::report::detail::IncidentRef;
-    use crate::server::notify::live;
     use crate::server::infra::locale;
     use crate::server::infra::state::app_state;
+    use crate::server::notify::live;
+    use crate::server::report::detail::IncidentRef;
     let number = IncidentNumber::parse(number).map_err(|_| AppError::NotFound)?;
     let pool = app_state()?.pool;
-    let detail = crate::server::report::detail::visible(&pool, viewer, &IncidentRef::Number(number), locale::current()).await?.ok_or(AppError::NotFound)?;
+    let detail = crate::server::report::detail::visible(
+        &pool,
+        viewer,
+        &IncidentRef::Number(number),
+        locale::current(),
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     live::seen(&pool, viewer, &detail).await?;
     Ok(detail)
 }
@@ -101,19 +128,27 @@ async fn read(viewer: &crate::domain::accounts::CurrentUser, number: &str) -> Re
 pub async fn message_form(number: String) -> Result<(String, String), AppError> {
     use crate::domain::incident::IncidentNumber;
     use crate::server::accounts::auth;
-    use crate::server::report::detail::IncidentRef;
     use crate::server::infra::forms;
-    use crate::server::report::forms::{KeptMessage, MESSAGE_FORM};
     use crate::server::infra::state::app_state;
+    use crate::server::report::detail::IncidentRef;
+    use crate::server::report::forms::{KeptMessage, MESSAGE_FORM};
     let viewer = auth::require(auth::ANYONE).await?;
     // No form for an incident the viewer cannot see.
     let parsed = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-    crate::server::report::detail::visible_id(&app_state()?.pool, &viewer, &IncidentRef::Number(parsed)).await?.ok_or(AppError::NotFound)?;
+    crate::server::report::detail::visible_id(
+        &app_state()?.pool,
+        &viewer,
+        &IncidentRef::Number(parsed),
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     let kept: Option<KeptMessage> = forms::kept(MESSAGE_FORM).await?;
-    Ok(match kept.filter(|k| k.number.eq_ignore_ascii_case(number.trim())) {
-        Some(k) => (k.body, k.idempotency_key),
-        None => (String::new(), uuid::Uuid::new_v4().to_string()),
-    })
+    Ok(
+        match kept.filter(|k| k.number.eq_ignore_ascii_case(number.trim())) {
+            Some(k) => (k.body, k.idempotency_key),
+            None => (String::new(), uuid::Uuid::new_v4().to_string()),
+        },
+    )
 }
 
 /// The reporter's answer to a solution: `solved` closes the incident (with an optional rating
@@ -127,14 +162,16 @@ pub async fn settle(
     body: Option<String>,
     rating: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::incident::IncidentNumber;
     use crate::domain::incident::workflow::{Action, ActionRequest};
+    use crate::domain::incident::IncidentNumber;
     use crate::server::accounts::auth;
-    use crate::server::report::detail::IncidentRef;
     use crate::server::infra::state::app_state;
+    use crate::server::report::detail::IncidentRef;
     let reporter = auth::require(auth::REPORTER).await?;
     let state = app_state()?;
-    state.limits.check(crate::server::infra::limits::Kind::Action, reporter.id)?;
+    state
+        .limits
+        .check(crate::server::infra::limits::Kind::Action, reporter.id)?;
     let parsed = IncidentNumber::parse(&number).map_err(|_| AppError::NotFound)?;
     let request = ActionRequest {
         action: if solved { "close" } else { "reopen" }.to_owned(),
@@ -144,7 +181,13 @@ pub async fn settle(
     };
     let action = Action::parse(&request).map_err(AppError::fields)?;
     let pool = state.pool;
-    let id = crate::server::report::detail::visible_id(&pool, &reporter, &IncidentRef::Number(parsed.clone())).await?.ok_or(AppError::NotFound)?;
+    let id = crate::server::report::detail::visible_id(
+        &pool,
+        &reporter,
+        &IncidentRef::Number(parsed.clone()),
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     crate::server::desk::actions::act(&pool, &reporter, id, version, &action, &[]).await?;
     leptos_axum::redirect(&crate::paths::incident(parsed.as_str()));
     Ok(())

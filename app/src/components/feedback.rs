@@ -1,8 +1,8 @@
 //! Loading, empty and error states.
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
-use crate::paths;
 
 #[component]
 pub fn Loading() -> impl IntoView {
@@ -17,7 +17,11 @@ pub fn Loading() -> impl IntoView {
 
 /// An empty list: what it means and what to do.
 #[component]
-pub fn Empty(title: String, lead: String, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+pub fn Empty(
+    title: String,
+    lead: String,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     view! {
         <div class="state state-empty">
             <div class="state-icon" aria-hidden="true">

@@ -51,9 +51,19 @@ pub fn TextField(
     let local = RwSignal::new(None::<Reason>);
     // After an edit, the server's verdict on the old value no longer applies.
     let edited = RwSignal::new(false);
-    Effect::watch(move || error.track(), move |_, _, _| edited.set(false), false);
+    Effect::watch(
+        move || error.track(),
+        move |_, _, _| edited.set(false),
+        false,
+    );
     let reason = move || {
-        local.get().or_else(|| if edited.get() { None } else { error.get().and_then(|e| e.reason_for(field)) })
+        local.get().or_else(|| {
+            if edited.get() {
+                None
+            } else {
+                error.get().and_then(|e| e.reason_for(field))
+            }
+        })
     };
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
@@ -155,8 +165,18 @@ pub fn SelectField(
     let id = format!("f-{}", field.as_str().replace('.', "-"));
     let error_id = format!("{id}-error");
     let edited = RwSignal::new(false);
-    Effect::watch(move || error.track(), move |_, _, _| edited.set(false), false);
-    let reason = move || if edited.get() { None } else { error.get().and_then(|e| e.reason_for(field)) };
+    Effect::watch(
+        move || error.track(),
+        move |_, _, _| edited.set(false),
+        false,
+    );
+    let reason = move || {
+        if edited.get() {
+            None
+        } else {
+            error.get().and_then(|e| e.reason_for(field))
+        }
+    };
     view! {
         <div class="field" class:field-invalid=move || reason().is_some()>
             <label for=id.clone()>

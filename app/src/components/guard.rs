@@ -17,7 +17,13 @@ pub fn provide_auth() {
     // In the browser, every navigation asks again. A server render is one request: asked once
     // (the location can settle more than once while rendering, and a second answer would build
     // the page twice).
-    let key = move || if cfg!(feature = "ssr") { String::new() } else { location.pathname.get() };
+    let key = move || {
+        if cfg!(feature = "ssr") {
+            String::new()
+        } else {
+            location.pathname.get()
+        }
+    };
     let user = Resource::new(key, |_| who_am_i());
     provide_context(Auth { user });
 }
@@ -46,7 +52,11 @@ pub fn Guard(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
             }
             Ok(Some(_)) => view! { <ErrorPanel error=AppError::Forbidden/> }.into_any(),
             Ok(None) | Err(AppError::Unauthorized) => {
-                let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                let here = format!(
+                    "{}{}",
+                    location.pathname.get_untracked(),
+                    location.search.get_untracked()
+                );
                 let path = crate::paths::login_then(&here);
                 view! { <Redirect path/> }.into_any()
             }

@@ -1,9 +1,9 @@
 //! How an incident looks: its status, a list card, its facts, screenshots and timeline.
 use crate::domain::customer::IdKind;
-use crate::domain::incident::{EventKind, Status};
 use crate::domain::incident::views::{IncidentDetail, IncidentSummary, Screenshot, TimelineEntry};
-use crate::domain::incident::{Channel, Urgency};
 use crate::domain::incident::workflow::ActionKind;
+use crate::domain::incident::{Channel, Urgency};
+use crate::domain::incident::{EventKind, Status};
 use crate::domain::time::format_minute;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -90,7 +90,12 @@ pub fn IncidentCard(incident: IncidentSummary, href: String) -> impl IntoView {
 pub fn Unread(count: i64) -> impl IntoView {
     let i18n = use_i18n();
     (count > 0).then(|| {
-        let label = td_string!(i18n.get_locale_untracked(), incident.unread_count, n = count).to_string();
+        let label = td_string!(
+            i18n.get_locale_untracked(),
+            incident.unread_count,
+            n = count
+        )
+        .to_string();
         view! { <span class="unread" title=label.clone() aria-label=label>{count.min(99)}</span> }
     })
 }
@@ -126,7 +131,10 @@ pub fn IncidentFacts(detail: IncidentDetail, #[prop(optional)] live: bool) -> im
     let d = detail;
     let locale = i18n.get_locale_untracked();
     let none = td_string!(locale, incident.none).to_string();
-    let id_text = d.customer.id_type.zip(d.customer.id_number_masked.clone())
+    let id_text = d
+        .customer
+        .id_type
+        .zip(d.customer.id_number_masked.clone())
         .map(|(kind, n)| (id_kind_text(kind, locale), n));
     view! {
         <section class="card facts">
@@ -272,7 +280,10 @@ fn headline(locale: crate::i18n::Locale, kind: EventKind, name: String) -> Strin
 }
 
 /// The name of one of the three categories, in `locale`.
-pub fn category_name(c: crate::domain::incident::workflow::Category, locale: Locale) -> &'static str {
+pub fn category_name(
+    c: crate::domain::incident::workflow::Category,
+    locale: Locale,
+) -> &'static str {
     use crate::domain::incident::workflow::Category;
     match c {
         Category::Data => td_string!(locale, desk.category_data),

@@ -58,7 +58,9 @@ pub fn use_live_any() -> ReadSignal<u64> {
 }
 
 /// A tick that moves when a message `matches`.
-pub fn use_live_where(matches: impl Fn(&LiveMessage) -> bool + Send + Sync + 'static) -> ReadSignal<u64> {
+pub fn use_live_where(
+    matches: impl Fn(&LiveMessage) -> bool + Send + Sync + 'static,
+) -> ReadSignal<u64> {
     let (tick, set_tick) = signal(0u64);
     if let Some(live) = use_context::<Live>() {
         Effect::new(move |_| {
@@ -111,12 +113,21 @@ pub fn use_list_refresh(busy: fn() -> bool) -> ListRefresh {
         }
         now
     });
-    ListRefresh { tick, held, set_tick, set_held }
+    ListRefresh {
+        tick,
+        held,
+        set_tick,
+        set_held,
+    }
 }
 
 /// Whether any of the queue's rows is ticked for a bulk action (in the browser).
 pub fn rows_ticked() -> bool {
-    document().query_selector("input[name^='picks']:checked").ok().flatten().is_some()
+    document()
+        .query_selector("input[name^='picks']:checked")
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 /// Says so while live updates are interrupted, and when they stopped.
@@ -161,7 +172,12 @@ mod browser {
         });
     }
 
-    pub fn open(set_last: WriteSignal<Option<LiveMessage>>, set_state: WriteSignal<LiveState>, after: Option<i64>, reopened: u32) {
+    pub fn open(
+        set_last: WriteSignal<Option<LiveMessage>>,
+        set_state: WriteSignal<LiveState>,
+        after: Option<i64>,
+        reopened: u32,
+    ) {
         let url = crate::paths::handlers::live_after(after);
         let Ok(source) = web_sys::EventSource::new(&url) else {
             set_state.set(LiveState::Failed);
@@ -178,7 +194,9 @@ mod browser {
         let on_message = {
             let last_id = last_id.clone();
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                let Some(text) = event.data().as_string() else { return };
+                let Some(text) = event.data().as_string() else {
+                    return;
+                };
                 if let Ok(message) = serde_json::from_str::<LiveMessage>(&text) {
                     if let Some(id) = message.id {
                         last_id.set(Some(id));
@@ -188,7 +206,8 @@ mod browser {
             })
         };
         for name in ["change", "read"] {
-            let _ = source.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref());
+            let _ =
+                source.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref());
         }
         on_message.forget();
         let on_open = {
@@ -198,7 +217,11 @@ mod browser {
                 reopens.set(0);
                 if was_lost.replace(false) {
                     // Opened, or back after a gap: whatever the server replays, load again.
-                    set_last.set(Some(LiveMessage { id: None, incident: "*".into(), kind: "reconnected".into() }));
+                    set_last.set(Some(LiveMessage {
+                        id: None,
+                        incident: "*".into(),
+                        kind: "reconnected".into(),
+                    }));
                 }
             })
         };
@@ -218,7 +241,10 @@ mod browser {
                     }
                     set_state.set(LiveState::Reconnecting);
                     let after = last_id.get();
-                    set_timeout(move || open(set_last, set_state, after, tried + 1), std::time::Duration::from_secs(3));
+                    set_timeout(
+                        move || open(set_last, set_state, after, tried + 1),
+                        std::time::Duration::from_secs(3),
+                    );
                 } else {
                     set_state.set(LiveState::Reconnecting);
                 }

@@ -1,7 +1,7 @@
 //! The frames around pages: the reporter's phone layout and the desk's desktop layout.
-use crate::paths;
 use crate::api::accounts::SignOut;
 use crate::i18n::*;
+use crate::paths;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -101,9 +101,15 @@ pub fn DeskShell(children: Children) -> impl IntoView {
         links.extend([
             (paths::ADMIN_USERS.path(), td_string!(locale, admin.users)),
             (paths::ADMIN_LISTS.path(), td_string!(locale, admin.lists)),
-            (paths::ADMIN_REPLIES.path(), td_string!(locale, admin.replies)),
+            (
+                paths::ADMIN_REPLIES.path(),
+                td_string!(locale, admin.replies),
+            ),
             (paths::ADMIN_AUDIT.path(), td_string!(locale, admin.audit)),
-            (paths::ADMIN_DELIVERIES.path(), td_string!(locale, admin.deliveries)),
+            (
+                paths::ADMIN_DELIVERIES.path(),
+                td_string!(locale, admin.deliveries),
+            ),
         ]);
     }
     view! {

@@ -1,8 +1,8 @@
 use super::{text_between, Field, FieldError, Problems, Reason};
+use chrono::DateTime;
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use chrono::Utc;
-use chrono::DateTime;
 
 named_enum! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -34,8 +34,7 @@ impl Role {
     pub const ANYONE: &'static [Role] = &Role::ALL;
 
     pub fn parse(raw: &str) -> Result<Role, Reason> {
-        Role::from_name(raw.trim())
-            .ok_or(Reason::UnknownValue)
+        Role::from_name(raw.trim()).ok_or(Reason::UnknownValue)
     }
 
     /// Handlers and admins work on the desk and see every incident.
@@ -135,7 +134,11 @@ pub struct SignInForm {
 
 impl std::fmt::Debug for SignInForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignInForm").field("login", &self.login).field("password", &super::Redacted(&self.password)).field("next", &self.next).finish()
+        f.debug_struct("SignInForm")
+            .field("login", &self.login)
+            .field("password", &super::Redacted(&self.password))
+            .field("next", &self.next)
+            .finish()
     }
 }
 
@@ -151,9 +154,17 @@ impl SignInForm {
         let login = p.check(Field::Login, Login::parse(&self.login));
         let password = p.check(
             Field::Password,
-            if self.password.is_empty() { Err(Reason::Required) } else { Ok(self.password.clone()) },
+            if self.password.is_empty() {
+                Err(Reason::Required)
+            } else {
+                Ok(self.password.clone())
+            },
         );
-        p.into_result(login.zip(password).map(|(login, password)| SignInAttempt { login, password }))
+        p.into_result(
+            login
+                .zip(password)
+                .map(|(login, password)| SignInAttempt { login, password }),
+        )
     }
 }
 
@@ -210,10 +221,21 @@ mod tests {
 
     #[test]
     fn debug_never_prints_a_password() {
-        let form = SignInForm { login: "agent".into(), password: "correct-horse-9".into(), next: None };
+        let form = SignInForm {
+            login: "agent".into(),
+            password: "correct-horse-9".into(),
+            next: None,
+        };
         let shown = format!("{form:?}");
-        assert!(shown.contains("agent") && !shown.contains("correct-horse-9"), "{shown}");
-        let user = crate::domain::admin::UserForm { login: "zhao".into(), password: "long-enough-1".into(), ..Default::default() };
+        assert!(
+            shown.contains("agent") && !shown.contains("correct-horse-9"),
+            "{shown}"
+        );
+        let user = crate::domain::admin::UserForm {
+            login: "zhao".into(),
+            password: "long-enough-1".into(),
+            ..Default::default()
+        };
         assert!(!format!("{user:?}").contains("long-enough-1"));
     }
 
@@ -237,7 +259,10 @@ mod tests {
 
     #[test]
     fn new_password_needs_eight_characters_and_never_prints() {
-        assert_eq!(NewPassword::parse("short").unwrap_err(), Reason::TooShort { min: 8 });
+        assert_eq!(
+            NewPassword::parse("short").unwrap_err(),
+            Reason::TooShort { min: 8 }
+        );
         let p = NewPassword::parse("长一点的密码好记").unwrap();
         assert_eq!(format!("{p:?}"), "NewPassword(***)");
     }
@@ -257,6 +282,9 @@ mod tests {
         assert_eq!(safe_next(None), None);
         assert_eq!(safe_next(Some("/\t/evil.example")), None);
         assert_eq!(safe_next(Some("/a\nLocation: x")), None);
-        assert_eq!(safe_next(Some("/incidents?cursor=1_2")), Some("/incidents?cursor=1_2".into()));
+        assert_eq!(
+            safe_next(Some("/incidents?cursor=1_2")),
+            Some("/incidents?cursor=1_2".into())
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! The affected customer's identity documents and phone, and how they are masked wherever they
 //! are listed: 110101********1234, 138****5678.
 use super::Reason;
+use crate::domain::text_between;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use crate::domain::text_between;
 
 named_enum! {
     /// The documents an agent meets at a customer's side.
@@ -46,8 +46,11 @@ const CHECK: [u8; 11] = *b"10X98765432";
 impl IdNumber {
     /// `today` bounds the birth date (no one is born tomorrow, nor before 1900).
     pub fn parse(kind: IdKind, raw: &str, today: NaiveDate) -> Result<IdNumber, Reason> {
-        let number: String =
-            raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
+        let number: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
         if number.is_empty() {
             return Err(Reason::Required);
         }
@@ -64,7 +67,8 @@ impl IdNumber {
             }
             IdKind::TaiwanPermit => {
                 // 8 digits since 2015; older booklets 10 characters.
-                let ok = (number.len() == 8 && digits(&number)) || (number.len() == 10 && ascii_alnum);
+                let ok =
+                    (number.len() == 8 && digits(&number)) || (number.len() == 10 && ascii_alnum);
                 if !ok {
                     return Err(Reason::IdFormat);
                 }
@@ -104,11 +108,16 @@ fn check_resident_card(number: &str, today: NaiveDate) -> Result<(), Reason> {
     if !shaped {
         return Err(Reason::IdFormat);
     }
-    let birth = NaiveDate::parse_from_str(&number[6..14], "%Y%m%d").map_err(|_| Reason::IdBirthDate)?;
+    let birth =
+        NaiveDate::parse_from_str(&number[6..14], "%Y%m%d").map_err(|_| Reason::IdBirthDate)?;
     if birth > today || birth.year() < 1900 {
         return Err(Reason::IdBirthDate);
     }
-    let sum: u32 = bytes[..17].iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = bytes[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     if CHECK[(sum % 11) as usize] != bytes[17] {
         return Err(Reason::IdChecksum);
     }
@@ -134,13 +143,22 @@ impl std::fmt::Debug for IdNumber {
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Phone, Reason> {
-        let digits: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        let digits: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
         if digits.is_empty() {
             return Err(Reason::Required);
         }
-        let national = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("0086")).unwrap_or(&digits);
+        let national = digits
+            .strip_prefix("+86")
+            .or_else(|| digits.strip_prefix("0086"))
+            .unwrap_or(&digits);
         let b = national.as_bytes();
-        let ok = b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
+        let ok = b.len() == 11
+            && b.iter().all(u8::is_ascii_digit)
+            && b[0] == b'1'
+            && (b'3'..=b'9').contains(&b[1]);
         if ok {
             Ok(Phone(national.to_owned()))
         } else {
@@ -166,7 +184,10 @@ pub fn mask_numbers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
-        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit() || matches!(c, 'X' | 'x')).count();
+        let run = chars[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || matches!(c, 'X' | 'x'))
+            .count();
         if run == 0 {
             out.push(chars[i]);
             i += 1;
@@ -176,7 +197,9 @@ pub fn mask_numbers(text: &str) -> String {
         let digits_then_check = word[..run - 1].bytes().all(|b| b.is_ascii_digit());
         let masked = match run {
             18 | 15 if digits_then_check => mask(&word, 6, 4),
-            11 if word.starts_with('1') && word.bytes().all(|b| b.is_ascii_digit()) => mask(&word, 3, 4),
+            11 if word.starts_with('1') && word.bytes().all(|b| b.is_ascii_digit()) => {
+                mask(&word, 3, 4)
+            }
             _ => word,
         };
         out.push_str(&masked);
@@ -201,12 +224,19 @@ fn mask(value: &str, head: usize, tail: usize) -> String {
 /// name become the second one's (or a neutral word where the second has none). The reporter of
 /// an incident merged into another reads that one's answers this way: a canned reply's
 /// `{customer_name}` names their own customer, never the other reporter's.
-pub fn retell(text: &str, from: (Option<&str>, Option<&str>), to: (Option<&str>, Option<&str>)) -> String {
+pub fn retell(
+    text: &str,
+    from: (Option<&str>, Option<&str>),
+    to: (Option<&str>, Option<&str>),
+) -> String {
     let mut out = text.to_owned();
     let (from_name, from_number) = from;
     let (to_name, to_number) = to;
     // A short number would be replaced wherever its digits happen to appear.
-    if let Some(number) = from_number.map(str::trim).filter(|n| n.chars().count() >= 6) {
+    if let Some(number) = from_number
+        .map(str::trim)
+        .filter(|n| n.chars().count() >= 6)
+    {
         out = out.replace(number, to_number.unwrap_or("（客户号）"));
     }
     // A one-character name would replace that character everywhere.
@@ -263,11 +293,27 @@ mod tests {
     #[test]
     fn an_answer_is_retold_about_the_followers_own_customer() {
         let from = (Some("张三"), Some("310012345678"));
-        assert_eq!(retell("张三您好，310012345678 已恢复", from, (Some("李四"), Some("310099998888"))), "李四您好，310099998888 已恢复");
-        assert_eq!(retell("张三您好，310012345678 已恢复", from, (None, None)), "客户您好，（客户号） 已恢复");
+        assert_eq!(
+            retell(
+                "张三您好，310012345678 已恢复",
+                from,
+                (Some("李四"), Some("310099998888"))
+            ),
+            "李四您好，310099998888 已恢复"
+        );
+        assert_eq!(
+            retell("张三您好，310012345678 已恢复", from, (None, None)),
+            "客户您好，（客户号） 已恢复"
+        );
         // One character is not a name to replace everywhere.
-        assert_eq!(retell("王经理已处理", (Some("王"), None), (Some("李"), None)), "王经理已处理");
-        assert_eq!(retell("无关的文字", (None, None), (Some("李四"), None)), "无关的文字");
+        assert_eq!(
+            retell("王经理已处理", (Some("王"), None), (Some("李"), None)),
+            "王经理已处理"
+        );
+        assert_eq!(
+            retell("无关的文字", (None, None), (Some("李四"), None)),
+            "无关的文字"
+        );
     }
 
     fn today() -> NaiveDate {
@@ -277,8 +323,14 @@ mod tests {
     #[test]
     fn numbers_in_free_text_are_masked() {
         let text = "客户11010519491231002X开户失败，电话13812345678，客户号310012345678";
-        assert_eq!(mask_numbers(text), "客户110105********002X开户失败，电话138****5678，客户号310012345678");
-        assert_eq!(mask_numbers("旧证 110105491231002 ok"), "旧证 110105*****1002 ok");
+        assert_eq!(
+            mask_numbers(text),
+            "客户110105********002X开户失败，电话138****5678，客户号310012345678"
+        );
+        assert_eq!(
+            mask_numbers("旧证 110105491231002 ok"),
+            "旧证 110105*****1002 ok"
+        );
         assert_eq!(mask_numbers("无号码"), "无号码");
     }
 
@@ -293,25 +345,44 @@ mod tests {
             IdNumber::parse(IdKind::ResidentCard, "440524188001010014", today()),
             Err(Reason::IdBirthDate)
         );
-        let spaced = IdNumber::parse(IdKind::ResidentCard, "110105 19491231 002x", today()).unwrap();
+        let spaced =
+            IdNumber::parse(IdKind::ResidentCard, "110105 19491231 002x", today()).unwrap();
         assert_eq!(spaced.expose(), "11010519491231002X");
         assert_eq!(
             IdNumber::parse(IdKind::ResidentCard, "110105194912310021", today()),
             Err(Reason::IdChecksum)
         );
-        assert_eq!(IdNumber::parse(IdKind::ResidentCard, "11010519491231002", today()), Err(Reason::IdFormat));
-        assert_eq!(IdNumber::parse(IdKind::ResidentCard, "", today()), Err(Reason::Required));
+        assert_eq!(
+            IdNumber::parse(IdKind::ResidentCard, "11010519491231002", today()),
+            Err(Reason::IdFormat)
+        );
+        assert_eq!(
+            IdNumber::parse(IdKind::ResidentCard, "", today()),
+            Err(Reason::Required)
+        );
     }
 
     #[test]
     fn resident_card_birth_dates_are_real_and_past() {
         // 1949-02-30 does not exist; 2030 has not happened; 1850 is too early. (Check digits
         // are right in each, so only the date is wrong.)
-        for number in ["110105194902300010", "110105203001010013", "110105185001010016"] {
-            let digits: Vec<u32> = number.bytes().take(17).map(|b| u32::from(b - b'0')).collect();
+        for number in [
+            "110105194902300010",
+            "110105203001010013",
+            "110105185001010016",
+        ] {
+            let digits: Vec<u32> = number
+                .bytes()
+                .take(17)
+                .map(|b| u32::from(b - b'0'))
+                .collect();
             let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
             let fixed = format!("{}{}", &number[..17], CHECK[(sum % 11) as usize] as char);
-            assert_eq!(IdNumber::parse(IdKind::ResidentCard, &fixed, today()), Err(Reason::IdBirthDate), "{fixed}");
+            assert_eq!(
+                IdNumber::parse(IdKind::ResidentCard, &fixed, today()),
+                Err(Reason::IdBirthDate),
+                "{fixed}"
+            );
         }
     }
 
@@ -319,12 +390,24 @@ mod tests {
     fn other_documents_have_their_shapes() {
         assert!(IdNumber::parse(IdKind::HkMacaoPermit, "H12345678", today()).is_ok());
         assert!(IdNumber::parse(IdKind::HkMacaoPermit, "m1234567801", today()).is_ok());
-        assert_eq!(IdNumber::parse(IdKind::HkMacaoPermit, "X12345678", today()), Err(Reason::IdFormat));
+        assert_eq!(
+            IdNumber::parse(IdKind::HkMacaoPermit, "X12345678", today()),
+            Err(Reason::IdFormat)
+        );
         assert!(IdNumber::parse(IdKind::TaiwanPermit, "12345678", today()).is_ok());
-        assert_eq!(IdNumber::parse(IdKind::TaiwanPermit, "1234567", today()), Err(Reason::IdFormat));
+        assert_eq!(
+            IdNumber::parse(IdKind::TaiwanPermit, "1234567", today()),
+            Err(Reason::IdFormat)
+        );
         assert!(IdNumber::parse(IdKind::Passport, "E12345678", today()).is_ok());
-        assert_eq!(IdNumber::parse(IdKind::Passport, "E1", today()), Err(Reason::IdFormat));
-        assert_eq!(IdNumber::parse(IdKind::Passport, "护照12345", today()), Err(Reason::IdFormat));
+        assert_eq!(
+            IdNumber::parse(IdKind::Passport, "E1", today()),
+            Err(Reason::IdFormat)
+        );
+        assert_eq!(
+            IdNumber::parse(IdKind::Passport, "护照12345", today()),
+            Err(Reason::IdFormat)
+        );
     }
 
     #[test]
@@ -333,7 +416,10 @@ mod tests {
         assert_eq!(id.masked(), "110105********002X");
         let permit = IdNumber::parse(IdKind::HkMacaoPermit, "H12345678", today()).unwrap();
         assert_eq!(permit.masked(), "H1*****78");
-        assert_eq!(Phone::parse("138 0013 5678").unwrap().masked(), "138****5678");
+        assert_eq!(
+            Phone::parse("138 0013 5678").unwrap().masked(),
+            "138****5678"
+        );
         assert_eq!(mask("abc", 2, 2), "***");
     }
 
@@ -346,8 +432,14 @@ mod tests {
 
     #[test]
     fn mainland_mobiles_only() {
-        assert_eq!(Phone::parse("+86 138-0013-5678").unwrap().expose(), "13800135678");
-        assert_eq!(Phone::parse("008613800135678").unwrap().expose(), "13800135678");
+        assert_eq!(
+            Phone::parse("+86 138-0013-5678").unwrap().expose(),
+            "13800135678"
+        );
+        assert_eq!(
+            Phone::parse("008613800135678").unwrap().expose(),
+            "13800135678"
+        );
         assert_eq!(Phone::parse("12800135678"), Err(Reason::PhoneFormat));
         assert_eq!(Phone::parse("1380013567"), Err(Reason::PhoneFormat));
         assert_eq!(Phone::parse("021-12345678"), Err(Reason::PhoneFormat));
@@ -364,9 +456,15 @@ mod tests {
 
     #[test]
     fn customer_number_length_is_bounded() {
-        assert_eq!(CustomerNumber::parse_between("12345", 6, 20), Err(Reason::LengthBetween { min: 6, max: 20 }));
+        assert_eq!(
+            CustomerNumber::parse_between("12345", 6, 20),
+            Err(Reason::LengthBetween { min: 6, max: 20 })
+        );
         assert!(CustomerNumber::parse_between("123456", 6, 20).is_ok());
         assert!(CustomerNumber::parse_between(&"1".repeat(21), 6, 20).is_err());
-        assert_eq!(CustomerNumber::parse_between("12a", 6, 20), Err(Reason::DigitsOnly));
+        assert_eq!(
+            CustomerNumber::parse_between("12a", 6, 20),
+            Err(Reason::DigitsOnly)
+        );
     }
 }

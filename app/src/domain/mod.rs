@@ -106,10 +106,17 @@ named_enum! {
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Reason {
     Required,
-    TooShort { min: u32 },
-    TooLong { max: u32 },
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
     DigitsOnly,
-    LengthBetween { min: u32, max: u32 },
+    LengthBetween {
+        min: u32,
+        max: u32,
+    },
     LoginChars,
     UnknownValue,
     /// Not the shape this kind of document has.
@@ -123,19 +130,30 @@ pub enum Reason {
     /// A time that has not come yet.
     InFuture,
     /// More files than a report takes.
-    TooManyFiles { max: u32 },
+    TooManyFiles {
+        max: u32,
+    },
     /// A file over the size limit.
-    FileTooLarge { max_mb: u32 },
+    FileTooLarge {
+        max_mb: u32,
+    },
     /// Not a JPEG, PNG, WebP or GIF (whatever its name says).
     NotAnImage,
     /// An image whose header claims more pixels than we decode.
-    TooManyPixels { max_mp: u32 },
+    TooManyPixels {
+        max_mp: u32,
+    },
     /// An image cut short or otherwise damaged.
     DamagedImage,
     /// More entries than a list takes (tags).
-    TooMany { max: u32 },
+    TooMany {
+        max: u32,
+    },
     /// A whole number outside its range.
-    NumberBetween { min: u32, max: u32 },
+    NumberBetween {
+        min: u32,
+        max: u32,
+    },
     /// Already used by another entry (a login, a code, a WeCom user id).
     Taken,
     /// A `{…}` in a canned reply that is not one of its variables.
@@ -224,7 +242,8 @@ impl Code {
         let b = code.as_bytes();
         let shaped = (2..=40).contains(&b.len())
             && b[0].is_ascii_lowercase()
-            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
         if shaped {
             Ok(Code(code.to_owned()))
         } else {
@@ -285,9 +304,19 @@ mod tests {
         assert_eq!(text_between("张三", 2, 4), Ok("张三".into()));
         assert_eq!(text_between(" 张 ", 2, 4), Err(Reason::TooShort { min: 2 }));
         assert_eq!(text_between("   ", 1, 4), Err(Reason::Required));
-        assert_eq!(text_between("一二三四五", 1, 4), Err(Reason::TooLong { max: 4 }));
-        assert_eq!(text_between("张\0三\u{7}", 1, 4), Ok("张三".into()), "control characters go, nothing else");
-        assert_eq!(text_between("第一行\n第二行\t", 1, 20), Ok("第一行\n第二行".into()));
+        assert_eq!(
+            text_between("一二三四五", 1, 4),
+            Err(Reason::TooLong { max: 4 })
+        );
+        assert_eq!(
+            text_between("张\0三\u{7}", 1, 4),
+            Ok("张三".into()),
+            "control characters go, nothing else"
+        );
+        assert_eq!(
+            text_between("第一行\n第二行\t", 1, 20),
+            Ok("第一行\n第二行".into())
+        );
     }
 
     #[test]
@@ -297,7 +326,12 @@ mod tests {
         let b = p.check(Field::Password, Ok::<_, Reason>(1));
         assert!(a.is_none() && b == Some(1));
         let errors = p.into_result(Some(())).unwrap_err();
-        assert_eq!(errors, vec![FieldError { field: Field::Login, reason: Reason::Required }]);
+        assert_eq!(
+            errors,
+            vec![FieldError {
+                field: Field::Login,
+                reason: Reason::Required
+            }]
+        );
     }
 }
-

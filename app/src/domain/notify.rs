@@ -25,7 +25,6 @@ named_enum! {
     }
 }
 
-
 named_enum! {
     /// Why a delivery was not sent at all; stored as its reason (`as_str`), shown translated.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +37,6 @@ named_enum! {
         NoWecomId = "no_wecom_id",
     }
 }
-
 
 /// One delivery on the admin page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,9 +82,19 @@ pub fn robot_text(text: &str) -> String {
 
 /// The title of a text card, or the first line of a markdown message.
 pub fn summary(message: &serde_json::Value) -> String {
-    let text = message["textcard"]["title"].as_str().or_else(|| message["markdown"]["content"].as_str()).unwrap_or_default();
-    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
-    line.trim_start_matches(['#', ' ']).replace("**", "").chars().take(80).collect()
+    let text = message["textcard"]["title"]
+        .as_str()
+        .or_else(|| message["markdown"]["content"].as_str())
+        .unwrap_or_default();
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    line.trim_start_matches(['#', ' '])
+        .replace("**", "")
+        .chars()
+        .take(80)
+        .collect()
 }
 
 /// What a live page hears: something happened on an incident (`id` is the timeline entry, to
@@ -104,7 +112,10 @@ mod tests {
 
     #[test]
     fn typed_text_reaches_the_robot_as_text() {
-        assert_eq!(robot_text("[领奖](http://x) <@all> **急**"), "［领奖］（http://x） ＜@all＞ ＊＊急＊＊");
+        assert_eq!(
+            robot_text("[领奖](http://x) <@all> **急**"),
+            "［领奖］（http://x） ＜@all＞ ＊＊急＊＊"
+        );
         assert_eq!(robot_text("开户失败\n# 标题"), "开户失败 ＃ 标题");
         assert_eq!(robot_text("张三 310012345678"), "张三 310012345678");
     }

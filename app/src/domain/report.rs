@@ -2,8 +2,8 @@
 //! meet. `ReportForm` holds the raw text exactly as typed (kept whole on an error); `parse`
 //! turns it into a `NewIncident` or names every problem at once. The browser runs the same
 //! `parse` for instant feedback; the server's run is the one that counts.
-use super::customer::{IdKind, IdNumber, Phone};
 use super::customer::{CustomerName, CustomerNumber};
+use super::customer::{IdKind, IdNumber, Phone};
 use super::incident::{Channel, Description, SystemCode, Urgency};
 use super::time::{business_date, business_offset};
 use super::{Field, FieldError, Problems, Reason};
@@ -47,7 +47,9 @@ pub fn parse_occurred_at(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>,
 
 /// A `datetime-local` value for `at`, in business time (`2026-11-22T09:30`).
 pub fn datetime_local(at: DateTime<Utc>) -> String {
-    at.with_timezone(&business_offset()).format("%Y-%m-%dT%H:%M").to_string()
+    at.with_timezone(&business_offset())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 /// What the deployment requires of a report (`MSS_REPORT_REQUIRED`, `MSS_CUSTOMER_NO_LENGTH`).
@@ -88,7 +90,12 @@ impl ReportRules {
     }
 
     /// An optional input left empty is `None`; a required one is a `Required` problem.
-    fn optional<T>(&self, field: Field, raw: &str, parse: impl FnOnce(&str) -> Result<T, Reason>) -> Result<Option<T>, Reason> {
+    fn optional<T>(
+        &self,
+        field: Field,
+        raw: &str,
+        parse: impl FnOnce(&str) -> Result<T, Reason>,
+    ) -> Result<Option<T>, Reason> {
         if raw.trim().is_empty() && !self.required(field) {
             Ok(None)
         } else {
@@ -97,15 +104,24 @@ impl ReportRules {
     }
 
     pub fn check_customer_no(&self, raw: &str) -> Result<Option<CustomerNumber>, Reason> {
-        self.optional(Field::CustomerNumber, raw, |r| CustomerNumber::parse_between(r, self.customer_no_min, self.customer_no_max))
+        self.optional(Field::CustomerNumber, raw, |r| {
+            CustomerNumber::parse_between(r, self.customer_no_min, self.customer_no_max)
+        })
     }
 
     pub fn check_name(&self, raw: &str) -> Result<Option<CustomerName>, Reason> {
         self.optional(Field::CustomerName, raw, CustomerName::parse)
     }
 
-    pub fn check_id(&self, kind: IdKind, raw: &str, now: DateTime<Utc>) -> Result<Option<IdNumber>, Reason> {
-        self.optional(Field::IdNumber, raw, |r| IdNumber::parse(kind, r, business_date(now)))
+    pub fn check_id(
+        &self,
+        kind: IdKind,
+        raw: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IdNumber>, Reason> {
+        self.optional(Field::IdNumber, raw, |r| {
+            IdNumber::parse(kind, r, business_date(now))
+        })
     }
 
     pub fn check_phone(&self, raw: &str) -> Result<Option<Phone>, Reason> {
@@ -179,10 +195,17 @@ impl ReportForm {
     }
 
     /// Every field's problem at once, or the report.
-    pub fn parse(&self, rules: &ReportRules, now: DateTime<Utc>) -> Result<NewIncident, Vec<FieldError>> {
+    pub fn parse(
+        &self,
+        rules: &ReportRules,
+        now: DateTime<Utc>,
+    ) -> Result<NewIncident, Vec<FieldError>> {
         let mut p = Problems::default();
         let name = p.check(Field::CustomerName, rules.check_name(&self.customer_name));
-        let number = p.check(Field::CustomerNumber, rules.check_customer_no(&self.customer_no));
+        let number = p.check(
+            Field::CustomerNumber,
+            rules.check_customer_no(&self.customer_no),
+        );
         let kind = p.check(Field::IdType, self.id_kind());
         let id = match kind {
             Some(kind) => p.check(Field::IdNumber, rules.check_id(kind, &self.id_number, now)),
@@ -194,11 +217,18 @@ impl ReportForm {
         let occurred_at = p.check(Field::OccurredAt, parse_occurred_at(&self.occurred_at, now));
         let urgency = p.check(Field::Urgency, Urgency::parse(&self.urgency));
         let description = p.check(Field::Description, Description::parse(&self.description));
-        let idempotency_key =
-            p.check(Field::IdempotencyKey, Uuid::parse_str(self.idempotency_key.trim()).map_err(|_| Reason::Required));
+        let idempotency_key = p.check(
+            Field::IdempotencyKey,
+            Uuid::parse_str(self.idempotency_key.trim()).map_err(|_| Reason::Required),
+        );
         let all = (|| {
             Some(NewIncident {
-                customer: Customer { name: name?, number: number?, id: id.unwrap_or(None), phone: phone? },
+                customer: Customer {
+                    name: name?,
+                    number: number?,
+                    id: id.unwrap_or(None),
+                    phone: phone?,
+                },
                 system: system?,
                 channel: channel?,
                 occurred_at: occurred_at?,
@@ -238,8 +268,18 @@ mod tests {
 
     #[test]
     fn debug_hides_id_and_phone_numbers() {
-        let shown = format!("{:?}", ReportForm { id_number: "11010519491231002X".into(), phone: "13800135678".into(), ..form() });
-        assert!(!shown.contains("11010519491231002X") && !shown.contains("13800135678"), "{shown}");
+        let shown = format!(
+            "{:?}",
+            ReportForm {
+                id_number: "11010519491231002X".into(),
+                phone: "13800135678".into(),
+                ..form()
+            }
+        );
+        assert!(
+            !shown.contains("11010519491231002X") && !shown.contains("13800135678"),
+            "{shown}"
+        );
         assert!(shown.contains("<18 characters hidden>"), "{shown}");
     }
     use chrono::TimeZone;
@@ -273,7 +313,10 @@ mod tests {
         assert_eq!(r.customer.phone.unwrap().expose(), "13800135678");
         assert_eq!(r.urgency, Urgency::Urgent);
         // 09:30 in Beijing is 01:30 UTC.
-        assert_eq!(r.occurred_at, Utc.with_ymd_and_hms(2026, 11, 22, 1, 30, 0).unwrap());
+        assert_eq!(
+            r.occurred_at,
+            Utc.with_ymd_and_hms(2026, 11, 22, 1, 30, 0).unwrap()
+        );
     }
 
     #[test]
@@ -296,24 +339,54 @@ mod tests {
         assert_eq!(
             errors,
             vec![
-                FieldError { field: Field::IdNumber, reason: Reason::IdChecksum },
-                FieldError { field: Field::Phone, reason: Reason::PhoneFormat },
+                FieldError {
+                    field: Field::IdNumber,
+                    reason: Reason::IdChecksum
+                },
+                FieldError {
+                    field: Field::Phone,
+                    reason: Reason::PhoneFormat
+                },
             ]
         );
     }
 
     #[test]
     fn what_is_required_is_configurable() {
-        let rules = ReportRules { require_name: false, require_customer_no: false, require_id: true, require_phone: true, ..ReportRules::default() };
+        let rules = ReportRules {
+            require_name: false,
+            require_customer_no: false,
+            require_id: true,
+            require_phone: true,
+            ..ReportRules::default()
+        };
         let mut f = form();
         f.customer_name.clear();
         f.customer_no.clear();
         f.id_number.clear();
         f.phone.clear();
-        let fields: Vec<_> = f.parse(&rules, now()).unwrap_err().into_iter().map(|e| (e.field, e.reason)).collect();
-        assert_eq!(fields, vec![(Field::IdNumber, Reason::Required), (Field::Phone, Reason::Required)]);
-        let short = ReportRules { customer_no_min: 12, customer_no_max: 12, ..ReportRules::default() };
-        assert_eq!(short.check_customer_no("3100123456"), Err(Reason::LengthBetween { min: 12, max: 12 }));
+        let fields: Vec<_> = f
+            .parse(&rules, now())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.reason))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                (Field::IdNumber, Reason::Required),
+                (Field::Phone, Reason::Required)
+            ]
+        );
+        let short = ReportRules {
+            customer_no_min: 12,
+            customer_no_max: 12,
+            ..ReportRules::default()
+        };
+        assert_eq!(
+            short.check_customer_no("3100123456"),
+            Err(Reason::LengthBetween { min: 12, max: 12 })
+        );
     }
 
     #[test]
@@ -328,7 +401,12 @@ mod tests {
             description: "交易不了".into(),
             ..ReportForm::default()
         };
-        let fields: Vec<_> = bad.parse(&ReportRules::default(), now()).unwrap_err().into_iter().map(|e| (e.field, e.reason)).collect();
+        let fields: Vec<_> = bad
+            .parse(&ReportRules::default(), now())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.reason))
+            .collect();
         assert_eq!(
             fields,
             vec![
@@ -347,11 +425,26 @@ mod tests {
 
     #[test]
     fn occurred_at_reads_phones_and_the_api() {
-        assert_eq!(parse_occurred_at("2026-11-22T01:30:00Z", now()), Ok(Utc.with_ymd_and_hms(2026, 11, 22, 1, 30, 0).unwrap()));
-        assert_eq!(parse_occurred_at("2026-11-22T14:03+08:00", now()), Err(Reason::UnknownValue));
-        assert_eq!(parse_occurred_at("2026-11-22T14:03:00+08:00", now()), Ok(now() + TimeDelta::minutes(3)));
-        assert_eq!(parse_occurred_at("1999-01-01T00:00", now()), Err(Reason::UnknownValue));
-        assert_eq!(parse_occurred_at("yesterday", now()), Err(Reason::UnknownValue));
+        assert_eq!(
+            parse_occurred_at("2026-11-22T01:30:00Z", now()),
+            Ok(Utc.with_ymd_and_hms(2026, 11, 22, 1, 30, 0).unwrap())
+        );
+        assert_eq!(
+            parse_occurred_at("2026-11-22T14:03+08:00", now()),
+            Err(Reason::UnknownValue)
+        );
+        assert_eq!(
+            parse_occurred_at("2026-11-22T14:03:00+08:00", now()),
+            Ok(now() + TimeDelta::minutes(3))
+        );
+        assert_eq!(
+            parse_occurred_at("1999-01-01T00:00", now()),
+            Err(Reason::UnknownValue)
+        );
+        assert_eq!(
+            parse_occurred_at("yesterday", now()),
+            Err(Reason::UnknownValue)
+        );
         assert_eq!(datetime_local(now()), "2026-11-22T14:00");
     }
 

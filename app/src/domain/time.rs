@@ -15,7 +15,8 @@ pub fn business_date(at: DateTime<Utc>) -> NaiveDate {
 
 /// Midnight at the start of a business day.
 pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::seconds(i64::from(CST_SECONDS))
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+        - chrono::Duration::seconds(i64::from(CST_SECONDS))
 }
 
 /// A day as a date input sends it (`2026-11-21`): exactly that shape, in 2000 to 9999 (what the
@@ -23,7 +24,13 @@ pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
 pub fn parse_day(raw: &str) -> Result<NaiveDate, super::Reason> {
     let raw = raw.trim();
     let shaped = raw.len() == 10
-        && raw.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+        && raw.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
         && raw[..4] >= *"2000";
     if !shaped {
         return Err(super::Reason::UnknownValue);
@@ -32,13 +39,21 @@ pub fn parse_day(raw: &str) -> Result<NaiveDate, super::Reason> {
 }
 
 /// The half-open span of business days `from` to `to` (both included) as instants.
-pub fn day_span(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-    (from.map(start_of_day), to.and_then(|d| d.succ_opt()).map(start_of_day))
+pub fn day_span(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    (
+        from.map(start_of_day),
+        to.and_then(|d| d.succ_opt()).map(start_of_day),
+    )
 }
 
 /// `2026-11-21 14:05`, in business time.
 pub fn format_minute(at: DateTime<Utc>) -> String {
-    at.with_timezone(&business_offset()).format("%Y-%m-%d %H:%M").to_string()
+    at.with_timezone(&business_offset())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -48,9 +63,26 @@ mod tests {
 
     #[test]
     fn a_day_is_written_one_way() {
-        assert_eq!(parse_day(" 2026-11-01 "), Ok(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()));
-        assert_eq!(parse_day("9999-12-31"), Ok(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()));
-        for bad in ["2026-1-5", "26-11-01", "+2026-11-01", "-5000-01-01", "-262144-01-01", "1999-12-31", "2026-02-30", "2026/11/01", "２０２６-11-01", ""] {
+        assert_eq!(
+            parse_day(" 2026-11-01 "),
+            Ok(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap())
+        );
+        assert_eq!(
+            parse_day("9999-12-31"),
+            Ok(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap())
+        );
+        for bad in [
+            "2026-1-5",
+            "26-11-01",
+            "+2026-11-01",
+            "-5000-01-01",
+            "-262144-01-01",
+            "1999-12-31",
+            "2026-02-30",
+            "2026/11/01",
+            "２０２６-11-01",
+            "",
+        ] {
             assert!(parse_day(bad).is_err(), "{bad}");
         }
     }
@@ -58,7 +90,10 @@ mod tests {
     #[test]
     fn a_late_utc_evening_is_the_next_business_day() {
         let at = Utc.with_ymd_and_hms(2026, 11, 20, 17, 30, 0).unwrap();
-        assert_eq!(business_date(at), NaiveDate::from_ymd_opt(2026, 11, 21).unwrap());
+        assert_eq!(
+            business_date(at),
+            NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
+        );
         assert_eq!(format_minute(at), "2026-11-21 01:30");
     }
 }

@@ -6,9 +6,9 @@ use crate::components::shell::LangSwitch;
 use crate::domain::accounts::{safe_next, Login};
 use crate::domain::Field;
 use crate::i18n::*;
+use crate::paths;
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_query_map};
-use crate::paths;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -26,7 +26,11 @@ pub fn LoginPage() -> impl IntoView {
             input.set_value("");
         }
     });
-    let banner = Signal::derive(move || error.get().filter(|e| e.reason_for(Field::Login).is_none() && e.reason_for(Field::Password).is_none()));
+    let banner = Signal::derive(move || {
+        error.get().filter(|e| {
+            e.reason_for(Field::Login).is_none() && e.reason_for(Field::Password).is_none()
+        })
+    });
     view! {
         <main class="auth">
             <div class="auth-lang"><LangSwitch/></div>
@@ -84,3 +88,4 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+super::lazy_page!(LoginRoute, LoginPage);

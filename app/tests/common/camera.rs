@@ -25,7 +25,13 @@ const THUMB: (u32, u32) = (160, 120);
 /// then XMP (GPS position and `XMP_SERIAL`), then an ICC colour profile; then a baseline 4:2:0
 /// YCbCr picture.
 pub fn phone_photo(width: u32, height: u32, orientation: u16) -> Vec<u8> {
-    let jpeg = encode(picture(width, height).as_raw(), width, height, ColorType::Rgb, false);
+    let jpeg = encode(
+        picture(width, height).as_raw(),
+        width,
+        height,
+        ColorType::Rgb,
+        false,
+    );
     let thumb = thumbnail();
     let exif = exif_segment(orientation, SERIAL, Some(&thumb[..]));
     assemble(&[exif, xmp_segment(), icc_segment()], &jpeg)
@@ -34,7 +40,13 @@ pub fn phone_photo(width: u32, height: u32, orientation: u16) -> Vec<u8> {
 /// A progressive JPEG (four scans, by jpeg-encoder), as photo editors and web exporters save it,
 /// with the same EXIF block as `phone_photo` (upright, with its thumbnail).
 pub fn progressive_photo(width: u32, height: u32) -> Vec<u8> {
-    let jpeg = encode(picture(width, height).as_raw(), width, height, ColorType::Rgb, true);
+    let jpeg = encode(
+        picture(width, height).as_raw(),
+        width,
+        height,
+        ColorType::Rgb,
+        true,
+    );
     let thumb = thumbnail();
     assemble(&[exif_segment(1, SERIAL, Some(&thumb[..]))], &jpeg)
 }
@@ -45,7 +57,10 @@ pub fn progressive_photo(width: u32, height: u32) -> Vec<u8> {
 /// No ink is black (K = 0), so a decoder's plain CMYK → RGB gives the red and blue back.
 pub fn cmyk_photo(width: u32, height: u32) -> Vec<u8> {
     let rgb = picture(width, height);
-    let cmyk: Vec<u8> = rgb.pixels().flat_map(|&Rgb([r, g, b])| [255 - r, 255 - g, 255 - b, 0]).collect();
+    let cmyk: Vec<u8> = rgb
+        .pixels()
+        .flat_map(|&Rgb([r, g, b])| [255 - r, 255 - g, 255 - b, 0])
+        .collect();
     let jpeg = encode(&cmyk, width, height, ColorType::Cmyk, false);
     let thumb = thumbnail();
     assemble(&[exif_segment(1, SERIAL, Some(&thumb[..]))], &jpeg)
@@ -57,17 +72,25 @@ pub fn cmyk_photo(width: u32, height: u32) -> Vec<u8> {
 /// with its own EXIF block carrying `SECONDARY_SERIAL`) appended after `primary`'s end-of-image
 /// marker. `primary` must end with its end-of-image marker.
 pub fn with_mpf_secondary(primary: &[u8]) -> Vec<u8> {
-    assert!(primary.ends_with(&[0xFF, 0xD9]), "the primary image ends with EOI");
+    assert!(
+        primary.ends_with(&[0xFF, 0xD9]),
+        "the primary image ends with EOI"
+    );
     let depth = GrayImage::from_fn(640, 480, |x, y| Luma([((x + y) / 5) as u8]));
-    let secondary =
-        assemble(&[exif_segment(1, SECONDARY_SERIAL, None)], &encode(depth.as_raw(), 640, 480, ColorType::Luma, false));
+    let secondary = assemble(
+        &[exif_segment(1, SECONDARY_SERIAL, None)],
+        &encode(depth.as_raw(), 640, 480, ColorType::Luma, false),
+    );
     let insert_at = segment_end(primary, 0xE1, b"Exif\0\0").unwrap_or(2);
     let mpf = |first_size: u32, second_offset: u32| {
         // MP Entries: attribute, size, offset (0 for the first image), two dependent-image entry
         // numbers. 0x2003_0000: representative image, JPEG, Baseline MP Primary Image;
         // 0: JPEG, type undefined (what phones give depth and gain maps).
         let mut entries: Vec<u8> = Vec::new();
-        for (attribute, size, offset) in [(0x2003_0000, first_size, 0), (0, len32(&secondary), second_offset)] {
+        for (attribute, size, offset) in [
+            (0x2003_0000, first_size, 0),
+            (0, len32(&secondary), second_offset),
+        ] {
             entries.extend([BIG.u32(attribute), BIG.u32(size), BIG.u32(offset), [0; 4]].concat());
         }
         let index = [
@@ -84,12 +107,21 @@ pub fn with_mpf_secondary(primary: &[u8]) -> Vec<u8> {
     // Offsets count from the MPF TIFF header: after the marker, the length and "MPF\0".
     let tiff_at = insert_at + 4 + 4;
     let mpf_segment = mpf(first_size as u32, (first_size - tiff_at) as u32);
-    [&primary[..insert_at], &mpf_segment[..], &primary[insert_at..], &secondary[..]].concat()
+    [
+        &primary[..insert_at],
+        &mpf_segment[..],
+        &primary[insert_at..],
+        &secondary[..],
+    ]
+    .concat()
 }
 
 /// Whether `needle` occurs in `haystack` (an empty needle always does).
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty() || haystack.windows(needle.len()).any(|window| window == needle)
+    needle.is_empty()
+        || haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
 }
 
 // ---------- pictures ----------
@@ -98,14 +130,21 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn picture(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
         let noise = ((x * 7 + y * 13) % 17) as u8;
-        if y < height / 2 { Rgb([220, 30 + noise, 30]) } else { Rgb([30, 40 + noise, 220]) }
+        if y < height / 2 {
+            Rgb([220, 30 + noise, 30])
+        } else {
+            Rgb([30, 40 + noise, 220])
+        }
     })
 }
 
 /// The EXIF thumbnail as cameras store it: a bare JPEG (SOI, tables, frame, scan, EOI; no JFIF).
 fn thumbnail() -> Vec<u8> {
     let (w, h) = THUMB;
-    assemble(&[], &encode(picture(w, h).as_raw(), w, h, ColorType::Rgb, false))
+    assemble(
+        &[],
+        &encode(picture(w, h).as_raw(), w, h, ColorType::Rgb, false),
+    )
 }
 
 /// A complete JPEG by jpeg-encoder (SOI, JFIF APP0, [Adobe APP14 for CMYK], tables, scans, EOI).
@@ -114,7 +153,9 @@ fn encode(pixels: &[u8], width: u32, height: u32, color: ColorType, progressive:
     let mut out: Vec<u8> = Vec::new();
     let mut encoder = Encoder::new(&mut out, QUALITY);
     encoder.set_progressive(progressive);
-    encoder.encode(pixels, side(width), side(height), color).expect("jpeg-encoder encodes");
+    encoder
+        .encode(pixels, side(width), side(height), color)
+        .expect("jpeg-encoder encodes");
     out
 }
 
@@ -131,7 +172,12 @@ fn assemble(segments: &[Vec<u8>], jpeg: &[u8]) -> Vec<u8> {
 fn segment(marker: u8, parts: &[&[u8]]) -> Vec<u8> {
     let contents = parts.concat();
     let length = u16::try_from(contents.len() + 2).expect("a segment holds at most 65,533 bytes");
-    [&[0xFF, marker][..], &length.to_be_bytes()[..], &contents[..]].concat()
+    [
+        &[0xFF, marker][..],
+        &length.to_be_bytes()[..],
+        &contents[..],
+    ]
+    .concat()
 }
 
 /// Where the first segment with `marker` whose contents start with `signature` ends, walking the
@@ -155,11 +201,11 @@ fn exif_segment(orientation: u16, serial: &str, thumbnail: Option<&[u8]>) -> Vec
     let o = LITTLE;
     let ifd0 = |exif_at: u32, gps_at: u32| {
         [
-            ascii(0x010F, "Apple"),        // Make
-            ascii(0x0110, "iPhone 15"),    // Model
-            o.short(0x0112, orientation),  // Orientation
-            o.long(0x8769, exif_at),       // ExifIFDPointer
-            o.long(0x8825, gps_at),        // GPSInfoIFDPointer
+            ascii(0x010F, "Apple"),       // Make
+            ascii(0x0110, "iPhone 15"),   // Model
+            o.short(0x0112, orientation), // Orientation
+            o.long(0x8769, exif_at),      // ExifIFDPointer
+            o.long(0x8825, gps_at),       // GPSInfoIFDPointer
         ]
     };
     let exif = [
@@ -167,14 +213,14 @@ fn exif_segment(orientation: u16, serial: &str, thumbnail: Option<&[u8]>) -> Vec
         ascii(0xA431, serial),                // BodySerialNumber
     ];
     let gps = [
-        ascii(0x0001, "N"),                                  // GPSLatitudeRef
+        ascii(0x0001, "N"),                               // GPSLatitudeRef
         o.rationals(0x0002, &[(39, 1), (54, 1), (0, 1)]), // GPSLatitude
     ];
     let ifd1 = |thumb_at: u32, thumb_len: u32| {
         [
-            o.short(0x0103, 6),          // Compression: JPEG (old-style, as EXIF thumbnails are)
-            o.long(0x0201, thumb_at),    // JPEGInterchangeFormat
-            o.long(0x0202, thumb_len),   // JPEGInterchangeFormatLength
+            o.short(0x0103, 6),        // Compression: JPEG (old-style, as EXIF thumbnails are)
+            o.long(0x0201, thumb_at),  // JPEGInterchangeFormat
+            o.long(0x0202, thumb_len), // JPEGInterchangeFormatLength
         ]
     };
     // An IFD's size does not depend on the offsets inside it, so the layout comes first.
@@ -182,12 +228,23 @@ fn exif_segment(orientation: u16, serial: &str, thumbnail: Option<&[u8]>) -> Vec
     let gps_at = exif_at + ifd_size(o, &exif);
     let ifd1_at = gps_at + ifd_size(o, &gps);
     let mut tiff = o.header().to_vec();
-    assert_eq!(put_ifd(&mut tiff, o, &ifd0(exif_at, gps_at), if thumbnail.is_some() { ifd1_at } else { 0 }), 8);
+    assert_eq!(
+        put_ifd(
+            &mut tiff,
+            o,
+            &ifd0(exif_at, gps_at),
+            if thumbnail.is_some() { ifd1_at } else { 0 }
+        ),
+        8
+    );
     assert_eq!(put_ifd(&mut tiff, o, &exif, 0), exif_at);
     assert_eq!(put_ifd(&mut tiff, o, &gps, 0), gps_at);
     if let Some(thumb) = thumbnail {
         let thumb_at = ifd1_at + ifd_size(o, &ifd1(0, 0));
-        assert_eq!(put_ifd(&mut tiff, o, &ifd1(thumb_at, len32(thumb)), 0), ifd1_at);
+        assert_eq!(
+            put_ifd(&mut tiff, o, &ifd1(thumb_at, len32(thumb)), 0),
+            ifd1_at
+        );
         assert_eq!(len32(&tiff), thumb_at);
         tiff.extend_from_slice(thumb);
     }
@@ -206,12 +263,18 @@ fn xmp_segment() -> Vec<u8> {
         " exif:DateTimeOriginal=\"2024-05-01T09:30:00\" cam:CameraSerialNumber=\"SN-XMP-7731\"/>",
         "</rdf:RDF></x:xmpmeta>\n<?xpacket end=\"w\"?>",
     );
-    segment(0xE1, &[&b"http://ns.adobe.com/xap/1.0/\0"[..], packet.as_bytes()])
+    segment(
+        0xE1,
+        &[&b"http://ns.adobe.com/xap/1.0/\0"[..], packet.as_bytes()],
+    )
 }
 
 /// APP2 ICC_PROFILE: the signature, chunk 1 of 1, the profile.
 fn icc_segment() -> Vec<u8> {
-    segment(0xE2, &[&b"ICC_PROFILE\0"[..], &[1u8, 1][..], &icc_profile()[..]])
+    segment(
+        0xE2,
+        &[&b"ICC_PROFILE\0"[..], &[1u8, 1][..], &icc_profile()[..]],
+    )
 }
 
 /// A small well-formed ICC v2.1 display profile (RGB, XYZ connection space): the 128-byte header,
@@ -268,26 +331,53 @@ enum Order {
 
 impl Order {
     fn u16(self, v: u16) -> [u8; 2] {
-        match self { Order::Little => v.to_le_bytes(), Order::Big => v.to_be_bytes() }
+        match self {
+            Order::Little => v.to_le_bytes(),
+            Order::Big => v.to_be_bytes(),
+        }
     }
     fn u32(self, v: u32) -> [u8; 4] {
-        match self { Order::Little => v.to_le_bytes(), Order::Big => v.to_be_bytes() }
+        match self {
+            Order::Little => v.to_le_bytes(),
+            Order::Big => v.to_be_bytes(),
+        }
     }
     /// The 8-byte TIFF header, its first IFD right after it.
     fn header(self) -> [u8; 8] {
-        let magic = match self { Order::Little => *b"II*\0", Order::Big => *b"MM\0*" };
+        let magic = match self {
+            Order::Little => *b"II*\0",
+            Order::Big => *b"MM\0*",
+        };
         let [a, b, c, d] = self.u32(8);
         [magic[0], magic[1], magic[2], magic[3], a, b, c, d]
     }
     fn short(self, tag: u16, value: u16) -> Entry {
-        Entry { tag, kind: 3, count: 1, data: self.u16(value).to_vec() }
+        Entry {
+            tag,
+            kind: 3,
+            count: 1,
+            data: self.u16(value).to_vec(),
+        }
     }
     fn long(self, tag: u16, value: u32) -> Entry {
-        Entry { tag, kind: 4, count: 1, data: self.u32(value).to_vec() }
+        Entry {
+            tag,
+            kind: 4,
+            count: 1,
+            data: self.u32(value).to_vec(),
+        }
     }
     fn rationals(self, tag: u16, values: &[(u32, u32)]) -> Entry {
-        let data = values.iter().flat_map(|(n, d)| [self.u32(*n), self.u32(*d)].concat()).collect();
-        Entry { tag, kind: 5, count: values.len() as u32, data }
+        let data = values
+            .iter()
+            .flat_map(|(n, d)| [self.u32(*n), self.u32(*d)].concat())
+            .collect();
+        Entry {
+            tag,
+            kind: 5,
+            count: values.len() as u32,
+            data,
+        }
     }
 }
 
@@ -302,12 +392,22 @@ struct Entry {
 /// A NUL-terminated ASCII value (type 2).
 fn ascii(tag: u16, text: &str) -> Entry {
     let data = [text.as_bytes(), &b"\0"[..]].concat();
-    Entry { tag, kind: 2, count: len32(&data), data }
+    Entry {
+        tag,
+        kind: 2,
+        count: len32(&data),
+        data,
+    }
 }
 
 /// An UNDEFINED value (type 7): bytes as they are.
 fn undefined(tag: u16, data: Vec<u8>) -> Entry {
-    Entry { tag, kind: 7, count: len32(&data), data }
+    Entry {
+        tag,
+        kind: 7,
+        count: len32(&data),
+        data,
+    }
 }
 
 /// Appends an IFD (entries in the given order, which must be by ascending tag) at the end of

@@ -39,27 +39,49 @@ impl TestApp {
 
     /// With extra settings (`MSS_REPORT_REQUIRED`, …).
     pub async fn spawn_with(pool: PgPool, extra: &[(&str, &str)]) -> TestApp {
-        let blob_dir = std::env::temp_dir().join(format!("mss-test-blobs-{}", uuid::Uuid::new_v4()));
+        let blob_dir =
+            std::env::temp_dir().join(format!("mss-test-blobs-{}", uuid::Uuid::new_v4()));
         let blob_dir_text = blob_dir.to_string_lossy().into_owned();
         let settings = Settings::from_lookup(|key| match key {
             // The pool is handed over directly; the URL is never used.
             "DATABASE_URL" => Some("postgres://unused".into()),
             "MSS_ADDR" => Some("127.0.0.1:0".into()),
             "MSS_BLOB_DIR" => Some(blob_dir_text.clone()),
-            other => extra.iter().find(|(k, _)| *k == other).map(|(_, v)| v.to_string()),
+            other => extra
+                .iter()
+                .find(|(k, _)| *k == other)
+                .map(|(_, v)| v.to_string()),
         })
         .expect("test settings");
-        let options = LeptosOptions::builder().output_name("mss").site_root("target/site").build();
-        let app = Application::build_with_pool(settings, options, pool.clone()).await.expect("app builds");
+        let options = LeptosOptions::builder()
+            .output_name("mss")
+            .site_root("target/site")
+            .build();
+        let app = Application::build_with_pool(settings, options, pool.clone())
+            .await
+            .expect("app builds");
         let addr = app.addr();
         let background = app.background();
         tokio::spawn(app.run_until(std::future::pending()));
-        TestApp { addr, pool, blob_dir, background }
+        TestApp {
+            addr,
+            pool,
+            blob_dir,
+            background,
+        }
     }
 
     /// With a fake WeCom (see `FakeWecomHarness`) and `extra` settings.
-    pub async fn spawn_with_wecom(pool: PgPool, wecom: &FakeWecomHarness, extra: &[(&str, &str)]) -> TestApp {
-        let mut settings: Vec<(&str, &str)> = wecom.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    pub async fn spawn_with_wecom(
+        pool: PgPool,
+        wecom: &FakeWecomHarness,
+        extra: &[(&str, &str)],
+    ) -> TestApp {
+        let mut settings: Vec<(&str, &str)> = wecom
+            .settings
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         settings.extend_from_slice(extra);
         TestApp::spawn_with(pool, &settings).await
     }
@@ -77,14 +99,24 @@ impl TestApp {
 
     /// A browser-like client that keeps cookies and does not follow redirects.
     pub fn client(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().expect("client")
+        Client::builder()
+            .cookie_store(true)
+            .redirect(redirect::Policy::none())
+            .build()
+            .expect("client")
     }
 
     pub async fn user(&self, login: &str, name: &str, role: Role) -> i64 {
         let hash = hash_password(PASSWORD.into()).await.expect("hash");
-        app::server::accounts::users::insert(&self.pool, &Login::parse(login).expect("login"), &DisplayName::parse(name).expect("name"), role, &hash)
-            .await
-            .expect("user inserted")
+        app::server::accounts::users::insert(
+            &self.pool,
+            &Login::parse(login).expect("login"),
+            &DisplayName::parse(name).expect("name"),
+            role,
+            &hash,
+        )
+        .await
+        .expect("user inserted")
     }
 
     /// A reporter (agent 王小明), signed in.
@@ -98,7 +130,11 @@ impl TestApp {
         self.user("agent", "王小明", Role::Reporter).await;
         self.user("agent2", "李娜", Role::Reporter).await;
         self.user("handler", "陈静", Role::Handler).await;
-        People { agent: self.signed_in("agent").await, agent2: self.signed_in("agent2").await, handler: self.signed_in("handler").await }
+        People {
+            agent: self.signed_in("agent").await,
+            agent2: self.signed_in("agent2").await,
+            handler: self.signed_in("handler").await,
+        }
     }
 
     /// Signs in as a server-function client would (the wasm's fetch): JSON back, no page.
@@ -115,12 +151,22 @@ impl TestApp {
     pub async fn signed_in(&self, login: &str) -> Client {
         let client = self.client();
         let res = self.sign_in(&client, login, PASSWORD).await;
-        assert_eq!(res.status(), StatusCode::OK, "sign-in of {login}: {}", res.text().await.unwrap_or_default());
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "sign-in of {login}: {}",
+            res.text().await.unwrap_or_default()
+        );
         client
     }
 
     /// Posts the report form as its script does (multipart, JSON back).
-    pub async fn post_report(&self, client: &Client, fields: &[(&str, &str)], accept: &str) -> Response {
+    pub async fn post_report(
+        &self,
+        client: &Client,
+        fields: &[(&str, &str)],
+        accept: &str,
+    ) -> Response {
         let mut form = multipart::Form::new();
         for (name, value) in fields {
             form = form.text(name.to_string(), value.to_string());
@@ -146,7 +192,9 @@ impl TestApp {
     }
 
     pub async fn reported(&self, client: &Client, customer: &str) -> String {
-        let res = self.report(client, customer, &uuid::Uuid::new_v4().to_string()).await;
+        let res = self
+            .report(client, customer, &uuid::Uuid::new_v4().to_string())
+            .await;
         assert_eq!(res.status(), StatusCode::OK);
         res.json::<String>().await.expect("incident number")
     }
@@ -156,29 +204,51 @@ impl TestApp {
 impl TestApp {
     /// `POST /api/v1/incidents/{id}/actions` with `body`.
     pub async fn act(&self, client: &Client, id: i64, body: Value) -> Response {
-        client.post(self.url(&format!("/api/v1/incidents/{id}/actions"))).json(&body).send().await.expect("action request")
+        client
+            .post(self.url(&format!("/api/v1/incidents/{id}/actions")))
+            .json(&body)
+            .send()
+            .await
+            .expect("action request")
     }
 
     /// The action, which must succeed; the incident after it.
     pub async fn acted(&self, client: &Client, id: i64, body: Value) -> Value {
         let res = self.act(client, id, body.clone()).await;
-        assert_eq!(res.status(), StatusCode::OK, "{body}: {}", res.text().await.unwrap_or_default());
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{body}: {}",
+            res.text().await.unwrap_or_default()
+        );
         json(res).await
     }
 
     pub async fn get(&self, client: &Client, id: i64) -> Response {
-        client.get(self.url(&format!("/api/v1/incidents/{id}"))).send().await.expect("incident request")
+        client
+            .get(self.url(&format!("/api/v1/incidents/{id}")))
+            .send()
+            .await
+            .expect("incident request")
     }
 
     /// A report by `client`; its id.
     pub async fn filed(&self, client: &Client, customer: &str) -> i64 {
         let number = self.reported(client, customer).await;
-        sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1").bind(number).fetch_one(&self.pool).await.expect("incident")
+        sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1")
+            .bind(number)
+            .fetch_one(&self.pool)
+            .await
+            .expect("incident")
     }
 
     /// The number of incident `id`.
     pub async fn number_of(&self, id: i64) -> String {
-        sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1").bind(id).fetch_one(&self.pool).await.expect("incident number")
+        sqlx::query_scalar("SELECT number FROM incidents WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .expect("incident number")
     }
 
     /// A group member (role `member`) of `group`, signed in.
@@ -210,18 +280,33 @@ pub struct FakeWecomHarness {
 impl FakeWecomHarness {
     pub async fn start(config: app::server::notify::fake_wecom::FakeConfig) -> FakeWecomHarness {
         let fake = app::server::notify::fake_wecom::FakeWecom::new(config.clone());
-        let addr = fake.start(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("fake WeCom starts");
+        let addr = fake
+            .start(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("fake WeCom starts");
         let base = format!("http://{addr}");
         let settings = vec![
             ("MSS_WECOM_API_BASE".into(), base.clone()),
             ("MSS_WECOM_OAUTH_BASE".into(), base.clone()),
-            ("MSS_WECOM_ROBOT_URL".into(), format!("{base}/cgi-bin/webhook/send?key={}", config.robot_key)),
+            (
+                "MSS_WECOM_ROBOT_URL".into(),
+                format!("{base}/cgi-bin/webhook/send?key={}", config.robot_key),
+            ),
             ("MSS_WECOM_CORP_ID".into(), config.corp_id.clone()),
             ("MSS_WECOM_CORP_SECRET".into(), config.secret.clone()),
             ("MSS_WECOM_AGENT_ID".into(), "1000002".into()),
-            ("MSS_WECOM_ROBOT_PER_MINUTE".into(), config.robot_per_window.to_string()),
-            ("MSS_WECOM_MEMBER_PER_MINUTE".into(), config.member_per_window.to_string()),
-            ("MSS_WECOM_RATE_WINDOW_SECS".into(), config.robot_window.as_secs().max(1).to_string()),
+            (
+                "MSS_WECOM_ROBOT_PER_MINUTE".into(),
+                config.robot_per_window.to_string(),
+            ),
+            (
+                "MSS_WECOM_MEMBER_PER_MINUTE".into(),
+                config.member_per_window.to_string(),
+            ),
+            (
+                "MSS_WECOM_RATE_WINDOW_SECS".into(),
+                config.robot_window.as_secs().max(1).to_string(),
+            ),
             ("MSS_WECOM_TIMEOUT_MS".into(), "500".into()),
             ("MSS_WECOM_RETRY_BASE_MS".into(), "50".into()),
             ("MSS_WECOM_RETRY_CAP_MS".into(), "400".into()),

@@ -22,7 +22,10 @@ impl WecomUserId {
         if value.chars().count() > 64 {
             return Err(Reason::TooLong { max: 64 });
         }
-        if value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-')) {
+        if value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-'))
+        {
             Ok(Some(WecomUserId(value.to_owned())))
         } else {
             Err(Reason::LoginChars)
@@ -93,19 +96,38 @@ impl UserForm {
     fn parse_common(&self, p: &mut Problems) -> Option<UserChange> {
         let login = p.check(Field::Login, Login::parse(&self.login));
         let display_name = p.check(Field::DisplayName, DisplayName::parse(&self.display_name));
-        let role = p.check(Field::Role, if self.role.trim().is_empty() { Err(Reason::Required) } else { Role::parse(&self.role) });
-        let wecom = p.check(Field::WecomUserId, WecomUserId::parse_optional(&self.wecom_user_id));
+        let role = p.check(
+            Field::Role,
+            if self.role.trim().is_empty() {
+                Err(Reason::Required)
+            } else {
+                Role::parse(&self.role)
+            },
+        );
+        let wecom = p.check(
+            Field::WecomUserId,
+            WecomUserId::parse_optional(&self.wecom_user_id),
+        );
         // Transfer groups are for members: ticked for another role, they are refused (an
         // account changed away from member leaves its groups: untick them).
         let groups = p.check(
             Field::Group,
             group_codes(&self.groups).and_then(|groups| match role {
-                Some(role) if role != Role::Member && !groups.is_empty() => Err(Reason::MembersOnly),
+                Some(role) if role != Role::Member && !groups.is_empty() => {
+                    Err(Reason::MembersOnly)
+                }
                 _ => Ok(groups),
             }),
         );
         let on_duty = !self.on_duty.trim().is_empty();
-        Some(UserChange { login: login?, display_name: display_name?, role: role?, wecom_user_id: wecom?, groups: groups?, on_duty })
+        Some(UserChange {
+            login: login?,
+            display_name: display_name?,
+            role: role?,
+            wecom_user_id: wecom?,
+            groups: groups?,
+            on_duty,
+        })
     }
 
     /// A new account: everything, with a password of at least 8 characters.
@@ -199,8 +221,18 @@ pub struct ListEntryForm {
 
 #[derive(Debug)]
 pub enum ListEntryChange {
-    New { kind: ListKind, code: Code, parent: Option<Category>, names: EntryNames },
-    Edit { kind: ListKind, id: i64, names: EntryNames, active: bool },
+    New {
+        kind: ListKind,
+        code: Code,
+        parent: Option<Category>,
+        names: EntryNames,
+    },
+    Edit {
+        kind: ListKind,
+        id: i64,
+        names: EntryNames,
+        active: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -229,25 +261,63 @@ impl ListEntryForm {
         let name_zh = p.check(Field::NameZh, text_between(&self.name_zh, 1, 40));
         let name_en = p.check(Field::NameEn, text_between(&self.name_en, 1, 60));
         let position = p.check(Field::Position, position(&self.position));
-        let names = name_zh.zip(name_en).zip(position).map(|((name_zh, name_en), position)| EntryNames { name_zh, name_en, position });
+        let names = name_zh
+            .zip(name_en)
+            .zip(position)
+            .map(|((name_zh, name_en), position)| EntryNames {
+                name_zh,
+                name_en,
+                position,
+            });
         if self.id.trim().is_empty() {
             let code = p.check(Field::Code, Code::parse(&self.code));
             let parent = match kind {
-                Some(ListKind::Category) => p.check(Field::Category, Category::parse(&self.parent)).map(Some),
+                Some(ListKind::Category) => p
+                    .check(Field::Category, Category::parse(&self.parent))
+                    .map(Some),
                 _ => Some(None),
             };
             // The three category codes belong to the categories themselves.
             if let (Some(ListKind::Category), Some(c)) = (kind, &code) {
                 if Category::parse(c.as_str()).is_ok() {
-                    p.0.push(FieldError { field: Field::Code, reason: Reason::Taken });
+                    p.0.push(FieldError {
+                        field: Field::Code,
+                        reason: Reason::Taken,
+                    });
                 }
             }
-            let new = kind.zip(code).zip(parent).zip(names).map(|(((kind, code), parent), names)| ListEntryChange::New { kind, code, parent, names });
+            let new =
+                kind.zip(code)
+                    .zip(parent)
+                    .zip(names)
+                    .map(|(((kind, code), parent), names)| ListEntryChange::New {
+                        kind,
+                        code,
+                        parent,
+                        names,
+                    });
             p.into_result(new)
         } else {
-            let id = p.check(Field::Id, self.id.trim().parse::<i64>().map_err(|_| Reason::UnknownValue));
-            let active = self.active.as_deref().is_some_and(|v| !v.is_empty() && v != "false");
-            let edit = kind.zip(id).zip(names).map(|((kind, id), names)| ListEntryChange::Edit { kind, id, names, active });
+            let id = p.check(
+                Field::Id,
+                self.id
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| Reason::UnknownValue),
+            );
+            let active = self
+                .active
+                .as_deref()
+                .is_some_and(|v| !v.is_empty() && v != "false");
+            let edit = kind
+                .zip(id)
+                .zip(names)
+                .map(|((kind, id), names)| ListEntryChange::Edit {
+                    kind,
+                    id,
+                    names,
+                    active,
+                });
             p.into_result(edit)
         }
     }
@@ -308,14 +378,35 @@ impl CannedForm {
         let id = if self.id.trim().is_empty() {
             Some(None)
         } else {
-            p.check(Field::Id, self.id.trim().parse::<i64>().map(Some).map_err(|_| Reason::UnknownValue))
+            p.check(
+                Field::Id,
+                self.id
+                    .trim()
+                    .parse::<i64>()
+                    .map(Some)
+                    .map_err(|_| Reason::UnknownValue),
+            )
         };
         let title = p.check(Field::Title, text_between(&self.title, 1, 40));
         let body = p.check(Field::Body, canned_body(&self.body));
         let position = p.check(Field::Position, position(&self.position));
         // A new reply starts in use; an existing one is in use when its box is ticked.
-        let active = id.flatten().is_none() || self.active.as_deref().is_some_and(|v| !v.is_empty() && v != "false");
-        let change = id.zip(title).zip(body).zip(position).map(|(((id, title), body), position)| CannedChange { id, title, body, position, active });
+        let active = id.flatten().is_none()
+            || self
+                .active
+                .as_deref()
+                .is_some_and(|v| !v.is_empty() && v != "false");
+        let change =
+            id.zip(title)
+                .zip(body)
+                .zip(position)
+                .map(|(((id, title), body), position)| CannedChange {
+                    id,
+                    title,
+                    body,
+                    position,
+                    active,
+                });
         p.into_result(change)
     }
 }
@@ -345,7 +436,10 @@ fn minutes(raw: &str) -> Result<i32, Reason> {
     }
     match raw.parse::<i32>() {
         Ok(n) if (1..=MAX_MINUTES).contains(&n) => Ok(n),
-        _ => Err(Reason::NumberBetween { min: 1, max: MAX_MINUTES as u32 }),
+        _ => Err(Reason::NumberBetween {
+            min: 1,
+            max: MAX_MINUTES as u32,
+        }),
     }
 }
 
@@ -353,18 +447,26 @@ impl SlaForm {
     pub fn parse(&self) -> Result<SlaRow, Vec<FieldError>> {
         let mut p = Problems::default();
         let priority = p.check(Field::Priority, Priority::parse(&self.priority));
-        let first = p.check(Field::FirstResponseMinutes, minutes(&self.first_response_minutes));
+        let first = p.check(
+            Field::FirstResponseMinutes,
+            minutes(&self.first_response_minutes),
+        );
         let resolution = p.check(Field::ResolutionMinutes, minutes(&self.resolution_minutes));
         if let (Some(f), Some(r)) = (first, resolution) {
             if r < f {
-                p.0.push(FieldError { field: Field::ResolutionMinutes, reason: Reason::BeforeFirstResponse });
+                p.0.push(FieldError {
+                    field: Field::ResolutionMinutes,
+                    reason: Reason::BeforeFirstResponse,
+                });
             }
         }
-        let row = priority.zip(first).zip(resolution).map(|((priority, first_response_minutes), resolution_minutes)| SlaRow {
-            priority,
-            first_response_minutes,
-            resolution_minutes,
-        });
+        let row = priority.zip(first).zip(resolution).map(
+            |((priority, first_response_minutes), resolution_minutes)| SlaRow {
+                priority,
+                first_response_minutes,
+                resolution_minutes,
+            },
+        );
         p.into_result(row)
     }
 }
@@ -401,7 +503,10 @@ pub struct AuditFilter {
     pub before_id: Option<i64>,
 }
 
-fn optional<T>(raw: &Option<String>, parse: impl Fn(&str) -> Result<T, Reason>) -> Result<Option<T>, Reason> {
+fn optional<T>(
+    raw: &Option<String>,
+    parse: impl Fn(&str) -> Result<T, Reason>,
+) -> Result<Option<T>, Reason> {
     match raw.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => parse(v).map(Some),
         None => Ok(None),
@@ -411,19 +516,51 @@ fn optional<T>(raw: &Option<String>, parse: impl Fn(&str) -> Result<T, Reason>) 
 impl AuditQuery {
     pub fn parse(&self) -> Result<AuditFilter, Vec<FieldError>> {
         let mut p = Problems::default();
-        let incident = p.check(Field::Incident, optional(&self.incident, |v| super::incident::IncidentNumber::parse(v).map_err(|_| Reason::UnknownValue)));
+        let incident = p.check(
+            Field::Incident,
+            optional(&self.incident, |v| {
+                super::incident::IncidentNumber::parse(v).map_err(|_| Reason::UnknownValue)
+            }),
+        );
         let actor = p.check(Field::Actor, optional(&self.actor, Login::parse));
-        let action = p.check(Field::Action, optional(&self.action, |v| {
-            let ok = v.len() <= 40 && v.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
-            if ok { Ok(v.to_owned()) } else { Err(Reason::UnknownValue) }
-        }));
+        let action = p.check(
+            Field::Action,
+            optional(&self.action, |v| {
+                let ok = v.len() <= 40
+                    && v.chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+                if ok {
+                    Ok(v.to_owned())
+                } else {
+                    Err(Reason::UnknownValue)
+                }
+            }),
+        );
         let from = p.check(Field::From, optional(&self.from, super::time::parse_day));
         let to = p.check(Field::To, optional(&self.to, super::time::parse_day));
-        let before_id = p.check(Field::Cursor, optional(&self.cursor, |v| v.parse::<i64>().map_err(|_| Reason::UnknownValue)));
-        let filter = incident.zip(actor).zip(action).zip(from).zip(to).zip(before_id).map(|(((((incident, actor), action), from), to), before_id)| {
-            let (from, to) = super::time::day_span(from, to);
-            AuditFilter { incident, actor, action, from, to, before_id }
-        });
+        let before_id = p.check(
+            Field::Cursor,
+            optional(&self.cursor, |v| {
+                v.parse::<i64>().map_err(|_| Reason::UnknownValue)
+            }),
+        );
+        let filter = incident
+            .zip(actor)
+            .zip(action)
+            .zip(from)
+            .zip(to)
+            .zip(before_id)
+            .map(|(((((incident, actor), action), from), to), before_id)| {
+                let (from, to) = super::time::day_span(from, to);
+                AuditFilter {
+                    incident,
+                    actor,
+                    action,
+                    from,
+                    to,
+                    before_id,
+                }
+            });
         p.into_result(filter)
     }
 
@@ -438,7 +575,11 @@ impl AuditQuery {
         ];
         let mut parts: Vec<String> = pairs
             .iter()
-            .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", crate::paths::encode_query(v))))
+            .filter_map(|(k, v)| {
+                v.as_deref()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| format!("{k}={}", crate::paths::encode_query(v)))
+            })
             .collect();
         if let Some(c) = cursor {
             parts.push(format!("cursor={c}"));

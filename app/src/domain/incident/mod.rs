@@ -22,9 +22,9 @@ impl IncidentNumber {
             && parts
                 .next()
                 .is_some_and(|d| NaiveDate::parse_from_str(d, "%Y%m%d").is_ok() && d.len() == 8)
-            && parts
-                .next()
-                .is_some_and(|s| (4..=9).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()));
+            && parts.next().is_some_and(|s| {
+                (4..=9).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+            });
         if ok {
             Ok(IncidentNumber(upper))
         } else {
@@ -133,7 +133,6 @@ named_enum! {
     }
 }
 
-
 named_enum! {
     /// How urgent the reporter says it is; suggests a priority to the desk.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -195,8 +194,14 @@ mod tests {
     #[test]
     fn description_counts_chinese_characters() {
         assert!(Description::parse(&"股".repeat(10)).is_ok());
-        assert_eq!(Description::parse(&"股".repeat(9)), Err(Reason::TooShort { min: 10 }));
-        assert_eq!(Description::parse(&"股".repeat(2001)), Err(Reason::TooLong { max: 2000 }));
+        assert_eq!(
+            Description::parse(&"股".repeat(9)),
+            Err(Reason::TooShort { min: 10 })
+        );
+        assert_eq!(
+            Description::parse(&"股".repeat(2001)),
+            Err(Reason::TooLong { max: 2000 })
+        );
     }
 
     #[test]
@@ -205,8 +210,17 @@ mod tests {
         let number = IncidentNumber::new(date, 42);
         assert_eq!(number.as_str(), "MSS-20261121-0042");
         assert_eq!(IncidentNumber::parse("mss-20261121-0042"), Ok(number));
-        assert_eq!(IncidentNumber::new(date, 12345).as_str(), "MSS-20261121-12345");
-        for bad in ["", "MSS-2026-0042", "MSS-20261321-0042", "XYZ-20261121-0042", "MSS-20261121-42"] {
+        assert_eq!(
+            IncidentNumber::new(date, 12345).as_str(),
+            "MSS-20261121-12345"
+        );
+        for bad in [
+            "",
+            "MSS-2026-0042",
+            "MSS-20261321-0042",
+            "XYZ-20261121-0042",
+            "MSS-20261121-42",
+        ] {
             assert!(IncidentNumber::parse(bad).is_err(), "{bad}");
         }
     }

@@ -1,8 +1,8 @@
 //! Read models: what the pages and the API show of incidents (summaries, details, timelines,
 //! queue pages), as the server assembles them.
+use super::{Channel, Urgency};
 use super::{EventKind, Status};
 use crate::domain::customer::IdKind;
-use super::{Channel, Urgency};
 use crate::domain::{Field, Reason};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -59,7 +59,13 @@ impl Screenshot {
     pub fn new(id: i64, width: u32, height: u32) -> Screenshot {
         use crate::paths::rest;
         let url = |route: &str| format!("{}{}", rest::BASE, route.replace("{id}", &id.to_string()));
-        Screenshot { id, url: url(rest::SCREENSHOT), thumb_url: url(rest::THUMBNAIL), width, height }
+        Screenshot {
+            id,
+            url: url(rest::SCREENSHOT),
+            thumb_url: url(rest::THUMBNAIL),
+            width,
+            height,
+        }
     }
 }
 
@@ -253,7 +259,10 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_refuses_garbage() {
-        let c = Cursor { created_at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(), id: 7 };
+        let c = Cursor {
+            created_at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
+            id: 7,
+        };
         assert_eq!(Cursor::parse(&c.encode()), Ok(c));
         assert!(Cursor::parse("x_1").is_err());
         assert!(Cursor::parse("12").is_err());

@@ -7,14 +7,21 @@ use crate::domain::admin::{AuditQuery, AuditRow};
 use crate::domain::incident::views::Page;
 use crate::domain::time::format_minute;
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use crate::paths;
 
 fn query_from_url(map: &leptos_router::params::ParamsMap) -> AuditQuery {
     let get = |k: &str| map.get(k).filter(|v| !v.is_empty());
-    AuditQuery { incident: get("incident"), actor: get("actor"), action: get("action"), from: get("from"), to: get("to"), cursor: get("cursor") }
+    AuditQuery {
+        incident: get("incident"),
+        actor: get("actor"),
+        action: get("action"),
+        from: get("from"),
+        to: get("to"),
+        cursor: get("cursor"),
+    }
 }
 
 /// `/admin/audit[?incident=…&actor=…&action=…&from=…&to=…]`: the append-only audit trail,
@@ -28,8 +35,28 @@ pub fn AdminAuditPage() -> impl IntoView {
 
 /// The actions the trail records, for the filter (what incidents go through, and what admins do).
 const ACTIONS: [&str; 23] = [
-    "submit", "message", "claim", "assign", "categorize", "transfer", "return", "note", "reply", "answer", "reopen", "close",
-    "merge", "reveal", "user.create", "user.update", "user.disable", "user.enable", "user.password", "list.save", "canned.save", "sla.save",
+    "submit",
+    "message",
+    "claim",
+    "assign",
+    "categorize",
+    "transfer",
+    "return",
+    "note",
+    "reply",
+    "answer",
+    "reopen",
+    "close",
+    "merge",
+    "reveal",
+    "user.create",
+    "user.update",
+    "user.disable",
+    "user.enable",
+    "user.password",
+    "list.save",
+    "canned.save",
+    "sla.save",
     "delivery.retry",
 ];
 

@@ -6,10 +6,10 @@ use crate::components::shell::DeskShell;
 use crate::domain::notify::{Channel, DeliveryState, SkipReason};
 use crate::domain::time::format_minute;
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use crate::paths;
 
 /// `/admin/deliveries[?state=pending|sent|dead|skipped]`: every push to WeCom, newest first,
 /// with why it failed or was skipped; a dead one can be sent again.
@@ -20,7 +20,11 @@ pub fn AdminDeliveriesPage() -> impl IntoView {
     let data = Resource::new(
         move || {
             let q = query.read();
-            (q.get("state"), q.get("before").and_then(|b| b.parse::<i64>().ok()), retry.version().get())
+            (
+                q.get("state"),
+                q.get("before").and_then(|b| b.parse::<i64>().ok()),
+                retry.version().get(),
+            )
         },
         |(state, before, _)| admin_deliveries(state, before),
     );
@@ -47,7 +51,10 @@ fn reason_text(reason: &str, locale: Locale) -> String {
 }
 
 #[component]
-fn DeliveriesBody(data: Resource<Result<DeliveriesView, AppError>>, retry: ServerAction<RetryDelivery>) -> impl IntoView {
+fn DeliveriesBody(
+    data: Resource<Result<DeliveriesView, AppError>>,
+    retry: ServerAction<RetryDelivery>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let url = use_query_map();
     let locale = i18n.get_locale_untracked();

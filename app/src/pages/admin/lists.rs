@@ -40,15 +40,26 @@ fn kind_lead(kind: ListKind, locale: Locale) -> &'static str {
 #[component]
 fn ListsBody(data: Resource<Result<ListsView, AppError>>) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
-    admin_page(td_string!(locale, admin.lists), td_string!(locale, admin.lists_lead), data, |v| v.kept.clone(), |view, kept| {
-        ListKind::ALL
-            .into_iter()
-            .map(|kind| {
-                let entries: Vec<ListEntry> = view.entries.iter().filter(|e| e.kind == kind).cloned().collect();
-                view! { <ListSection kind entries kept=kept.clone()/> }
-            })
-            .collect_view()
-    })
+    admin_page(
+        td_string!(locale, admin.lists),
+        td_string!(locale, admin.lists_lead),
+        data,
+        |v| v.kept.clone(),
+        |view, kept| {
+            ListKind::ALL
+                .into_iter()
+                .map(|kind| {
+                    let entries: Vec<ListEntry> = view
+                        .entries
+                        .iter()
+                        .filter(|e| e.kind == kind)
+                        .cloned()
+                        .collect();
+                    view! { <ListSection kind entries kept=kept.clone()/> }
+                })
+                .collect_view()
+        },
+    )
 }
 
 #[component]
@@ -83,9 +94,28 @@ fn EntryRow(kind: ListKind, entry: Option<ListEntry>, kept: Kept) -> impl IntoVi
     let sub = entry.as_ref().and_then(|e| e.parent).is_some();
     let (code, name_zh, name_en, position, active) = entry
         .as_ref()
-        .map(|e| (e.code.clone(), e.name_zh.clone(), e.name_en.clone(), e.position.to_string(), e.active))
-        .unwrap_or_else(|| (String::new(), String::new(), String::new(), String::new(), true));
-    let parent_label = entry.as_ref().and_then(|e| e.parent).map(|p| category_name(p, locale));
+        .map(|e| {
+            (
+                e.code.clone(),
+                e.name_zh.clone(),
+                e.name_en.clone(),
+                e.position.to_string(),
+                e.active,
+            )
+        })
+        .unwrap_or_else(|| {
+            (
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                true,
+            )
+        });
+    let parent_label = entry
+        .as_ref()
+        .and_then(|e| e.parent)
+        .map(|p| category_name(p, locale));
     view! {
         <ActionForm action=action attr:class=format!("list-row{}{}{}", if is_new { " list-row-new" } else { "" }, if sub { " list-row-sub" } else { "" }, if active { "" } else { " list-row-retired" }) attr:novalidate=true>
             <input type="hidden" name="kind" value=kind.as_str()/>

@@ -7,6 +7,13 @@ pub mod replies;
 pub mod user;
 pub mod users;
 
+super::lazy_page!(UsersRoute, users::AdminUsersPage);
+super::lazy_page!(UserRoute, user::AdminUserPage);
+super::lazy_page!(ListsRoute, lists::AdminListsPage);
+super::lazy_page!(RepliesRoute, replies::AdminRepliesPage);
+super::lazy_page!(AuditRoute, audit::AdminAuditPage);
+super::lazy_page!(DeliveriesRoute, deliveries::AdminDeliveriesPage);
+
 use crate::api::desk::KeptFields;
 use crate::domain::accounts::Role;
 use crate::domain::Field;
@@ -34,12 +41,19 @@ pub struct Kept {
 impl Kept {
     /// What the input `name` of form `form` shows: what was typed, if that form was refused.
     pub fn text(&self, form: &str, name: &str, current: &str) -> String {
-        if self.fields.action == form { self.fields.value(form, name) } else { current.to_owned() }
+        if self.fields.action == form {
+            self.fields.value(form, name)
+        } else {
+            current.to_owned()
+        }
     }
 
     pub fn checked(&self, form: &str, name: &str, current: bool) -> bool {
         if self.fields.action == form {
-            self.fields.texts.iter().any(|(n, v)| n == name && !v.is_empty())
+            self.fields
+                .texts
+                .iter()
+                .any(|(n, v)| n == name && !v.is_empty())
         } else {
             current
         }
@@ -48,7 +62,12 @@ impl Kept {
     /// Every value of a multi-valued input (ticked groups).
     pub fn all(&self, form: &str, name: &str, current: &[String]) -> Vec<String> {
         if self.fields.action == form {
-            self.fields.texts.iter().filter(|(n, _)| n == name).map(|(_, v)| v.clone()).collect()
+            self.fields
+                .texts
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                .collect()
         } else {
             current.to_vec()
         }
@@ -70,7 +89,13 @@ where
     A: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
     let mine = kept.owns_error(form);
-    Signal::derive(move || if mine { action.value().get().and_then(Result::err) } else { None })
+    Signal::derive(move || {
+        if mine {
+            action.value().get().and_then(Result::err)
+        } else {
+            None
+        }
+    })
 }
 
 /// A small labelled input for the rows of a list, with its own error beneath.
@@ -150,7 +175,11 @@ pub fn AdminHead(title: String, lead: String) -> impl IntoView {
 /// A row's error that is not about one of its inputs (those show beside the input).
 #[component]
 pub fn RowError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
-    let other = Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Validation { .. })));
+    let other = Signal::derive(move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Validation { .. }))
+    });
     view! { <div class="list-row-error"><crate::components::feedback::FormError error=other/></div> }
 }
 
@@ -159,7 +188,10 @@ pub fn RowError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView 
 pub fn RowSave(is_new: bool, #[prop(into)] pending: Signal<bool>, saved: bool) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     let (class, label) = if is_new {
-        ("button button-primary button-small", td_string!(locale, admin.add))
+        (
+            "button button-primary button-small",
+            td_string!(locale, admin.add),
+        )
     } else {
         ("button button-small", td_string!(locale, admin.save))
     };

@@ -21,30 +21,36 @@ pub fn AdminRepliesPage() -> impl IntoView {
 #[component]
 fn RepliesBody(data: Resource<Result<RepliesView, AppError>>) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
-    admin_page(td_string!(locale, admin.replies), td_string!(locale, admin.replies_lead), data, |v| v.kept.clone(), move |view, kept| {
-        view! {
-            <section class="panel list-section" id="sla">
-                <header class="list-head">
-                    <h2>{td_string!(locale, admin.sla)}</h2>
-                    <p>{td_string!(locale, admin.sla_lead)}</p>
-                </header>
-                <div class="list-rows">
-                    {view.sla.into_iter().map(|row| view! { <SlaRowForm row kept=kept.clone()/> }).collect_view()}
-                </div>
-            </section>
-            <section class="panel list-section" id="canned">
-                <header class="list-head">
-                    <h2>{td_string!(locale, admin.canned)}</h2>
-                    <p>{td_string!(locale, admin.canned_lead)}" "{td_string!(locale, admin.canned_variables)}" "
-                        {crate::domain::admin::CANNED_VARIABLES.map(|v| view! { <code>{v}</code>" " })}</p>
-                </header>
-                <div class="list-rows">
-                    {view.canned.into_iter().map(|c| view! { <CannedRowForm row=Some(c) kept=kept.clone()/> }).collect_view()}
-                    <CannedRowForm row=None kept=kept.clone()/>
-                </div>
-            </section>
-        }
-    })
+    admin_page(
+        td_string!(locale, admin.replies),
+        td_string!(locale, admin.replies_lead),
+        data,
+        |v| v.kept.clone(),
+        move |view, kept| {
+            view! {
+                <section class="panel list-section" id="sla">
+                    <header class="list-head">
+                        <h2>{td_string!(locale, admin.sla)}</h2>
+                        <p>{td_string!(locale, admin.sla_lead)}</p>
+                    </header>
+                    <div class="list-rows">
+                        {view.sla.into_iter().map(|row| view! { <SlaRowForm row kept=kept.clone()/> }).collect_view()}
+                    </div>
+                </section>
+                <section class="panel list-section" id="canned">
+                    <header class="list-head">
+                        <h2>{td_string!(locale, admin.canned)}</h2>
+                        <p>{td_string!(locale, admin.canned_lead)}" "{td_string!(locale, admin.canned_variables)}" "
+                            {crate::domain::admin::CANNED_VARIABLES.map(|v| view! { <code>{v}</code>" " })}</p>
+                    </header>
+                    <div class="list-rows">
+                        {view.canned.into_iter().map(|c| view! { <CannedRowForm row=Some(c) kept=kept.clone()/> }).collect_view()}
+                        <CannedRowForm row=None kept=kept.clone()/>
+                    </div>
+                </section>
+            }
+        },
+    )
 }
 
 /// `240` minutes as "4 小时" / "4 h", for the hint beside a target.
@@ -96,8 +102,9 @@ fn CannedRowForm(row: Option<CannedRow>, kept: Kept) -> impl IntoView {
     let form = list_form_id("canned", &id);
     let error = form_error(action, &kept, &form);
     let is_new = row.is_none();
-    let (title, body, position, active) =
-        row.map(|r| (r.title, r.body, r.position.to_string(), r.active)).unwrap_or_else(|| (String::new(), String::new(), String::new(), true));
+    let (title, body, position, active) = row
+        .map(|r| (r.title, r.body, r.position.to_string(), r.active))
+        .unwrap_or_else(|| (String::new(), String::new(), String::new(), true));
     let body_reason = move || error.get().and_then(|e| e.reason_for(Field::Body));
     view! {
         <ActionForm action=action attr:class=format!("list-row canned-row{}{}", if is_new { " list-row-new" } else { "" }, if active { "" } else { " list-row-retired" }) attr:novalidate=true>

@@ -1,18 +1,20 @@
 use super::users::{role_options, GroupBoxes, OnDutyBox};
 use super::{form_error, role_text, Kept, Saved};
-use crate::api::admin::{admin_user, ResetPassword, RevokeToken, SetUserDisabled, UpdateUser, UserView};
-use crate::domain::accounts::ApiToken;
+use crate::api::admin::{
+    admin_user, ResetPassword, RevokeToken, SetUserDisabled, UpdateUser, UserView,
+};
 use crate::components::feedback::{ErrorPanel, FormError, Loading};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::shell::DeskShell;
+use crate::domain::accounts::ApiToken;
 use crate::domain::time::format_minute;
 use crate::domain::Field;
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use crate::paths;
 
 /// `/admin/users/{login}`: one account: its settings, a new password, disabling it.
 #[component]
@@ -20,7 +22,12 @@ pub fn AdminUserPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let data = Resource::new(
-        move || (params.read().get("login").unwrap_or_default(), query.read().get("saved")),
+        move || {
+            (
+                params.read().get("login").unwrap_or_default(),
+                query.read().get("saved"),
+            )
+        },
         |(login, _)| admin_user(login),
     );
     view! { <Guard roles=ADMIN><DeskShell><UserBody data/></DeskShell></Guard> }
@@ -135,9 +142,17 @@ fn StateForm(login: String, disabled: bool, kept: Kept) -> impl IntoView {
     let form = "user.state";
     let error = form_error(action, &kept, form);
     let (lead, label, class) = if disabled {
-        (td_string!(locale, admin.enable_lead), td_string!(locale, admin.enable), "button button-block")
+        (
+            td_string!(locale, admin.enable_lead),
+            td_string!(locale, admin.enable),
+            "button button-block",
+        )
     } else {
-        (td_string!(locale, admin.disable_lead), td_string!(locale, admin.disable), "button button-block button-danger")
+        (
+            td_string!(locale, admin.disable_lead),
+            td_string!(locale, admin.disable),
+            "button button-block button-danger",
+        )
     };
     view! {
         <section class="panel side-panel">

@@ -4,14 +4,14 @@ use crate::components::feedback::{Empty, FormError};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::guard::{Guard, ADMIN};
 use crate::components::shell::DeskShell;
-use crate::domain::admin::ListEntry;
 use crate::domain::accounts::Role;
+use crate::domain::admin::ListEntry;
 use crate::domain::Field;
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use crate::paths;
 
 /// `/admin/users[?q=…]`: every account, a search, and a form for a new one.
 #[component]
@@ -31,25 +31,31 @@ pub fn AdminUsersPage() -> impl IntoView {
 fn UsersBody(data: Resource<Result<UsersView, AppError>>) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     let query = use_query_map();
-    admin_page(td_string!(locale, admin.users), td_string!(locale, admin.users_lead), data, |v| v.kept.clone(), move |view, kept| {
-        let search = query.read_untracked().get("q").unwrap_or_default();
-        view! {
-            <div class="admin-grid">
-                <div class="admin-main">
-                    <form class="admin-search panel" method="get" action=paths::ADMIN_USERS.path() role="search">
-                        <label class="filter filter-search">
-                            <span>{td_string!(locale, admin.user_search)}</span>
-                            <input type="search" name="q" value=search.clone() placeholder=td_string!(locale, admin.user_search_hint) autocomplete="off"/>
-                        </label>
-                        <button type="submit" class="button">{td_string!(locale, desk.search)}</button>
-                    </form>
-                    <Saved show=kept.just_saved("user.new")/>
-                    <UserTable view=view.clone() searching=!search.is_empty()/>
+    admin_page(
+        td_string!(locale, admin.users),
+        td_string!(locale, admin.users_lead),
+        data,
+        |v| v.kept.clone(),
+        move |view, kept| {
+            let search = query.read_untracked().get("q").unwrap_or_default();
+            view! {
+                <div class="admin-grid">
+                    <div class="admin-main">
+                        <form class="admin-search panel" method="get" action=paths::ADMIN_USERS.path() role="search">
+                            <label class="filter filter-search">
+                                <span>{td_string!(locale, admin.user_search)}</span>
+                                <input type="search" name="q" value=search.clone() placeholder=td_string!(locale, admin.user_search_hint) autocomplete="off"/>
+                            </label>
+                            <button type="submit" class="button">{td_string!(locale, desk.search)}</button>
+                        </form>
+                        <Saved show=kept.just_saved("user.new")/>
+                        <UserTable view=view.clone() searching=!search.is_empty()/>
+                    </div>
+                    <NewUser groups=view.groups.clone() kept/>
                 </div>
-                <NewUser groups=view.groups.clone() kept/>
-            </div>
-        }
-    })
+            }
+        },
+    )
 }
 
 pub fn group_names(codes: &[String], groups: &[ListEntry], locale: Locale) -> String {
@@ -59,7 +65,13 @@ pub fn group_names(codes: &[String], groups: &[ListEntry], locale: Locale) -> St
             groups
                 .iter()
                 .find(|g| &g.code == c)
-                .map(|g| if locale == Locale::en { g.name_en.clone() } else { g.name_zh.clone() })
+                .map(|g| {
+                    if locale == Locale::en {
+                        g.name_en.clone()
+                    } else {
+                        g.name_zh.clone()
+                    }
+                })
                 .unwrap_or_else(|| c.clone())
         })
         .collect::<Vec<_>>()
@@ -71,7 +83,11 @@ fn UserTable(view: UsersView, searching: bool) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     if view.users.is_empty() {
-        let lead = if searching { td_string!(locale, admin.users_none_found) } else { td_string!(locale, admin.users_none) };
+        let lead = if searching {
+            td_string!(locale, admin.users_none_found)
+        } else {
+            td_string!(locale, admin.users_none)
+        };
         return view! { <div class="panel"><Empty title=td_string!(locale, admin.users_empty).to_string() lead=lead.to_string()/></div> }.into_any();
     }
     let groups = view.groups.clone();
@@ -113,7 +129,10 @@ fn UserTable(view: UsersView, searching: bool) -> impl IntoView {
 }
 
 pub fn role_options(locale: Locale) -> Vec<(String, String)> {
-    Role::ALL.into_iter().map(|r| (r.as_str().to_owned(), role_text(r, locale).to_owned())).collect()
+    Role::ALL
+        .into_iter()
+        .map(|r| (r.as_str().to_owned(), role_text(r, locale).to_owned()))
+        .collect()
 }
 
 /// "On duty": mentioned by the robot for P1 and urgent incidents.

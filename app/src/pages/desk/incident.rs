@@ -4,16 +4,18 @@ use crate::components::fields::TextField;
 use crate::components::guard::{Guard, TEAM};
 use crate::components::incident::{action_label, IncidentFacts, StatusBadge};
 use crate::components::shell::DeskShell;
-use crate::domain::incident::MessageBody;
 use crate::domain::incident::views::{DeskFacts, IncidentDetail, Named};
+use crate::domain::incident::workflow::{
+    ActionKind, Category, DeskOptions, Priority, SlaState, MAX_CHANGE,
+};
+use crate::domain::incident::MessageBody;
 use crate::domain::time::format_minute;
-use crate::domain::incident::workflow::{ActionKind, Category, DeskOptions, Priority, SlaState, MAX_CHANGE};
 use crate::domain::Field;
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use crate::paths;
 
 /// `/desk/incidents/{number}`: one incident as the team works it: what was reported and the whole
 /// conversation on the left; triage, service levels, the actions its state allows and the audit
@@ -22,7 +24,10 @@ use crate::paths;
 pub fn DeskIncidentPage() -> impl IntoView {
     // Created outside the guard's Suspense (see `HomePage`).
     let params = use_params_map();
-    let found = Resource::new(move || params.read().get("number").unwrap_or_default(), desk_incident);
+    let found = Resource::new(
+        move || params.read().get("number").unwrap_or_default(),
+        desk_incident,
+    );
     view! { <Guard roles=TEAM><DeskShell><DeskIncident found/></DeskShell></Guard> }
 }
 
@@ -32,7 +37,9 @@ fn DeskIncident(found: Resource<Result<DeskIncidentView, AppError>>) -> impl Int
     let params = use_params_map();
     // A change that moved the incident's version on: anything but the reporter's messages.
     let number = params.read_untracked().get("number").unwrap_or_default();
-    let changed = crate::components::live::use_live_where(move |m| m.incident == number && m.kind != "message" && m.kind != "read");
+    let changed = crate::components::live::use_live_where(move |m| {
+        m.incident == number && m.kind != "message" && m.kind != "read"
+    });
     view! {
         <a class="back-link" href=paths::DESK.path()>{t!(i18n, desk.back_to_queue)}</a>
         <Suspense fallback=Loading>
@@ -91,15 +98,25 @@ fn Triage(facts: DeskFacts, status: crate::domain::incident::Status) -> impl Int
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let none = td_string!(locale, incident.none).to_string();
-    let named = |n: &Option<Named>| n.as_ref().map(|n| n.name.clone()).unwrap_or_else(|| none.clone());
+    let named = |n: &Option<Named>| {
+        n.as_ref()
+            .map(|n| n.name.clone())
+            .unwrap_or_else(|| none.clone())
+    };
     let category = match (&facts.category, &facts.subcategory) {
         (Some(c), Some(s)) => format!("{} / {}", c.name, s.name),
         (Some(c), None) => c.name.clone(),
         _ => none.clone(),
     };
-    let sla = facts.sla_state.map(|s| view! { <span class=format!("badge sla-{}", s.as_str())>{sla_text(s, locale)}</span> });
+    let sla = facts.sla_state.map(
+        |s| view! { <span class=format!("badge sla-{}", s.as_str())>{sla_text(s, locale)}</span> },
+    );
     let on_time = facts.resolved_on_time.map(|ok| {
-        let text = if ok { td_string!(locale, desk.on_time) } else { td_string!(locale, desk.not_on_time) };
+        let text = if ok {
+            td_string!(locale, desk.on_time)
+        } else {
+            td_string!(locale, desk.not_on_time)
+        };
         view! { <span class=if ok { "badge sla-on_track" } else { "badge sla-late" }>{text}</span> }
     });
     view! {
@@ -129,7 +146,12 @@ fn Triage(facts: DeskFacts, status: crate::domain::incident::Status) -> impl Int
 fn Actions(detail: IncidentDetail, options: DeskOptions, kept: KeptFields) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let refused = Signal::derive(move || query.read().get("__err").and_then(|e| serde_json::from_str::<AppError>(&e).ok()));
+    let refused = Signal::derive(move || {
+        query
+            .read()
+            .get("__err")
+            .and_then(|e| serde_json::from_str::<AppError>(&e).ok())
+    });
     let actions = detail.actions.clone();
     if actions.is_empty() {
         return view! { <section class="panel side-panel"><p class="muted">{t!(i18n, desk.nothing_to_do)}</p></section> }.into_any();
@@ -137,9 +159,17 @@ fn Actions(detail: IncidentDetail, options: DeskOptions, kept: KeptFields) -> im
     let number = detail.number.clone();
     let customer = detail.customer.name.clone().unwrap_or_default();
     let kept = StoredValue::new(kept);
-    let ctx = FormCtx { number: number.clone(), version: detail.version, refused };
+    let ctx = FormCtx {
+        number: number.clone(),
+        version: detail.version,
+        refused,
+    };
     // One-click moves first, then the ones that need words.
-    let quick: Vec<ActionKind> = actions.iter().copied().filter(|a| matches!(a, ActionKind::Claim)).collect();
+    let quick: Vec<ActionKind> = actions
+        .iter()
+        .copied()
+        .filter(|a| matches!(a, ActionKind::Claim))
+        .collect();
     view! {
         <section class="panel side-panel" aria-labelledby="actions-title">
             <h2 id="actions-title">{t!(i18n, desk.actions)}</h2>
@@ -229,10 +259,21 @@ struct FormCtx {
 /// One action's form: collapsed under its name (open when it is the one just refused), with
 /// the incident's version for the optimistic check.
 #[component]
-fn ActionFormShell(ctx: FormCtx, action: ActionKind, open: bool, children: Children) -> impl IntoView {
+fn ActionFormShell(
+    ctx: FormCtx,
+    action: ActionKind,
+    open: bool,
+    children: Children,
+) -> impl IntoView {
     let i18n = use_i18n();
     let refused_here = open;
-    let error = Signal::derive(move || if refused_here { ctx.refused.get() } else { None });
+    let error = Signal::derive(move || {
+        if refused_here {
+            ctx.refused.get()
+        } else {
+            None
+        }
+    });
     let form = view! {
         <form method="post" action=paths::handlers::action_form(&ctx.number) enctype="multipart/form-data"
             class="form action-form" novalidate>
@@ -287,20 +328,61 @@ fn Select(
 
 /// Category (with its sub-categories), system, priority and tags; absent ones stay unchanged.
 #[component]
-fn CategorizeFields(options: DeskOptions, facts: Option<DeskFacts>, kept: KeptFields) -> impl IntoView {
+fn CategorizeFields(
+    options: DeskOptions,
+    facts: Option<DeskFacts>,
+    kept: KeptFields,
+) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let kept_or = |name: &str, current: String| {
         let typed = kept.value("categorize", name);
-        if kept.action == "categorize" { typed } else { current }
+        if kept.action == "categorize" {
+            typed
+        } else {
+            current
+        }
     };
-    let category = kept_or("category", facts.as_ref().and_then(|f| f.category.as_ref()).map(|c| c.code.clone()).unwrap_or_default());
-    let sub = kept_or("subcategory", facts.as_ref().and_then(|f| f.subcategory.as_ref()).map(|c| c.code.clone()).unwrap_or_default());
-    let priority = kept_or("priority", facts.as_ref().map(|f| f.priority.as_str().to_owned()).unwrap_or_default());
-    let tags = kept_or("tags", facts.as_ref().map(|f| f.tags.join("，")).unwrap_or_default());
-    let categories: Vec<Named> = options.categories.iter().map(|c| c.category.clone()).collect();
+    let category = kept_or(
+        "category",
+        facts
+            .as_ref()
+            .and_then(|f| f.category.as_ref())
+            .map(|c| c.code.clone())
+            .unwrap_or_default(),
+    );
+    let sub = kept_or(
+        "subcategory",
+        facts
+            .as_ref()
+            .and_then(|f| f.subcategory.as_ref())
+            .map(|c| c.code.clone())
+            .unwrap_or_default(),
+    );
+    let priority = kept_or(
+        "priority",
+        facts
+            .as_ref()
+            .map(|f| f.priority.as_str().to_owned())
+            .unwrap_or_default(),
+    );
+    let tags = kept_or(
+        "tags",
+        facts
+            .as_ref()
+            .map(|f| f.tags.join("，"))
+            .unwrap_or_default(),
+    );
+    let categories: Vec<Named> = options
+        .categories
+        .iter()
+        .map(|c| c.category.clone())
+        .collect();
     // Only the three known categories are offered (a stray code would be refused anyway).
-    let categories: Vec<Named> = categories.into_iter().filter(|c| Category::parse(&c.code).is_ok()).collect();
+    let categories: Vec<Named> = categories
+        .into_iter()
+        .filter(|c| Category::parse(&c.code).is_ok())
+        .collect();
     view! {
         <Select scope=ActionKind::Categorize name="category" label=td_string!(locale, desk.category).to_string() options=categories value=category/>
         <div class="field">
@@ -343,8 +425,16 @@ fn Reveals(detail: IncidentDetail) -> impl IntoView {
     let i18n = use_i18n();
     let reveal = ServerAction::<Reveal>::new();
     let fields: Vec<(Field, &'static str)> = [
-        detail.customer.id_number_masked.as_ref().map(|_| (Field::IdNumber, "id")),
-        detail.customer.phone_masked.as_ref().map(|_| (Field::Phone, "phone")),
+        detail
+            .customer
+            .id_number_masked
+            .as_ref()
+            .map(|_| (Field::IdNumber, "id")),
+        detail
+            .customer
+            .phone_masked
+            .as_ref()
+            .map(|_| (Field::Phone, "phone")),
     ]
     .into_iter()
     .flatten()

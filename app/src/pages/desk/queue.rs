@@ -1,24 +1,24 @@
 use crate::api::desk::desk_queue;
+use crate::api::desk::BulkAct;
 use crate::components::feedback::{Empty, ErrorPanel, Loading};
 use crate::components::guard::{Guard, TEAM};
 use crate::components::incident::{category_name, status_text, StatusBadge, UrgentBadge};
 use crate::components::shell::DeskShell;
-use crate::domain::incident::Status;
-use crate::domain::incident::views::Queue;
-use crate::api::desk::BulkAct;
-use crate::domain::incident::views::Named;
 use crate::domain::desk::{BulkOutcome, QueueQuery};
+use crate::domain::incident::views::Named;
+use crate::domain::incident::views::Queue;
 use crate::domain::incident::workflow::Category;
+use crate::domain::incident::workflow::{Priority, SlaState};
+use crate::domain::incident::Status;
+use crate::domain::time::format_minute;
 use crate::domain::Field;
 use crate::error::reason_message;
-use crate::domain::time::format_minute;
-use crate::domain::incident::workflow::{Priority, SlaState};
 use crate::i18n::*;
 use crate::pages::desk::incident::sla_text;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use crate::paths;
 
 /// The queue's URL parameters, as typed.
 fn query_from_url(map: &leptos_router::params::ParamsMap) -> QueueQuery {
@@ -52,7 +52,12 @@ pub fn QueuePage() -> impl IntoView {
     let page = Resource::new(
         move || {
             let map = query.read();
-            (query_from_url(&map), map.get("bulk_done"), map.get("bulk_refused"), refresh.tick.get())
+            (
+                query_from_url(&map),
+                map.get("bulk_done"),
+                map.get("bulk_refused"),
+                refresh.tick.get(),
+            )
         },
         |(query, _, _, _)| desk_queue(query),
     );
@@ -60,7 +65,10 @@ pub fn QueuePage() -> impl IntoView {
 }
 
 #[component]
-fn QueueView(page: Resource<Result<Queue, AppError>>, refresh: crate::components::live::ListRefresh) -> impl IntoView {
+fn QueueView(
+    page: Resource<Result<Queue, AppError>>,
+    refresh: crate::components::live::ListRefresh,
+) -> impl IntoView {
     let i18n = use_i18n();
     let url = use_query_map();
     let current = Memo::new(move |_| query_from_url(&url.read()));
@@ -113,9 +121,19 @@ fn StateTabs(counts: Vec<(Status, i64)>, current: QueueQuery) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let searching = current.q.as_deref().is_some_and(|q| !q.trim().is_empty());
-    let selected = current.status.clone().unwrap_or_else(|| if searching { "all".into() } else { "open".into() });
+    let selected = current.status.clone().unwrap_or_else(|| {
+        if searching {
+            "all".into()
+        } else {
+            "open".into()
+        }
+    });
     let link = move |status: &str| {
-        let q = QueueQuery { status: Some(status.to_owned()), cursor: None, ..current.clone() };
+        let q = QueueQuery {
+            status: Some(status.to_owned()),
+            cursor: None,
+            ..current.clone()
+        };
         format!("{}?{}", paths::DESK.path(), q.with_cursor(None))
     };
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
@@ -148,9 +166,16 @@ fn Filters(current: Memo<QueueQuery>) -> impl IntoView {
         let q = current.get();
         let locale = i18n.get_locale();
         let value = |v: &Option<String>| v.clone().unwrap_or_default();
-        let select = |name: &'static str, label: &'static str, chosen: Option<String>, options: Vec<(String, String)>| {
+        let select = |name: &'static str,
+                      label: &'static str,
+                      chosen: Option<String>,
+                      options: Vec<(String, String)>| {
             let chosen = chosen.unwrap_or_default();
-            let blank = if name == "sort" { td_string!(locale, desk.sort_newest) } else { td_string!(locale, desk.any) };
+            let blank = if name == "sort" {
+                td_string!(locale, desk.sort_newest)
+            } else {
+                td_string!(locale, desk.any)
+            };
             view! {
                 <label class="filter">
                     <span>{label}</span>
@@ -204,7 +229,10 @@ fn BulkNotice() -> impl IntoView {
     let url = use_query_map();
     let locale = i18n.get_locale_untracked();
     let map = url.read_untracked();
-    let outcome = BulkOutcome::from_query(map.get("bulk_done").as_deref(), map.get("bulk_refused").as_deref());
+    let outcome = BulkOutcome::from_query(
+        map.get("bulk_done").as_deref(),
+        map.get("bulk_refused").as_deref(),
+    );
     outcome.map(|(done, refused)| {
         let reason = |code: &str| match code {
             "conflict" => td_string!(locale, desk.bulk_conflict),
@@ -237,7 +265,12 @@ fn BulkBar(handlers: Vec<Named>, current: QueueQuery) -> impl IntoView {
     let action = ServerAction::<BulkAct>::new();
     let bulk_url = <BulkAct as leptos::server_fn::ServerFn>::url();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let reason = move |field: Field| error.get().and_then(|e| e.reason_for(field)).map(|r| reason_message(r, i18n.get_locale()));
+    let reason = move |field: Field| {
+        error
+            .get()
+            .and_then(|e| e.reason_for(field))
+            .map(|r| reason_message(r, i18n.get_locale()))
+    };
     view! {
         <form id="bulk" class="bulk-bar panel" method="post" action=bulk_url aria-label=td_string!(locale, desk.bulk)>
             <input type="hidden" name="back" value=current.with_cursor(None)/>

@@ -5,10 +5,10 @@ use crate::components::incident::IncidentCard;
 use crate::components::shell::{ReporterShell, SignOutButton, Tab};
 use crate::domain::incident::views::{IncidentSummary, Page};
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-use crate::paths;
 
 /// `/`: a reporter's home; the desk's people are sent to the desk.
 #[component]

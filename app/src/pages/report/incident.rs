@@ -4,14 +4,14 @@ use crate::components::fields::{SubmitButton, TextField};
 use crate::components::guard::{Guard, REPORTER};
 use crate::components::incident::IncidentFacts;
 use crate::components::shell::{ReporterShell, Tab};
-use crate::domain::incident::{MessageBody, Status};
 use crate::domain::incident::views::IncidentDetail;
+use crate::domain::incident::{MessageBody, Status};
 use crate::domain::Field;
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use crate::paths;
 
 /// `/incidents/{number}`: one of the reporter's own incidents (anyone else's is "not found"):
 /// everything sent, the screenshots, the conversation with the team; a follow-up message with
@@ -25,10 +25,19 @@ pub fn ReporterIncidentPage() -> impl IntoView {
     let number = params.read_untracked().get("number").unwrap_or_default();
     let changed = crate::components::live::use_live_for(number);
     let found = Resource::new(
-        move || (params.read().get("number").unwrap_or_default(), settle.version().get(), changed.get()),
+        move || {
+            (
+                params.read().get("number").unwrap_or_default(),
+                settle.version().get(),
+                changed.get(),
+            )
+        },
         |(number, _, _)| incident(number),
     );
-    let draft = Resource::new(move || params.read().get("number").unwrap_or_default(), message_form);
+    let draft = Resource::new(
+        move || params.read().get("number").unwrap_or_default(),
+        message_form,
+    );
     view! { <Guard roles=REPORTER><ReporterIncident found draft settle params/></Guard> }
 }
 
@@ -75,7 +84,8 @@ fn SettleBox(number: String, version: i32, settle: ServerAction<Settle>) -> impl
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let error = Signal::derive(move || settle.value().get().and_then(Result::err));
-    let (yes_number, yes_version, version) = (number.clone(), version.to_string(), version.to_string());
+    let (yes_number, yes_version, version) =
+        (number.clone(), version.to_string(), version.to_string());
     view! {
         <section class="card settle" aria-labelledby="settle-title">
             <h2 class="card-title" id="settle-title">{t!(i18n, incident.settle_title)}</h2>
@@ -124,8 +134,18 @@ fn MessageForm(number: String, body: String, key: String) -> impl IntoView {
     let locale = i18n.get_locale_untracked();
     let query = use_query_map();
     // A refused plain post comes back with its error in the URL.
-    let error = Signal::derive(move || query.read().get("__err").and_then(|e| serde_json::from_str::<AppError>(&e).ok()));
-    let shot_error = move || error.get().and_then(|e| e.reason_for(Field::Screenshots)).map(|r| crate::error::reason_message(r, i18n.get_locale()));
+    let error = Signal::derive(move || {
+        query
+            .read()
+            .get("__err")
+            .and_then(|e| serde_json::from_str::<AppError>(&e).ok())
+    });
+    let shot_error = move || {
+        error
+            .get()
+            .and_then(|e| e.reason_for(Field::Screenshots))
+            .map(|r| crate::error::reason_message(r, i18n.get_locale()))
+    };
     view! {
         <section class="card" id="reply" aria-labelledby="reply-title">
             <h2 class="card-title" id="reply-title">{t!(i18n, incident.message_title)}</h2>

@@ -3,16 +3,22 @@ use crate::components::feedback::{Empty, ErrorPanel, Loading};
 use crate::components::guard::{Guard, REPORTER};
 use crate::components::incident::{status_text, IncidentCard};
 use crate::components::shell::{ReporterShell, Tab};
-use crate::domain::incident::Status;
 use crate::domain::incident::views::{IncidentSummary, Page};
+use crate::domain::incident::Status;
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use crate::paths;
 
 /// The states a reporter filters by (merged ones follow the incident they joined).
-const FILTERS: [Status; 5] = [Status::New, Status::InProgress, Status::Transferred, Status::Answered, Status::Closed];
+const FILTERS: [Status; 5] = [
+    Status::New,
+    Status::InProgress,
+    Status::Transferred,
+    Status::Answered,
+    Status::Closed,
+];
 
 /// `/incidents[?status=…&cursor=…]`: the reporter's incidents, newest first, a page at a time,
 /// optionally of one state.
@@ -23,7 +29,13 @@ pub fn MyIncidentsPage() -> impl IntoView {
     // Loaded again as their incidents change (an answer, a reply).
     let refresh = crate::components::live::use_list_refresh(|| false);
     let page = Resource::new(
-        move || (query.read().get("status"), query.read().get("cursor"), refresh.tick.get()),
+        move || {
+            (
+                query.read().get("status"),
+                query.read().get("cursor"),
+                refresh.tick.get(),
+            )
+        },
         |(status, cursor, _)| my_incidents(status, cursor),
     );
     view! { <Guard roles=REPORTER><MyIncidents page/></Guard> }
@@ -35,7 +47,9 @@ fn MyIncidents(page: Resource<Result<Page<IncidentSummary>, AppError>>) -> impl 
     let query = use_query_map();
     let current = move || query.read().get("status").filter(|s| !s.is_empty());
     let chip = move |value: Option<Status>| {
-        let href = value.map(|s| format!("{}?status={}", paths::MY_INCIDENTS.path(), s.as_str())).unwrap_or_else(|| paths::MY_INCIDENTS.path().into());
+        let href = value
+            .map(|s| format!("{}?status={}", paths::MY_INCIDENTS.path(), s.as_str()))
+            .unwrap_or_else(|| paths::MY_INCIDENTS.path().into());
         let label = move || match value {
             Some(s) => status_text(s, i18n.get_locale()).to_string(),
             None => t_string!(i18n, mine.filter_all).to_string(),

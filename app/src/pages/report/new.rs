@@ -6,13 +6,13 @@ use crate::components::incident::{channel_text, id_kind_text, urgency_text};
 use crate::components::shell::{ReporterShell, Tab};
 use crate::domain::customer::IdKind;
 use crate::domain::incident::Description;
-use crate::domain::report::{parse_occurred_at, ReportRules, MAX_SCREENSHOTS};
 use crate::domain::incident::{Channel, Urgency};
+use crate::domain::report::{parse_occurred_at, ReportRules, MAX_SCREENSHOTS};
 use crate::domain::Field;
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
-use crate::paths;
 
 /// `/report/new`: the report form. A plain multipart form that works without JavaScript (the
 /// server answers with a redirect, keeping everything on an error, photos included). With the
@@ -55,16 +55,38 @@ fn ReportFields(page: ReportFormPage) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let on_submit = {
         let navigate = leptos_router::hooks::use_navigate();
-        move |ev: leptos::ev::SubmitEvent| client::submit(ev, rules, error, sending, navigate.clone())
+        move |ev: leptos::ev::SubmitEvent| {
+            client::submit(ev, rules, error, sending, navigate.clone())
+        }
     };
     #[cfg(not(feature = "hydrate"))]
     let on_submit = move |_: leptos::ev::SubmitEvent| {};
-    let id_kinds: Vec<_> = IdKind::ALL.into_iter().map(|k| (s(k.as_str()), s(id_kind_text(k, locale)))).collect();
-    let channels: Vec<_> = Channel::ALL.into_iter().map(|c| (s(c.as_str()), s(channel_text(c, locale)))).collect();
-    let urgencies: Vec<_> = Urgency::ALL.into_iter().map(|u| (s(u.as_str()), s(urgency_text(u, locale)))).collect();
+    let id_kinds: Vec<_> = IdKind::ALL
+        .into_iter()
+        .map(|k| (s(k.as_str()), s(id_kind_text(k, locale))))
+        .collect();
+    let channels: Vec<_> = Channel::ALL
+        .into_iter()
+        .map(|c| (s(c.as_str()), s(channel_text(c, locale))))
+        .collect();
+    let urgencies: Vec<_> = Urgency::ALL
+        .into_iter()
+        .map(|u| (s(u.as_str()), s(urgency_text(u, locale))))
+        .collect();
     let systems: Vec<_> = page.systems.into_iter().map(|o| (o.code, o.name)).collect();
-    let or_default = |raw: &str, default: &str| if raw.trim().is_empty() { default.to_owned() } else { raw.to_owned() };
-    let shot_error = move || error.get().and_then(|e| e.reason_for(Field::Screenshots)).map(|r| crate::error::reason_message(r, i18n.get_locale()));
+    let or_default = |raw: &str, default: &str| {
+        if raw.trim().is_empty() {
+            default.to_owned()
+        } else {
+            raw.to_owned()
+        }
+    };
+    let shot_error = move || {
+        error
+            .get()
+            .and_then(|e| e.reason_for(Field::Screenshots))
+            .map(|r| crate::error::reason_message(r, i18n.get_locale()))
+    };
     view! {
         <form id="report-form" data-report-form data-owner=crate::components::guard::current().id.to_string() method="post" action=paths::handlers::REPORT_FORM enctype="multipart/form-data"
             class="form report-form" novalidate on:submit=on_submit>
@@ -193,8 +215,15 @@ mod client {
         sending: RwSignal<bool>,
         navigate: impl Fn(&str, NavigateOptions) + Clone + 'static,
     ) {
-        let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
-        let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+            return;
+        };
         let mut raw = ReportForm::default();
         for field in Field::ALL {
             if let Some(value) = data.get(field.as_str()).as_string() {
@@ -208,7 +237,9 @@ mod client {
             return;
         }
         let script = get(&window(), "mssReport");
-        let Ok(send) = get(&script, "submit").dyn_into::<js_sys::Function>() else { return };
+        let Ok(send) = get(&script, "submit").dyn_into::<js_sys::Function>() else {
+            return;
+        };
         ev.prevent_default();
         if sending.get_untracked() {
             return;
@@ -216,21 +247,30 @@ mod client {
         sending.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let outcome = match send.call1(&script, &form).map(|p| p.dyn_into::<js_sys::Promise>()) {
-                Ok(Ok(promise)) => wasm_bindgen_futures::JsFuture::from(promise).await.unwrap_or(JsValue::UNDEFINED),
+            let outcome = match send
+                .call1(&script, &form)
+                .map(|p| p.dyn_into::<js_sys::Promise>())
+            {
+                Ok(Ok(promise)) => wasm_bindgen_futures::JsFuture::from(promise)
+                    .await
+                    .unwrap_or(JsValue::UNDEFINED),
                 _ => JsValue::UNDEFINED,
             };
             sending.set(false);
             match get(&outcome, "kind").as_string().as_deref() {
                 Some("done") => {
                     let number = get(&outcome, "number").as_string().unwrap_or_default();
-                    navigate(&crate::paths::submitted(&number), NavigateOptions::default());
+                    navigate(
+                        &crate::paths::submitted(&number),
+                        NavigateOptions::default(),
+                    );
                 }
                 // The script shows that it is saved and will send it on reconnecting.
                 Some("queued") => {}
                 Some("error") => {
                     let body = get(&outcome, "body").as_string().unwrap_or_default();
-                    let parsed = serde_json::from_str::<AppError>(&body).unwrap_or(AppError::Network);
+                    let parsed =
+                        serde_json::from_str::<AppError>(&body).unwrap_or(AppError::Network);
                     error.set(Some(parsed));
                     focus_first_problem();
                 }

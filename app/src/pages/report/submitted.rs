@@ -4,17 +4,20 @@ use crate::components::guard::{Guard, REPORTER};
 use crate::components::shell::{ReporterShell, Tab};
 use crate::domain::incident::views::IncidentDetail;
 use crate::i18n::*;
+use crate::paths;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use crate::paths;
 
 /// `/report/submitted/{number}`: the confirmation, with the number to quote.
 #[component]
 pub fn SubmittedPage() -> impl IntoView {
     // Created outside the guard's Suspense (see `HomePage`).
     let params = use_params_map();
-    let found = Resource::new(move || params.read().get("number").unwrap_or_default(), incident);
+    let found = Resource::new(
+        move || params.read().get("number").unwrap_or_default(),
+        incident,
+    );
     view! { <Guard roles=REPORTER><Submitted found/></Guard> }
 }
 

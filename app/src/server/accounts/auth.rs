@@ -1,9 +1,11 @@
 //! Who is calling: passwords (argon2), sign-in with throttling, the session, bearer tokens.
+use crate::domain::accounts::{CurrentUser, Role, SignInAttempt};
 use crate::server::infra::error::internal;
 use crate::server::AppState;
-use crate::domain::accounts::{CurrentUser, Role, SignInAttempt};
 use crate::AppError;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::Utc;
 use std::net::SocketAddr;
@@ -35,7 +37,9 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
     let _permit = HASHING.acquire().await.map_err(internal)?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await?
     .map_err(internal)
@@ -44,15 +48,24 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 /// A hash to check against when the login does not exist, so both cases take as long.
 static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(b"no such user", &salt).ok().map(|h| h.to_string())
+    Argon2::default()
+        .hash_password(b"no such user", &salt)
+        .ok()
+        .map(|h| h.to_string())
 });
 
 async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
     let _permit = HASHING.acquire().await.map_err(internal)?;
     tokio::task::spawn_blocking(move || {
-        let Some(hash) = hash.or_else(|| DUMMY_HASH.clone()) else { return false };
+        let Some(hash) = hash.or_else(|| DUMMY_HASH.clone()) else {
+            return false;
+        };
         let real = PasswordHash::new(&hash).ok();
-        real.is_some_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        real.is_some_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
     })
     .await
     .map_err(AppError::from)
@@ -71,7 +84,11 @@ pub fn device_of(headers: &http::HeaderMap) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| [DEVICE_COOKIE, HOST_DEVICE_COOKIE].contains(name) && value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+        .find(|(name, value)| {
+            [DEVICE_COOKIE, HOST_DEVICE_COOKIE].contains(name)
+                && value.len() == 64
+                && value.bytes().all(|b| b.is_ascii_hexdigit())
+        })
         .map(|(_, value)| value.to_owned())
 }
 
@@ -80,7 +97,12 @@ pub fn device_of(headers: &http::HeaderMap) -> Option<String> {
 /// gets a new one. `known`: whether `device` is already one of the account's (`known_device`,
 /// which `sign_in` has asked). The `Set-Cookie` value to send when it is new (a year, HttpOnly,
 /// `Secure` and `__Host-` under https).
-pub async fn remember_device(state: &AppState, user: &CurrentUser, device: Option<String>, known: bool) -> Result<Option<String>, AppError> {
+pub async fn remember_device(
+    state: &AppState,
+    user: &CurrentUser,
+    device: Option<String>,
+    known: bool,
+) -> Result<Option<String>, AppError> {
     use rand::RngCore;
     let (device, new) = match device {
         Some(device) if known => (device, false),
@@ -100,9 +122,15 @@ pub async fn remember_device(state: &AppState, user: &CurrentUser, device: Optio
 }
 
 /// Whether `device` is a browser the account `user_id` has signed in from.
-pub async fn known_device(state: &AppState, user_id: i64, device: Option<&str>) -> Result<bool, AppError> {
+pub async fn known_device(
+    state: &AppState,
+    user_id: i64,
+    device: Option<&str>,
+) -> Result<bool, AppError> {
     match device {
-        Some(device) => crate::server::accounts::sign_ins::known_device(&state.pool, user_id, device).await,
+        Some(device) => {
+            crate::server::accounts::sign_ins::known_device(&state.pool, user_id, device).await
+        }
         None => Ok(false),
     }
 }
@@ -127,13 +155,22 @@ pub async fn sign_in(
     let known_device = known_device(state, user_id, device).await?;
     let mut tx = state.pool.begin().await?;
     crate::server::accounts::sign_ins::lock_login(&mut *tx, login).await?;
-    let recent = crate::server::accounts::sign_ins::recent(&mut *tx, login, address, policy.window_minutes).await?;
+    let recent =
+        crate::server::accounts::sign_ins::recent(&mut *tx, login, address, policy.window_minutes)
+            .await?;
     // A known browser has a budget of its own (four times the login's), not none: it still
     // cannot guess without end.
-    let login_limit = if known_device { policy.max_failures_per_login * 4 } else { policy.max_failures_per_login };
+    let login_limit = if known_device {
+        policy.max_failures_per_login * 4
+    } else {
+        policy.max_failures_per_login
+    };
     let tripped = if recent.by_login >= login_limit {
         Some(recent.oldest_for_login)
-    } else if !known_device && (recent.unknown_by_address >= policy.max_failures_per_address || recent.by_address >= policy.max_failures_per_address * 5) {
+    } else if !known_device
+        && (recent.unknown_by_address >= policy.max_failures_per_address
+            || recent.by_address >= policy.max_failures_per_address * 5)
+    {
         // Logins that do not exist count fully against an address; real ones (one password
         // tried against many accounts) five times less, so an office is not locked out by
         // its own typos and a sprayer still is.
@@ -143,7 +180,8 @@ pub async fn sign_in(
     };
     if let Some(oldest) = tripped {
         // Refused until enough failures have left the window.
-        let until = oldest.unwrap_or_else(Utc::now) + chrono::Duration::minutes(i64::from(policy.window_minutes));
+        let until = oldest.unwrap_or_else(Utc::now)
+            + chrono::Duration::minutes(i64::from(policy.window_minutes));
         let retry_after_secs = (until - Utc::now()).num_seconds().max(1) as u64;
         tracing::warn!(login, address, "sign-in refused: too many failures");
         return Err(AppError::RateLimited { retry_after_secs });
@@ -177,7 +215,11 @@ pub async fn sign_in(
 /// Signs `user` in on this session. A clean session with a new id: a planted session id cannot
 /// ride along, and nothing the previous user of this browser left (kept form values) carries
 /// over.
-pub async fn start_session(session: &Session, user: &CurrentUser, generation: i32) -> Result<(), AppError> {
+pub async fn start_session(
+    session: &Session,
+    user: &CurrentUser,
+    generation: i32,
+) -> Result<(), AppError> {
     session.clear().await;
     session.cycle_id().await?;
     session.insert(USER_ID_KEY, user.id).await?;
@@ -194,8 +236,13 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
 
 /// The active user of a session, if any. Disabling an account or resetting its password ends
 /// its sessions: the next request of each finds it over, and the session is deleted.
-pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, AppError> {
-    let Some(id) = session.get::<i64>(USER_ID_KEY).await? else { return Ok(None) };
+pub async fn session_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some(id) = session.get::<i64>(USER_ID_KEY).await? else {
+        return Ok(None);
+    };
     let generation = session.get::<i32>(GENERATION_KEY).await?.unwrap_or(0);
     let user = crate::server::accounts::users::active_by_id(&state.pool, id, generation).await?;
     if user.is_none() {
@@ -287,7 +334,10 @@ mod tests {
     #[test]
     fn a_session_in_use_is_written_again_every_ten_minutes() {
         let now = 1_800_000_000;
-        assert!(touch_due(None, now), "a session from before the key existed");
+        assert!(
+            touch_due(None, now),
+            "a session from before the key existed"
+        );
         assert!(!touch_due(Some(now), now));
         assert!(!touch_due(Some(now - TOUCH_EVERY_SECONDS + 1), now));
         assert!(touch_due(Some(now - TOUCH_EVERY_SECONDS), now));
@@ -300,7 +350,9 @@ mod tests {
         let b = hash_password("correct horse".into()).await.unwrap();
         assert_ne!(a, b, "salted");
         assert!(a.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse".into(), Some(a.clone())).await.unwrap());
+        assert!(verify_password("correct horse".into(), Some(a.clone()))
+            .await
+            .unwrap());
         assert!(!verify_password("wrong".into(), Some(a)).await.unwrap());
         assert!(!verify_password("anything".into(), None).await.unwrap());
     }

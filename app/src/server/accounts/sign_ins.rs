@@ -50,16 +50,29 @@ pub async fn recent(
 /// row of one attempt happen before the next attempt's count.
 pub async fn lock_login(db: impl PgExecutor<'_>, login: &str) -> Result<(), AppError> {
     // A runtime query: `pg_advisory_xact_lock` returns `void`, which the checked macros cannot type.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(login).execute(db).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind(login)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
 /// A failed attempt for `login` from `address`; `known_login`: an account has that login (only
 /// failures for logins that do not exist count against the address).
-pub async fn record(db: impl PgExecutor<'_>, login: &str, address: &str, known_login: bool) -> Result<(), AppError> {
-    sqlx::query!("INSERT INTO sign_in_failures (login, address, known_login) VALUES ($1, $2, $3)", login, address, known_login)
-        .execute(db)
-        .await?;
+pub async fn record(
+    db: impl PgExecutor<'_>,
+    login: &str,
+    address: &str,
+    known_login: bool,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "INSERT INTO sign_in_failures (login, address, known_login) VALUES ($1, $2, $3)",
+        login,
+        address,
+        known_login
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -69,7 +82,11 @@ fn device_hash(device: &str) -> Vec<u8> {
 }
 
 /// Whether the account has signed in from the browser holding `device` before.
-pub async fn known_device(db: impl PgExecutor<'_>, user_id: i64, device: &str) -> Result<bool, AppError> {
+pub async fn known_device(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    device: &str,
+) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM known_devices WHERE user_id = $1 AND device_hash = $2) AS "known!""#,
         user_id,
@@ -80,7 +97,11 @@ pub async fn known_device(db: impl PgExecutor<'_>, user_id: i64, device: &str) -
 }
 
 /// Remembers that the account signed in from the browser holding `device`.
-pub async fn remember_device(db: impl PgExecutor<'_>, user_id: i64, device: &str) -> Result<(), AppError> {
+pub async fn remember_device(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    device: &str,
+) -> Result<(), AppError> {
     sqlx::query!(
         "INSERT INTO known_devices (user_id, device_hash) VALUES ($1, $2)
          ON CONFLICT (user_id, device_hash) DO UPDATE SET last_seen_at = now(), updated_at = now()",
@@ -94,7 +115,9 @@ pub async fn remember_device(db: impl PgExecutor<'_>, user_id: i64, device: &str
 
 /// A successful sign-in clears the login's count (not the address's).
 pub async fn clear(db: impl PgExecutor<'_>, login: &str) -> Result<(), AppError> {
-    sqlx::query!("DELETE FROM sign_in_failures WHERE login = $1", login).execute(db).await?;
+    sqlx::query!("DELETE FROM sign_in_failures WHERE login = $1", login)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

@@ -17,7 +17,12 @@ fn digest(token: &str) -> Vec<u8> {
 }
 
 /// A new token for `user_id`, working until `expires_at` (or until revoked, when `None`).
-pub async fn create(db: impl PgExecutor<'_>, user_id: i64, label: &str, expires_at: Option<chrono::DateTime<chrono::Utc>>) -> Result<NewToken, AppError> {
+pub async fn create(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    label: &str,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<NewToken, AppError> {
     let mut secret = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut secret);
     let token = format!("mss_{}", hex::encode(secret));
@@ -36,7 +41,10 @@ pub async fn create(db: impl PgExecutor<'_>, user_id: i64, label: &str, expires_
 /// The active user a live token (not revoked, not expired) belongs to, with the role the account
 /// has now; marks the token used (to the minute: a busy integration's calls do not all queue to
 /// rewrite the same row).
-pub async fn user_for(db: impl PgExecutor<'_>, token: &str) -> Result<Option<CurrentUser>, AppError> {
+pub async fn user_for(
+    db: impl PgExecutor<'_>,
+    token: &str,
+) -> Result<Option<CurrentUser>, AppError> {
     let row = sqlx::query!(
         r#"WITH found AS (
                SELECT t.id AS token_id, t.last_used_at, u.id, u.login, u.display_name, u.role
@@ -52,7 +60,8 @@ pub async fn user_for(db: impl PgExecutor<'_>, token: &str) -> Result<Option<Cur
     )
     .fetch_optional(db)
     .await?;
-    row.map(|r| crate::server::accounts::users::to_user(r.id, r.login, r.display_name, &r.role)).transpose()
+    row.map(|r| crate::server::accounts::users::to_user(r.id, r.login, r.display_name, &r.role))
+        .transpose()
 }
 
 /// A user's tokens, oldest first.
@@ -81,7 +90,11 @@ pub async fn list(db: impl PgExecutor<'_>, user_id: i64) -> Result<Vec<ApiToken>
 }
 
 /// Revokes one token (of `user_id`, when given); `false` when there was no live token with that id.
-pub async fn revoke(db: impl PgExecutor<'_>, id: i64, user_id: Option<i64>) -> Result<bool, AppError> {
+pub async fn revoke(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    user_id: Option<i64>,
+) -> Result<bool, AppError> {
     let done = sqlx::query!(
         "UPDATE api_tokens SET revoked_at = now(), updated_at = now()
          WHERE id = $1 AND revoked_at IS NULL AND ($2::bigint IS NULL OR user_id = $2)",

@@ -4,14 +4,14 @@
 //! member's user id; the account with that WeCom id is signed in. Anything else goes back to
 //! the sign-in page with a reason (`?wecom=unknown|failed|expired|off`), where a password still
 //! works.
+use crate::domain::accounts::safe_next;
+use crate::paths;
 use crate::server::accounts::auth;
 use crate::server::AppState;
-use crate::domain::accounts::safe_next;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
-use crate::paths;
 
 const STATE_KEY: &str = "wecom_state";
 const NEXT_KEY: &str = "wecom_next";
@@ -22,8 +22,14 @@ pub struct Start {
 }
 
 /// `GET /auth/wecom[?next=/path]`
-pub async fn start(State(state): State<AppState>, session: Session, Query(start): Query<Start>) -> Response {
-    let Some(_) = state.wecom.app() else { return back("off") };
+pub async fn start(
+    State(state): State<AppState>,
+    session: Session,
+    Query(start): Query<Start>,
+) -> Response {
+    let Some(_) = state.wecom.app() else {
+        return back("off");
+    };
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let next = safe_next(start.next.as_deref()).unwrap_or_default();
     let stored = async {
@@ -34,7 +40,11 @@ pub async fn start(State(state): State<AppState>, session: Session, Query(start)
         tracing::warn!(error = %e, "could not start a WeCom sign-in");
         return back("failed");
     }
-    let redirect = format!("{}{}", state.settings.public_url, crate::paths::handlers::WECOM_CALLBACK);
+    let redirect = format!(
+        "{}{}",
+        state.settings.public_url,
+        crate::paths::handlers::WECOM_CALLBACK
+    );
     match state.wecom.authorize_url(&redirect, &nonce) {
         Some(url) => Redirect::to(&url).into_response(),
         None => back("off"),
@@ -49,10 +59,23 @@ pub struct Callback {
 
 /// `GET /auth/wecom/callback?code=…&state=…`. Failed password attempts do not stand in its way:
 /// someone guessing an agent's password cannot keep them from signing in through WeCom.
-pub async fn callback(State(state): State<AppState>, session: Session, headers: axum::http::HeaderMap, Query(back_from): Query<Callback>) -> Response {
+pub async fn callback(
+    State(state): State<AppState>,
+    session: Session,
+    headers: axum::http::HeaderMap,
+    Query(back_from): Query<Callback>,
+) -> Response {
     let expected = session.remove::<String>(STATE_KEY).await.ok().flatten();
-    let next = session.remove::<String>(NEXT_KEY).await.ok().flatten().unwrap_or_default();
-    let (Some(code), Some(returned)) = (back_from.code.filter(|c| !c.is_empty()), back_from.state) else { return back("failed") };
+    let next = session
+        .remove::<String>(NEXT_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let (Some(code), Some(returned)) = (back_from.code.filter(|c| !c.is_empty()), back_from.state)
+    else {
+        return back("failed");
+    };
     if expected.as_deref() != Some(returned.as_str()) {
         // Not the sign-in this browser started (or started too long ago).
         return back("expired");
@@ -72,7 +95,10 @@ pub async fn callback(State(state): State<AppState>, session: Session, headers: 
         tracing::info!(wecom_user = %member, "WeCom sign-in: no active account has this WeCom id");
         return back("unknown");
     };
-    if auth::start_session(&session, &user, generation).await.is_err() {
+    if auth::start_session(&session, &user, generation)
+        .await
+        .is_err()
+    {
         return back("failed");
     }
     let to = safe_next(Some(&next)).unwrap_or_else(|| user.role.home().to_owned());
@@ -86,11 +112,16 @@ pub async fn callback(State(state): State<AppState>, session: Session, headers: 
     match remembered {
         Ok(Some(cookie)) => {
             if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
-                response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+                response
+                    .headers_mut()
+                    .append(axum::http::header::SET_COOKIE, value);
             }
         }
         Ok(None) => {}
-        Err(_) => tracing::warn!(user = user.id, "could not remember the device of a WeCom sign-in"),
+        Err(_) => tracing::warn!(
+            user = user.id,
+            "could not remember the device of a WeCom sign-in"
+        ),
     }
     response
 }
@@ -101,7 +132,11 @@ fn back(reason: &str) -> Response {
 
 /// Inside the WeCom app (its browser names itself `wxwork`), the sign-in page goes straight to
 /// WeCom sign-in, unless it is showing why that just failed.
-pub async fn inside_wecom(State(state): State<AppState>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+pub async fn inside_wecom(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     if request.uri().path() == paths::LOGIN.path() && state.wecom.app().is_some() {
         let in_wecom = request
             .headers()
@@ -110,7 +145,8 @@ pub async fn inside_wecom(State(state): State<AppState>, request: axum::extract:
             .is_some_and(|ua| ua.contains("wxwork"));
         let query = request.uri().query().unwrap_or_default();
         if in_wecom && !query.split('&').any(|pair| pair.starts_with("wecom=")) {
-            return Redirect::to(&format!("{}?{query}", paths::handlers::WECOM_SIGN_IN)).into_response();
+            return Redirect::to(&format!("{}?{query}", paths::handlers::WECOM_SIGN_IN))
+                .into_response();
         }
     }
     next.run(request).await

@@ -1,25 +1,29 @@
 //! What admins change: accounts, lists, canned replies, service-level targets; and their search
 //! of the audit trail. Every change commits with its line in the audit trail.
-use crate::server::infra::audit::audit;
+use crate::domain::accounts::{CurrentUser, Login, Role};
 use crate::domain::admin::{
-    AuditFilter, AuditRow, CannedChange, CannedRow, ListEntry, ListEntryChange, ListKind, SlaRow, UserChange, UserRow,
+    AuditFilter, AuditRow, CannedChange, CannedRow, ListEntry, ListEntryChange, ListKind, SlaRow,
+    UserChange, UserRow,
 };
 use crate::domain::incident::views::Page;
-use crate::domain::accounts::{CurrentUser, Login, Role};
 use crate::domain::incident::workflow::{Category, Priority};
 use crate::domain::{Field, Reason};
+use crate::server::infra::audit::audit;
 use crate::AppError;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
 /// A unique index refused the row: which field's value is taken.
 fn taken(e: sqlx::Error) -> AppError {
-    let field = e.as_database_error().and_then(|d| d.constraint()).and_then(|c| match c {
-        "users_login_key" => Some(Field::Login),
-        "users_wecom_user_id_key" => Some(Field::WecomUserId),
-        "systems_code_key" | "groups_code_key" | "categories_code_key" => Some(Field::Code),
-        _ => None,
-    });
+    let field = e
+        .as_database_error()
+        .and_then(|d| d.constraint())
+        .and_then(|c| match c {
+            "users_login_key" => Some(Field::Login),
+            "users_wecom_user_id_key" => Some(Field::WecomUserId),
+            "systems_code_key" | "groups_code_key" | "categories_code_key" => Some(Field::Code),
+            _ => None,
+        });
     if e.as_database_error().and_then(|d| d.constraint()) == Some("group_members_member_role") {
         return AppError::field(Field::Group, Reason::MembersOnly);
     }
@@ -39,7 +43,8 @@ fn user_row(row: sqlx::postgres::PgRow) -> Result<UserRow, AppError> {
     Ok(UserRow {
         login: row.try_get("login")?,
         display_name: row.try_get("display_name")?,
-        role: Role::parse(&role).map_err(|_| crate::server::infra::error::internal(format!("unknown role {role}")))?,
+        role: Role::parse(&role)
+            .map_err(|_| crate::server::infra::error::internal(format!("unknown role {role}")))?,
         wecom_user_id: row.try_get("wecom_user_id")?,
         groups: row.try_get("groups")?,
         on_duty: row.try_get("on_duty")?,
@@ -51,7 +56,14 @@ fn user_row(row: sqlx::postgres::PgRow) -> Result<UserRow, AppError> {
 /// Accounts whose login, name or WeCom id contains `search` (all when empty): active ones first,
 /// then by name. At most 500; a search narrows it.
 pub async fn users(pool: &PgPool, search: &str) -> Result<Vec<UserRow>, AppError> {
-    let pattern = format!("%{}%", search.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let pattern = format!(
+        "%{}%",
+        search
+            .trim()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM users u
          WHERE $1 = '%%' OR u.login ILIKE $1 OR u.display_name ILIKE $1 OR u.wecom_user_id ILIKE $1
@@ -65,17 +77,34 @@ pub async fn users(pool: &PgPool, search: &str) -> Result<Vec<UserRow>, AppError
 pub async fn user(pool: &PgPool, login: &Login) -> Result<Option<(i64, UserRow)>, AppError> {
     use sqlx::Row;
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE lower(u.login) = $1");
-    let Some(row) = sqlx::query(&sql).bind(login.as_str()).fetch_optional(pool).await? else { return Ok(None) };
+    let Some(row) = sqlx::query(&sql)
+        .bind(login.as_str())
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
     let id: i64 = row.try_get("id")?;
     Ok(Some((id, user_row(row)?)))
 }
 
 /// Replaces the account's groups with `change.groups`; an unknown code is the form's mistake.
-async fn set_groups(conn: &mut PgConnection, user_id: i64, change: &UserChange) -> Result<(), AppError> {
-    let codes: Vec<String> = change.groups.iter().map(|c| c.as_str().to_owned()).collect();
-    let known = sqlx::query_scalar!("SELECT count(*) AS \"n!\" FROM groups WHERE code = ANY($1)", &codes)
-        .fetch_one(&mut *conn)
-        .await?;
+async fn set_groups(
+    conn: &mut PgConnection,
+    user_id: i64,
+    change: &UserChange,
+) -> Result<(), AppError> {
+    let codes: Vec<String> = change
+        .groups
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    let known = sqlx::query_scalar!(
+        "SELECT count(*) AS \"n!\" FROM groups WHERE code = ANY($1)",
+        &codes
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if known != codes.len() as i64 {
         return Err(AppError::field(Field::Group, Reason::UnknownValue));
     }
@@ -109,7 +138,12 @@ fn described(change: &UserChange) -> serde_json::Value {
 }
 
 /// A new account (the password already hashed).
-pub async fn create_user(pool: &PgPool, admin: &CurrentUser, change: &UserChange, password_hash: &str) -> Result<(), AppError> {
+pub async fn create_user(
+    pool: &PgPool,
+    admin: &CurrentUser,
+    change: &UserChange,
+    password_hash: &str,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let id = sqlx::query_scalar!(
         "INSERT INTO users (login, display_name, role, password_hash, wecom_user_id, on_duty) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -124,19 +158,33 @@ pub async fn create_user(pool: &PgPool, admin: &CurrentUser, change: &UserChange
     .await
     .map_err(taken)?;
     set_groups(&mut tx, id, change).await?;
-    audit(&mut tx, None, Some(admin.id), "user.create", described(change)).await?;
+    audit(
+        &mut tx,
+        None,
+        Some(admin.id),
+        "user.create",
+        described(change),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Changes an account's name, role, WeCom id and groups. An admin cannot take away their own
 /// admin role (someone must be left to manage accounts).
-pub async fn update_user(pool: &PgPool, admin: &CurrentUser, change: &UserChange) -> Result<(), AppError> {
+pub async fn update_user(
+    pool: &PgPool,
+    admin: &CurrentUser,
+    change: &UserChange,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let id = sqlx::query_scalar!("SELECT id FROM users WHERE lower(login) = $1 FOR UPDATE", change.login.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let id = sqlx::query_scalar!(
+        "SELECT id FROM users WHERE lower(login) = $1 FOR UPDATE",
+        change.login.as_str()
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     if id == admin.id && change.role != Role::Admin {
         return Err(AppError::field(Field::Role, Reason::OwnAccount));
     }
@@ -152,18 +200,33 @@ pub async fn update_user(pool: &PgPool, admin: &CurrentUser, change: &UserChange
     .await
     .map_err(taken)?;
     set_groups(&mut tx, id, change).await?;
-    audit(&mut tx, None, Some(admin.id), "user.update", described(change)).await?;
+    audit(
+        &mut tx,
+        None,
+        Some(admin.id),
+        "user.update",
+        described(change),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Disables (ending every session at once) or enables an account. Not one's own.
-pub async fn set_disabled(pool: &PgPool, admin: &CurrentUser, login: &Login, disabled: bool) -> Result<(), AppError> {
+pub async fn set_disabled(
+    pool: &PgPool,
+    admin: &CurrentUser,
+    login: &Login,
+    disabled: bool,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let id = sqlx::query_scalar!("SELECT id FROM users WHERE lower(login) = $1 FOR UPDATE", login.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let id = sqlx::query_scalar!(
+        "SELECT id FROM users WHERE lower(login) = $1 FOR UPDATE",
+        login.as_str()
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     if id == admin.id {
         return Err(AppError::field(Field::Login, Reason::OwnAccount));
     }
@@ -179,16 +242,34 @@ pub async fn set_disabled(pool: &PgPool, admin: &CurrentUser, login: &Login, dis
     .await?;
     if disabled {
         // Its browsers are no longer ones it is known to sign in from.
-        sqlx::query!("DELETE FROM known_devices WHERE user_id = $1", id).execute(&mut *tx).await?;
+        sqlx::query!("DELETE FROM known_devices WHERE user_id = $1", id)
+            .execute(&mut *tx)
+            .await?;
     }
-    let action = if disabled { "user.disable" } else { "user.enable" };
-    audit(&mut tx, None, Some(admin.id), action, json!({ "login": login.as_str() })).await?;
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    audit(
+        &mut tx,
+        None,
+        Some(admin.id),
+        action,
+        json!({ "login": login.as_str() }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Sets a new password (hashed) and ends the account's sessions.
-pub async fn reset_password(pool: &PgPool, admin: &CurrentUser, login: &Login, password_hash: &str) -> Result<(), AppError> {
+pub async fn reset_password(
+    pool: &PgPool,
+    admin: &CurrentUser,
+    login: &Login,
+    password_hash: &str,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let id = sqlx::query_scalar!(
         "UPDATE users SET password_hash = $2, session_generation = session_generation + 1, updated_at = now()
@@ -201,24 +282,53 @@ pub async fn reset_password(pool: &PgPool, admin: &CurrentUser, login: &Login, p
     .ok_or(AppError::NotFound)?;
     // Whoever was locked out by failed attempts may try the new password at once; the browsers it
     // was known on start again (the password may have been reset because one was lost).
-    sqlx::query!("DELETE FROM sign_in_failures WHERE login = $1", login.as_str()).execute(&mut *tx).await?;
-    sqlx::query!("DELETE FROM known_devices WHERE user_id = $1", id).execute(&mut *tx).await?;
-    audit(&mut tx, None, Some(admin.id), "user.password", json!({ "login": login.as_str(), "user_id": id })).await?;
+    sqlx::query!(
+        "DELETE FROM sign_in_failures WHERE login = $1",
+        login.as_str()
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM known_devices WHERE user_id = $1", id)
+        .execute(&mut *tx)
+        .await?;
+    audit(
+        &mut tx,
+        None,
+        Some(admin.id),
+        "user.password",
+        json!({ "login": login.as_str(), "user_id": id }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Revokes token `token` of the account `login` (another account's token is "not found").
-pub async fn revoke_token(pool: &PgPool, admin: &CurrentUser, login: &Login, token: i64) -> Result<(), AppError> {
+pub async fn revoke_token(
+    pool: &PgPool,
+    admin: &CurrentUser,
+    login: &Login,
+    token: i64,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let user = sqlx::query_scalar!("SELECT id FROM users WHERE lower(login) = $1", login.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = sqlx::query_scalar!(
+        "SELECT id FROM users WHERE lower(login) = $1",
+        login.as_str()
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     if !crate::server::accounts::tokens::revoke(&mut *tx, token, Some(user)).await? {
         return Err(AppError::NotFound);
     }
-    audit(&mut tx, None, Some(admin.id), "token.revoke", json!({ "login": login.as_str(), "user_id": user, "token": token })).await?;
+    audit(
+        &mut tx,
+        None,
+        Some(admin.id),
+        "token.revoke",
+        json!({ "login": login.as_str(), "user_id": user, "token": token }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -249,7 +359,12 @@ pub async fn lists(pool: &PgPool) -> Result<Vec<ListEntry>, AppError> {
     .await?;
     rows.into_iter()
         .map(|r| {
-            let bad = || crate::server::infra::error::internal(format!("list entry {} of kind {}", r.id, r.kind));
+            let bad = || {
+                crate::server::infra::error::internal(format!(
+                    "list entry {} of kind {}",
+                    r.id, r.kind
+                ))
+            };
             Ok(ListEntry {
                 id: r.id,
                 kind: ListKind::parse(&r.kind).map_err(|_| bad())?,
@@ -258,24 +373,46 @@ pub async fn lists(pool: &PgPool) -> Result<Vec<ListEntry>, AppError> {
                 name_en: r.name_en,
                 position: r.position,
                 active: r.active,
-                parent: r.parent.as_deref().map(Category::parse).transpose().map_err(|_| bad())?,
+                parent: r
+                    .parent
+                    .as_deref()
+                    .map(Category::parse)
+                    .transpose()
+                    .map_err(|_| bad())?,
             })
         })
         .collect()
 }
 
 /// Adds an entry or changes one. The three categories themselves stay in use.
-pub async fn save_list_entry(pool: &PgPool, admin: &CurrentUser, change: &ListEntryChange) -> Result<(), AppError> {
+pub async fn save_list_entry(
+    pool: &PgPool,
+    admin: &CurrentUser,
+    change: &ListEntryChange,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let detail = match change {
-        ListEntryChange::New { kind, code, parent, names } => {
+        ListEntryChange::New {
+            kind,
+            code,
+            parent,
+            names,
+        } => {
             let sql = format!(
                 "INSERT INTO {} (code, name_zh, name_en, position{}) VALUES ($1, $2, $3, $4{})",
                 table(*kind),
                 if parent.is_some() { ", parent_id" } else { "" },
-                if parent.is_some() { ", (SELECT id FROM categories WHERE code = $5 AND parent_id IS NULL)" } else { "" },
+                if parent.is_some() {
+                    ", (SELECT id FROM categories WHERE code = $5 AND parent_id IS NULL)"
+                } else {
+                    ""
+                },
             );
-            let mut q = sqlx::query(&sql).bind(code.as_str()).bind(&names.name_zh).bind(&names.name_en).bind(names.position);
+            let mut q = sqlx::query(&sql)
+                .bind(code.as_str())
+                .bind(&names.name_zh)
+                .bind(&names.name_en)
+                .bind(names.position);
             if let Some(parent) = parent {
                 q = q.bind(parent.as_str());
             }
@@ -283,7 +420,12 @@ pub async fn save_list_entry(pool: &PgPool, admin: &CurrentUser, change: &ListEn
             json!({ "kind": kind.as_str(), "code": code.as_str(), "parent": parent.map(|p| p.as_str()),
                     "name_zh": names.name_zh, "name_en": names.name_en, "position": names.position, "active": true })
         }
-        ListEntryChange::Edit { kind, id, names, active } => {
+        ListEntryChange::Edit {
+            kind,
+            id,
+            names,
+            active,
+        } => {
             let sql = format!(
                 "UPDATE {} SET name_zh = $2, name_en = $3, position = $4, active = $5{}, updated_at = now()
                  WHERE id = $1 RETURNING code",
@@ -311,13 +453,20 @@ pub async fn save_list_entry(pool: &PgPool, admin: &CurrentUser, change: &ListEn
 
 /// Every canned reply, retired ones too.
 pub async fn canned(pool: &PgPool) -> Result<Vec<CannedRow>, AppError> {
-    let rows = sqlx::query_as!(CannedRow, "SELECT id, title, body, position, active FROM canned_replies ORDER BY position, id")
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query_as!(
+        CannedRow,
+        "SELECT id, title, body, position, active FROM canned_replies ORDER BY position, id"
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(rows)
 }
 
-pub async fn save_canned(pool: &PgPool, admin: &CurrentUser, change: &CannedChange) -> Result<(), AppError> {
+pub async fn save_canned(
+    pool: &PgPool,
+    admin: &CurrentUser,
+    change: &CannedChange,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let id = match change.id {
         None => sqlx::query_scalar!(
@@ -341,8 +490,15 @@ pub async fn save_canned(pool: &PgPool, admin: &CurrentUser, change: &CannedChan
         .await?
         .ok_or(AppError::NotFound)?,
     };
-    audit(&mut tx, None, Some(admin.id), "canned.save", json!({ "id": id, "title": change.title, "body": change.body,
-        "position": change.position, "active": change.active })).await?;
+    audit(
+        &mut tx,
+        None,
+        Some(admin.id),
+        "canned.save",
+        json!({ "id": id, "title": change.title, "body": change.body,
+        "position": change.position, "active": change.active }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -354,7 +510,9 @@ pub async fn sla_targets(pool: &PgPool) -> Result<Vec<SlaRow>, AppError> {
     rows.into_iter()
         .map(|r| {
             Ok(SlaRow {
-                priority: Priority::parse(&r.priority).map_err(|_| crate::server::infra::error::internal(format!("priority {}", r.priority)))?,
+                priority: Priority::parse(&r.priority).map_err(|_| {
+                    crate::server::infra::error::internal(format!("priority {}", r.priority))
+                })?,
                 first_response_minutes: r.first_response_minutes,
                 resolution_minutes: r.resolution_minutes,
             })
@@ -390,10 +548,14 @@ pub async fn audit_search(pool: &PgPool, filter: &AuditFilter) -> Result<Page<Au
          WHERE true",
     );
     if let Some(number) = &filter.incident {
-        q.push(" AND a.incident_id = (SELECT id FROM incidents WHERE number = ").push_bind(number.as_str().to_owned()).push(")");
+        q.push(" AND a.incident_id = (SELECT id FROM incidents WHERE number = ")
+            .push_bind(number.as_str().to_owned())
+            .push(")");
     }
     if let Some(actor) = &filter.actor {
-        q.push(" AND a.actor_id = (SELECT id FROM users WHERE lower(login) = ").push_bind(actor.as_str().to_owned()).push(")");
+        q.push(" AND a.actor_id = (SELECT id FROM users WHERE lower(login) = ")
+            .push_bind(actor.as_str().to_owned())
+            .push(")");
     }
     if let Some(action) = &filter.action {
         q.push(" AND a.action = ").push_bind(action.clone());
@@ -407,7 +569,8 @@ pub async fn audit_search(pool: &PgPool, filter: &AuditFilter) -> Result<Page<Au
     if let Some(before) = filter.before_id {
         q.push(" AND a.id < ").push_bind(before);
     }
-    q.push(" ORDER BY a.id DESC LIMIT ").push_bind(AUDIT_PAGE + 1);
+    q.push(" ORDER BY a.id DESC LIMIT ")
+        .push_bind(AUDIT_PAGE + 1);
     let rows = q.build().fetch_all(pool).await?;
     let mut items = rows
         .into_iter()

@@ -1,14 +1,14 @@
 //! The desk's writes: one action on one incident, in one transaction with its timeline entry
 //! and its audit line, guarded by the workflow's rules and the incident's version.
-use crate::domain::incident::{EventKind, IncidentNumber, MessageBody, Status};
 use crate::domain::accounts::{CurrentUser, Role};
 use crate::domain::incident::workflow::{self, on_time, Action, Actor, Refusal, Triage};
+use crate::domain::incident::{EventKind, IncidentNumber, MessageBody, Status};
 use crate::domain::{Field, Reason};
+use crate::server::infra::audit::audit;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool};
-use crate::server::infra::audit::audit;
 
 /// The incident as an action finds it (locked for the rest of the transaction).
 struct Current {
@@ -22,7 +22,11 @@ struct Current {
 }
 
 /// Who `user` is to this incident, or `None` when they may not even see it (404).
-async fn actor_for(conn: &mut PgConnection, user: &CurrentUser, current: &Current) -> Result<Option<Actor>, AppError> {
+async fn actor_for(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    current: &Current,
+) -> Result<Option<Actor>, AppError> {
     if user.role.works_desk() {
         return Ok(Some(Actor::Desk));
     }
@@ -80,7 +84,9 @@ pub async fn act(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let actor = actor_for(&mut tx, user, &current).await?.ok_or(AppError::NotFound)?;
+    let actor = actor_for(&mut tx, user, &current)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let from = crate::server::report::list::parse_status(current.id, &current.status)?;
     let decision = workflow::next(from, action.kind(), actor);
     if decision == Err(Refusal::NotYours) {
@@ -91,11 +97,22 @@ pub async fn act(
     }
     let to = decision.map_err(|_| AppError::NotNow)?;
 
-    let mut entry = Entry { kind: EventKind::Note, body: None, internal: action.is_internal(), detail: json!({}) };
+    let mut entry = Entry {
+        kind: EventKind::Note,
+        body: None,
+        internal: action.is_internal(),
+        detail: json!({}),
+    };
     let id = current.id;
     match action {
         Action::Claim => {
-            sqlx::query!("UPDATE incidents SET assignee_id = $2 WHERE id = $1", id, user.id).execute(&mut *tx).await?;
+            sqlx::query!(
+                "UPDATE incidents SET assignee_id = $2 WHERE id = $1",
+                id,
+                user.id
+            )
+            .execute(&mut *tx)
+            .await?;
             entry.kind = EventKind::Claimed;
         }
         Action::Assign { assignee } => {
@@ -107,7 +124,13 @@ pub async fn act(
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| AppError::field(Field::Assignee, Reason::UnknownValue))?;
-            sqlx::query!("UPDATE incidents SET assignee_id = $2 WHERE id = $1", id, target.id).execute(&mut *tx).await?;
+            sqlx::query!(
+                "UPDATE incidents SET assignee_id = $2 WHERE id = $1",
+                id,
+                target.id
+            )
+            .execute(&mut *tx)
+            .await?;
             entry.kind = EventKind::Assigned;
             entry.detail = json!({ "assignee": target.login, "assignee_name": target.display_name, "from": current.assignee_id });
         }
@@ -117,11 +140,20 @@ pub async fn act(
             entry.detail = categorize(&mut tx, id, triage).await?;
         }
         Action::Transfer { group, body } => {
-            let target = sqlx::query!("SELECT id, name_zh, name_en FROM groups WHERE code = $1 AND active", group.as_str())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| AppError::field(Field::Group, Reason::UnknownValue))?;
-            sqlx::query!("UPDATE incidents SET group_id = $2 WHERE id = $1", id, target.id).execute(&mut *tx).await?;
+            let target = sqlx::query!(
+                "SELECT id, name_zh, name_en FROM groups WHERE code = $1 AND active",
+                group.as_str()
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| AppError::field(Field::Group, Reason::UnknownValue))?;
+            sqlx::query!(
+                "UPDATE incidents SET group_id = $2 WHERE id = $1",
+                id,
+                target.id
+            )
+            .execute(&mut *tx)
+            .await?;
             entry.kind = EventKind::Transferred;
             entry.body = Some(body.clone());
             entry.detail = json!({ "group": group.as_str(), "labels": { "zh": target.name_zh, "en": target.name_en } });
@@ -158,7 +190,13 @@ pub async fn act(
             .fetch_one(&mut *tx)
             .await?;
             let in_time = on_time(answered.answered_at, answered.resolution_due);
-            sqlx::query!("UPDATE incidents SET resolved_on_time = $2 WHERE id = $1", id, in_time).execute(&mut *tx).await?;
+            sqlx::query!(
+                "UPDATE incidents SET resolved_on_time = $2 WHERE id = $1",
+                id,
+                in_time
+            )
+            .execute(&mut *tx)
+            .await?;
             entry.kind = EventKind::Answered;
             entry.body = Some(body.clone());
             entry.detail = json!({ "on_time": in_time });
@@ -186,7 +224,11 @@ pub async fn act(
             )
             .execute(&mut *tx)
             .await?;
-            entry.kind = if by_reporter { EventKind::Confirmed } else { EventKind::Closed };
+            entry.kind = if by_reporter {
+                EventKind::Confirmed
+            } else {
+                EventKind::Closed
+            };
             entry.body = comment.clone();
             entry.detail = json!({ "rating": rating.map(|r| r.stars()) });
         }
@@ -205,15 +247,23 @@ pub async fn act(
             // The survivor's row first, its timeline entry after: an entry is written only once
             // every row the transaction changes is locked (entries are written in commit order,
             // under a lock that must not be held while waiting for a row).
-            sqlx::query!("UPDATE incidents SET version = version + 1, updated_at = now() WHERE id = $1", survivor.id)
-                .execute(&mut *tx)
-                .await?;
-            record(&mut tx, survivor.id, Some(user.id), &Entry {
-                kind: EventKind::Absorbed,
-                body: None,
-                internal: true,
-                detail: json!({ "from": current.number }),
-            })
+            sqlx::query!(
+                "UPDATE incidents SET version = version + 1, updated_at = now() WHERE id = $1",
+                survivor.id
+            )
+            .execute(&mut *tx)
+            .await?;
+            record(
+                &mut tx,
+                survivor.id,
+                Some(user.id),
+                &Entry {
+                    kind: EventKind::Absorbed,
+                    body: None,
+                    internal: true,
+                    detail: json!({ "from": current.number }),
+                },
+            )
             .await?;
             entry.kind = EventKind::Merged;
             entry.detail = json!({ "into": survivor.number });
@@ -228,18 +278,27 @@ pub async fn act(
     .await?;
     let event_id = record(&mut tx, id, Some(user.id), &entry).await?;
     crate::server::report::screenshots::claim(&mut *tx, user.id, shots, id, Some(event_id)).await?;
-    audit(&mut tx, Some(id), Some(user.id), action.kind().as_str(), json!({
-        "from": from.as_str(),
-        "to": to.as_str(),
-        "version": version,
-        "internal": entry.internal,
-        "body": entry.body.as_ref().map(MessageBody::as_str),
-        "detail": entry.detail,
-        "screenshots": shots,
-    }))
+    audit(
+        &mut tx,
+        Some(id),
+        Some(user.id),
+        action.kind().as_str(),
+        json!({
+            "from": from.as_str(),
+            "to": to.as_str(),
+            "version": version,
+            "internal": entry.internal,
+            "body": entry.body.as_ref().map(MessageBody::as_str),
+            "detail": entry.detail,
+            "screenshots": shots,
+        }),
+    )
     .await?;
     tx.commit().await?;
-    Ok(Acted { status: to, version })
+    Ok(Acted {
+        status: to,
+        version,
+    })
 }
 
 /// A timeline entry about to be written.
@@ -250,7 +309,12 @@ pub struct Entry {
     pub detail: Value,
 }
 
-pub async fn record(conn: &mut PgConnection, incident_id: i64, actor: Option<i64>, entry: &Entry) -> Result<i64, AppError> {
+pub async fn record(
+    conn: &mut PgConnection,
+    incident_id: i64,
+    actor: Option<i64>,
+    entry: &Entry,
+) -> Result<i64, AppError> {
     let detail = (entry.detail != json!({})).then(|| entry.detail.clone());
     Ok(sqlx::query_scalar!(
         "INSERT INTO incident_events (incident_id, kind, actor_id, body, internal, detail) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -285,7 +349,10 @@ async fn merge_target(conn: &mut PgConnection, into: &str) -> Result<Target, App
     if crate::server::report::list::parse_status(row.id, &row.status)? == Status::Merged {
         return Err(AppError::field(Field::Into, Reason::UnknownValue));
     }
-    Ok(Target { id: row.id, number: row.number })
+    Ok(Target {
+        id: row.id,
+        number: row.number,
+    })
 }
 
 /// Applies a triage: each present field replaces the stored one. A new priority moves the
@@ -295,9 +362,12 @@ async fn categorize(conn: &mut PgConnection, id: i64, triage: &Triage) -> Result
     let mut labels: Vec<(String, String)> = Vec::new();
     let category_id = match triage.category {
         Some(category) => {
-            let found = sqlx::query!("SELECT id, name_zh, name_en FROM categories WHERE code = $1 AND parent_id IS NULL", category.as_str())
-                .fetch_one(&mut *conn)
-                .await?;
+            let found = sqlx::query!(
+                "SELECT id, name_zh, name_en FROM categories WHERE code = $1 AND parent_id IS NULL",
+                category.as_str()
+            )
+            .fetch_one(&mut *conn)
+            .await?;
             changed.insert("category".into(), json!(category.as_str()));
             labels.push((found.name_zh, found.name_en));
             Some(found.id)
@@ -324,16 +394,31 @@ async fn categorize(conn: &mut PgConnection, id: i64, triage: &Triage) -> Result
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| AppError::field(Field::Subcategory, Reason::UnknownValue))?;
-        sqlx::query!("UPDATE incidents SET subcategory_id = $2 WHERE id = $1", id, found.id).execute(&mut *conn).await?;
+        sqlx::query!(
+            "UPDATE incidents SET subcategory_id = $2 WHERE id = $1",
+            id,
+            found.id
+        )
+        .execute(&mut *conn)
+        .await?;
         changed.insert("subcategory".into(), json!(sub.as_str()));
         labels.push((found.name_zh, found.name_en));
     }
     if let Some(system) = &triage.system {
-        let found = sqlx::query!("SELECT id, name_zh, name_en FROM systems WHERE code = $1 AND active", system.as_str())
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| AppError::field(Field::System, Reason::UnknownValue))?;
-        sqlx::query!("UPDATE incidents SET system_id = $2 WHERE id = $1", id, found.id).execute(&mut *conn).await?;
+        let found = sqlx::query!(
+            "SELECT id, name_zh, name_en FROM systems WHERE code = $1 AND active",
+            system.as_str()
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| AppError::field(Field::System, Reason::UnknownValue))?;
+        sqlx::query!(
+            "UPDATE incidents SET system_id = $2 WHERE id = $1",
+            id,
+            found.id
+        )
+        .execute(&mut *conn)
+        .await?;
         changed.insert("system".into(), json!(system.as_str()));
         labels.push((found.name_zh, found.name_en));
     }
@@ -357,35 +442,57 @@ async fn categorize(conn: &mut PgConnection, id: i64, triage: &Triage) -> Result
     }
     if let Some(tags) = &triage.tags {
         let tags: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
-        sqlx::query!("UPDATE incidents SET tags = $2 WHERE id = $1", id, &tags).execute(&mut *conn).await?;
-        let hashed = tags.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ");
+        sqlx::query!("UPDATE incidents SET tags = $2 WHERE id = $1", id, &tags)
+            .execute(&mut *conn)
+            .await?;
+        let hashed = tags
+            .iter()
+            .map(|t| format!("#{t}"))
+            .collect::<Vec<_>>()
+            .join(" ");
         labels.push((hashed.clone(), hashed));
         changed.insert("tags".into(), json!(tags));
     }
     // What the timeline shows, in either language.
     let (zh, en): (Vec<String>, Vec<String>) = labels.into_iter().unzip();
-    changed.insert("labels".into(), json!({ "zh": zh.join(" · "), "en": en.join(" · ") }));
+    changed.insert(
+        "labels".into(),
+        json!({ "zh": zh.join(" · "), "en": en.join(" · ") }),
+    );
     Ok(Value::Object(changed))
 }
 
 /// Shows a handler the full ID or phone number behind a mask, and records that they did.
-pub async fn reveal(pool: &PgPool, user: &CurrentUser, incident_id: i64, field: Field) -> Result<Option<String>, AppError> {
+pub async fn reveal(
+    pool: &PgPool,
+    user: &CurrentUser,
+    incident_id: i64,
+    field: Field,
+) -> Result<Option<String>, AppError> {
     if !user.role.works_desk() {
         return Err(AppError::Forbidden);
     }
     let mut tx = pool.begin().await?;
-    let row = sqlx::query!("SELECT id_number, phone FROM incidents WHERE id = $1", incident_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = sqlx::query!(
+        "SELECT id_number, phone FROM incidents WHERE id = $1",
+        incident_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     let value = match field {
         Field::IdNumber => row.id_number,
         Field::Phone => row.phone,
         _ => return Err(AppError::BadRequest),
     };
-    audit(&mut tx, Some(incident_id), Some(user.id), "reveal", json!({ "field": field.as_str() })).await?;
+    audit(
+        &mut tx,
+        Some(incident_id),
+        Some(user.id),
+        "reveal",
+        json!({ "field": field.as_str() }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(value)
 }
-
-

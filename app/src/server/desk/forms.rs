@@ -1,19 +1,19 @@
 //! The desk's action form (`POST /api/incidents/{number}/actions`), which works without JavaScript.
-use crate::server::AppState;
-use crate::domain::incident::IncidentNumber;
 use crate::domain::accounts::Role;
+use crate::domain::incident::IncidentNumber;
+use crate::paths;
+use crate::server::infra::forms::form_outcome;
+use crate::server::infra::forms::json_error;
+use crate::server::infra::forms::wants_html;
+use crate::server::report::forms::incident_form;
+use crate::server::report::forms::Upload;
+use crate::server::AppState;
 use crate::AppError;
 use axum::extract::{multipart::MultipartRejection, Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
-use crate::paths;
-use crate::server::report::forms::incident_form;
-use crate::server::report::forms::Upload;
-use crate::server::infra::forms::wants_html;
-use crate::server::infra::forms::json_error;
-use crate::server::infra::forms::form_outcome;
 
 /// `POST /api/incidents/{number}/actions`: a workflow action from the desk's incident page (a
 /// plain multipart form: the fields of the API's action, and screenshots for notes, replies and
@@ -27,11 +27,24 @@ pub async fn action_from_form(
 ) -> Response {
     use crate::domain::incident::workflow::{Action, ActionRequest, Tags};
     let html = wants_html(&headers);
-    let Ok(number) = IncidentNumber::parse(&number) else { return json_error(&AppError::NotFound) };
+    let Ok(number) = IncidentNumber::parse(&number) else {
+        return json_error(&AppError::NotFound);
+    };
     let page = paths::desk_incident(number.as_str());
-    let mut kept = KeptAction { number: number.to_string(), ..Default::default() };
+    let mut kept = KeptAction {
+        number: number.to_string(),
+        ..Default::default()
+    };
     let result = async {
-        let (user, incident_id, mut got) = incident_form(&state, &session, Role::TEAM, &number, multipart, Upload::Action).await?;
+        let (user, incident_id, mut got) = incident_form(
+            &state,
+            &session,
+            Role::TEAM,
+            &number,
+            multipart,
+            Upload::Action,
+        )
+        .await?;
         kept.texts = got.texts.clone();
         kept.action = got.text("action").unwrap_or_default().to_owned();
         if let Some(refused) = got.refused.take() {
@@ -41,8 +54,12 @@ pub async fn action_from_form(
         // A canned reply picked without JavaScript (which would have filled the text in).
         let mut body = text("body");
         if body.as_deref().is_none_or(|b| b.trim().is_empty()) {
-            if let Some(canned) = got.text("canned").and_then(|c| c.trim().parse::<i64>().ok()) {
-                body = crate::server::desk::options::canned_for(&state.pool, canned, incident_id).await?;
+            if let Some(canned) = got
+                .text("canned")
+                .and_then(|c| c.trim().parse::<i64>().ok())
+            {
+                body = crate::server::desk::options::canned_for(&state.pool, canned, incident_id)
+                    .await?;
             }
         }
         let request = ActionRequest {
@@ -62,7 +79,16 @@ pub async fn action_from_form(
         };
         kept.action = request.action.clone();
         let (action, version) = got.checked(Action::parse_versioned(&request))?;
-        crate::server::desk::actions::act(&state.pool, &user, incident_id, version, &action, &got.screenshots).await.map(|_| ())
+        crate::server::desk::actions::act(
+            &state.pool,
+            &user,
+            incident_id,
+            version,
+            &action,
+            &got.screenshots,
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     let anchor = format!("act-{}", kept.action);

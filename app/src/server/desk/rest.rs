@@ -1,22 +1,25 @@
 //! The desk's side of the REST API: the list (a reporter's own incidents, the team's queue) and
 //! the workflow actions.
-use crate::server::infra::limits::Kind;
-use crate::server::AppState;
-use crate::domain::incident::Status;
-use crate::domain::incident::views::{Cursor, IncidentDetail, IncidentSummary, Page};
-use crate::domain::desk::QueueQuery;
 use crate::domain::accounts::Role;
+use crate::domain::desk::QueueQuery;
+use crate::domain::incident::views::{Cursor, IncidentDetail, IncidentSummary, Page};
 use crate::domain::incident::workflow::{Action, ActionRequest};
+use crate::domain::incident::Status;
 use crate::domain::Field;
+use crate::server::accounts::rest::Caller;
+use crate::server::infra::limits::Kind;
+use crate::server::infra::rest::ApiError;
+use crate::server::infra::rest::{ErrorBody, Failures};
+use crate::server::report::rest::detail;
+use crate::server::AppState;
 use crate::AppError;
 use axum::{
-    extract::{rejection::{JsonRejection, QueryRejection}, Path, Query, State},
+    extract::{
+        rejection::{JsonRejection, QueryRejection},
+        Path, Query, State,
+    },
     Json,
 };
-use crate::server::infra::rest::{ErrorBody, Failures};
-use crate::server::infra::rest::ApiError;
-use crate::server::accounts::rest::Caller;
-use crate::server::report::rest::detail;
 
 /// `GET /api/v1/incidents[?status=…&cursor=…]`: a reporter's own incidents; for the team, the
 /// desk's queue with its filters (`status`, `category`, `system`, `priority`, `assignee`,
@@ -50,7 +53,15 @@ pub async fn incidents(
     let Query(q) = query.map_err(|_| fail(AppError::BadRequest))?;
     if caller.user.role != Role::Reporter {
         let filter = q.parse().map_err(|f| fail(AppError::fields(f)))?;
-        return crate::server::desk::queue::queue(&state.pool, &caller.user, &filter, caller.locale).await.map(Json).map_err(fail);
+        return crate::server::desk::queue::queue(
+            &state.pool,
+            &caller.user,
+            &filter,
+            caller.locale,
+        )
+        .await
+        .map(Json)
+        .map_err(fail);
     }
     let cursor = Cursor::parse_param(q.cursor.as_deref()).map_err(fail)?;
     let status = q
@@ -58,7 +69,16 @@ pub async fn incidents(
         .filter(|s| !s.is_empty())
         .map(|s| Status::parse(&s).map_err(|r| fail(AppError::field(Field::Status, r))))
         .transpose()?;
-    crate::server::report::list::for_reporter(&state.pool, caller.user.id, status, cursor, caller.locale).await.map(Json).map_err(fail)
+    crate::server::report::list::for_reporter(
+        &state.pool,
+        caller.user.id,
+        status,
+        cursor,
+        caller.locale,
+    )
+    .await
+    .map(Json)
+    .map_err(fail)
 }
 
 /// `POST /api/v1/incidents/{id}/actions`: one workflow action, JSON
@@ -82,9 +102,15 @@ pub async fn act(
 ) -> Result<Json<IncidentDetail>, ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
-    state.limits.check(Kind::Action, caller.user.id).map_err(fail)?;
+    state
+        .limits
+        .check(Kind::Action, caller.user.id)
+        .map_err(fail)?;
     let Json(request) = body.map_err(|_| fail(AppError::BadRequest))?;
-    let (action, version) = Action::parse_versioned(&request).map_err(|f| fail(AppError::fields(f)))?;
-    crate::server::desk::actions::act(&state.pool, &caller.user, id, version, &action, &[]).await.map_err(fail)?;
+    let (action, version) =
+        Action::parse_versioned(&request).map_err(|f| fail(AppError::fields(f)))?;
+    crate::server::desk::actions::act(&state.pool, &caller.user, id, version, &action, &[])
+        .await
+        .map_err(fail)?;
     detail(&state, &caller, id).await.map(Json).map_err(fail)
 }

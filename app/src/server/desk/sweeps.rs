@@ -1,11 +1,11 @@
 //! The desk's sweeps: closing answered incidents nobody came back to, and warning of due times.
 use crate::domain::incident::EventKind;
+use crate::server::desk::actions::{record, Entry};
+use crate::server::infra::audit::audit;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgPool;
-use crate::server::infra::audit::audit;
-use crate::server::desk::actions::{record, Entry};
 
 /// Closes answered incidents nobody objected to for `days`, as the system. Returns how many.
 pub async fn auto_close(pool: &PgPool, days: u32) -> Result<u64, AppError> {
@@ -20,9 +20,21 @@ pub async fn auto_close(pool: &PgPool, days: u32) -> Result<u64, AppError> {
     .fetch_all(&mut *tx)
     .await?;
     for row in &closed {
-        let entry = Entry { kind: EventKind::Closed, body: None, internal: false, detail: json!({ "automatic": true, "days": days }) };
+        let entry = Entry {
+            kind: EventKind::Closed,
+            body: None,
+            internal: false,
+            detail: json!({ "automatic": true, "days": days }),
+        };
         record(&mut tx, row.id, None, &entry).await?;
-        audit(&mut tx, Some(row.id), None, "close", json!({ "from": "answered", "to": "closed", "automatic": true, "days": days })).await?;
+        audit(
+            &mut tx,
+            Some(row.id),
+            None,
+            "close",
+            json!({ "from": "answered", "to": "closed", "automatic": true, "days": days }),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(closed.len() as u64)
@@ -60,10 +72,24 @@ pub async fn sla_warnings(pool: &PgPool) -> Result<usize, AppError> {
     )
     .fetch_all(&mut *tx)
     .await?;
-    let warnings = soon.iter().map(|r| (r.id, r.due, EventKind::SlaDueSoon)).chain(late.iter().map(|r| (r.id, r.due, EventKind::SlaBreached)));
+    let warnings = soon
+        .iter()
+        .map(|r| (r.id, r.due, EventKind::SlaDueSoon))
+        .chain(late.iter().map(|r| (r.id, r.due, EventKind::SlaBreached)));
     let mut written = 0;
     for (id, due, kind) in warnings {
-        record(&mut tx, id, None, &Entry { kind, body: None, internal: true, detail: json!({ "due": due.to_rfc3339() }) }).await?;
+        record(
+            &mut tx,
+            id,
+            None,
+            &Entry {
+                kind,
+                body: None,
+                internal: true,
+                detail: json!({ "due": due.to_rfc3339() }),
+            },
+        )
+        .await?;
         written += 1;
     }
     tx.commit().await?;

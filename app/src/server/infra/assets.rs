@@ -34,24 +34,38 @@ impl Assets {
 
     /// Where the page loads `name` from.
     pub fn url(&self, name: &str) -> String {
-        self.hashed.iter().find(|(plain, _, _)| *plain == name).map(|(_, url, _)| url.clone()).unwrap_or_else(|| format!("/{name}"))
+        self.hashed
+            .iter()
+            .find(|(plain, _, _)| *plain == name)
+            .map(|(_, url, _)| url.clone())
+            .unwrap_or_else(|| format!("/{name}"))
     }
 
     /// The routes to serve: each hashed URL and its file.
     pub fn routes(&self) -> impl Iterator<Item = (&str, &Path)> {
-        self.hashed.iter().map(|(_, url, file)| (url.as_str(), file.as_path()))
+        self.hashed
+            .iter()
+            .map(|(_, url, file)| (url.as_str(), file.as_path()))
     }
 }
 
-/// Whether `path` names a file by its content (`/pkg/mss.<hash>.wasm`, `/mss.<hash>.js`): it
-/// never changes, so it may be kept a year.
+/// Whether `path` names a file by its content (`/pkg/mss.<hash>.wasm`, a wasm chunk, the chunks'
+/// loader `/pkg/__wasm_split.<hash>.js`, `/mss.<hash>.js`): it never changes, so it may be kept a
+/// year. Not the wasm's own JS (`/pkg/mss.<hash>.js`): cargo-leptos names it before it writes the
+/// chunk loader's name into it, so one name can hold a newer loader; it is revalidated instead.
 pub fn is_hashed(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or_default();
+    let (folder, name) = path.rsplit_once('/').unwrap_or_default();
     let parts: Vec<&str> = name.split('.').collect();
-    parts.len() >= 3 && {
+    let named_after_content = parts.len() >= 3 && {
         let hash = parts[parts.len() - 2];
-        hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    }
+        hash.len() >= 16
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let bindgen_js =
+        !folder.is_empty() && name.ends_with(".js") && !name.starts_with("__wasm_split.");
+    named_after_content && !bindgen_js
 }
 
 #[cfg(test)]
@@ -62,6 +76,14 @@ mod tests {
     fn hashed_names_are_told_from_plain_ones() {
         assert!(is_hashed("/pkg/mss.kZ3-x_9QqLw2Vf0a1B2c3D.wasm"));
         assert!(is_hashed("/mss.3f2a9c01d2e4b5a6.js"));
+        assert!(is_hashed("/pkg/__wasm_split.kZ3-x_9QqLw2Vf0a1B2c3D.js"));
+        assert!(is_hashed(
+            "/pkg/split_QueueRoute.kZ3-x_9QqLw2Vf0a1B2c3D.wasm"
+        ));
+        assert!(
+            !is_hashed("/pkg/mss.kZ3-x_9QqLw2Vf0a1B2c3D.js"),
+            "its name is older than its content"
+        );
         assert!(!is_hashed("/mss.js"));
         assert!(!is_hashed("/pkg/mss.css"));
         assert!(!is_hashed("/favicon.ico"));
@@ -76,10 +98,17 @@ mod tests {
         std::fs::write(dir.join("mss.js"), b"console.log(1)").unwrap();
         let assets = Assets::load(&dir);
         let url = assets.url("mss.js");
-        assert!(url.starts_with("/mss.") && url.ends_with(".js") && is_hashed(&url), "{url}");
+        assert!(
+            url.starts_with("/mss.") && url.ends_with(".js") && is_hashed(&url),
+            "{url}"
+        );
         assert_eq!(assets.url("desk.js"), "/desk.js", "missing: the plain name");
         std::fs::write(dir.join("mss.js"), b"console.log(2)").unwrap();
-        assert_ne!(Assets::load(&dir).url("mss.js"), url, "new content, new name");
+        assert_ne!(
+            Assets::load(&dir).url("mss.js"),
+            url,
+            "new content, new name"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

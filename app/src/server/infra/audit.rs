@@ -5,7 +5,13 @@ use serde_json::Value;
 use sqlx::PgConnection;
 
 /// Appends one line to the audit trail (which the database itself keeps append-only).
-pub async fn audit(conn: &mut PgConnection, incident_id: Option<i64>, actor: Option<i64>, action: &str, detail: Value) -> Result<(), AppError> {
+pub async fn audit(
+    conn: &mut PgConnection,
+    incident_id: Option<i64>,
+    actor: Option<i64>,
+    action: &str,
+    detail: Value,
+) -> Result<(), AppError> {
     sqlx::query!(
         "INSERT INTO audit_log (incident_id, actor_id, action, detail) VALUES ($1, $2, $3, $4)",
         incident_id,

@@ -25,7 +25,10 @@ impl std::fmt::Debug for Blobs {
 
 /// A blob's key: its SHA-256 in hex.
 pub fn is_key(key: &str) -> bool {
-    key.len() == 64 && key.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    key.len() == 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn path(key: &str) -> Path {
@@ -39,17 +42,25 @@ impl Blobs {
     pub fn open(dir: &std::path::Path, url: Option<&str>) -> anyhow::Result<Blobs> {
         let store: Arc<dyn ObjectStore> = match url {
             Some(url) if url.starts_with("s3://") => {
-                let (bucket, prefix) = url["s3://".len()..].split_once('/').unwrap_or((&url["s3://".len()..], ""));
-                let s3 = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket).build()?;
+                let (bucket, prefix) = url["s3://".len()..]
+                    .split_once('/')
+                    .unwrap_or((&url["s3://".len()..], ""));
+                let s3 = object_store::aws::AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .build()?;
                 if prefix.trim_matches('/').is_empty() {
                     Arc::new(s3)
                 } else {
-                    Arc::new(object_store::prefix::PrefixStore::new(s3, prefix.trim_matches('/')))
+                    Arc::new(object_store::prefix::PrefixStore::new(
+                        s3,
+                        prefix.trim_matches('/'),
+                    ))
                 }
             }
             Some(other) => anyhow::bail!("MSS_BLOB_URL must start with s3:// (got {other:?})"),
             None => {
-                std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("MSS_BLOB_DIR {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| anyhow::anyhow!("MSS_BLOB_DIR {}: {e}", dir.display()))?;
                 Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir)?)
             }
         };
@@ -62,7 +73,10 @@ impl Blobs {
         if !is_key(key) {
             return Err(internal(format!("not a blob key: {key}")));
         }
-        self.store.put(&path(key), PutPayload::from(bytes)).await.map_err(internal)?;
+        self.store
+            .put(&path(key), PutPayload::from(bytes))
+            .await
+            .map_err(internal)?;
         Ok(())
     }
 
@@ -80,11 +94,21 @@ impl Blobs {
     /// Keys of blobs last written before `before` (for the hourly sweep; the listing is held in
     /// memory, about 70 bytes a blob).
     pub async fn older_than(&self, before: DateTime<Utc>) -> Result<Vec<String>, AppError> {
-        let listed: Vec<_> = self.store.list(None).try_collect().await.map_err(internal)?;
+        let listed: Vec<_> = self
+            .store
+            .list(None)
+            .try_collect()
+            .await
+            .map_err(internal)?;
         Ok(listed
             .into_iter()
             .filter(|meta| meta.last_modified < before)
-            .filter_map(|meta| meta.location.filename().filter(|k| is_key(k)).map(str::to_owned))
+            .filter_map(|meta| {
+                meta.location
+                    .filename()
+                    .filter(|k| is_key(k))
+                    .map(str::to_owned)
+            })
             .collect())
     }
 

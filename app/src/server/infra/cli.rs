@@ -1,11 +1,11 @@
 //! What the `mss` operator subcommands do. Argument parsing lives in `src/main.rs`.
+use crate::domain::accounts::{DisplayName, Login, NewPassword, Role};
+use crate::domain::admin::WecomUserId;
+use crate::error::reason_message;
+use crate::i18n::Locale;
 use crate::server::accounts::auth::hash_password;
 use crate::server::infra::db;
 use crate::server::Settings;
-use crate::domain::admin::WecomUserId;
-use crate::domain::accounts::{DisplayName, Login, NewPassword, Role};
-use crate::error::reason_message;
-use crate::i18n::Locale;
 use crate::AppError;
 use anyhow::{anyhow, bail, Context};
 use sqlx::PgPool;
@@ -19,7 +19,9 @@ fn fail(e: AppError) -> anyhow::Error {
 }
 
 async fn pool(settings: &Settings) -> anyhow::Result<PgPool> {
-    db::connect(settings).await.context("could not connect to the database (DATABASE_URL)")
+    db::connect(settings)
+        .await
+        .context("could not connect to the database (DATABASE_URL)")
 }
 
 /// `mss migrate`
@@ -31,15 +33,25 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
 }
 
 /// `mss user add --login L --name N --role R [--wecom-user ID]`, password from standard input.
-pub async fn add_user(settings: &Settings, login: &str, name: &str, role: &str, password: &str, wecom: Option<&str>) -> anyhow::Result<i64> {
+pub async fn add_user(
+    settings: &Settings,
+    login: &str,
+    name: &str,
+    role: &str,
+    password: &str,
+    wecom: Option<&str>,
+) -> anyhow::Result<i64> {
     let login = Login::parse(login).map_err(|r| explain("--login", r))?;
     let name = DisplayName::parse(name).map_err(|r| explain("--name", r))?;
-    let role = Role::parse(role).map_err(|_| anyhow!("--role: use reporter, member, handler or admin"))?;
+    let role =
+        Role::parse(role).map_err(|_| anyhow!("--role: use reporter, member, handler or admin"))?;
     let password = NewPassword::parse(password).map_err(|r| explain("password", r))?;
     let wecom = wecom.map(parse_wecom).transpose()?.flatten();
     let pool = pool(settings).await?;
     db::migrate(&pool).await.context("a migration failed")?;
-    let hash = hash_password(password.expose().to_owned()).await.map_err(fail)?;
+    let hash = hash_password(password.expose().to_owned())
+        .await
+        .map_err(fail)?;
     let id = match crate::server::accounts::users::insert(&pool, &login, &name, role, &hash).await {
         Ok(id) => id,
         Err(AppError::Conflict) => bail!("the login {} is taken", login.as_str()),
@@ -52,7 +64,11 @@ pub async fn add_user(settings: &Settings, login: &str, name: &str, role: &str, 
 }
 
 /// `mss user wecom --login L --wecom-user ID` (or `--clear`).
-pub async fn set_wecom(settings: &Settings, login: &str, wecom: Option<&str>) -> anyhow::Result<()> {
+pub async fn set_wecom(
+    settings: &Settings,
+    login: &str,
+    wecom: Option<&str>,
+) -> anyhow::Result<()> {
     let wecom = wecom.map(parse_wecom).transpose()?.flatten();
     let pool = pool(settings).await?;
     let user = user_id(&pool, login).await?;
@@ -66,7 +82,10 @@ fn parse_wecom(raw: &str) -> anyhow::Result<Option<WecomUserId>> {
 async fn store_wecom(pool: &PgPool, user: i64, wecom: Option<&WecomUserId>) -> anyhow::Result<()> {
     match crate::server::accounts::users::set_wecom(pool, user, wecom).await {
         Ok(()) => Ok(()),
-        Err(AppError::Conflict) => bail!("another account already has the WeCom user id {}", wecom.map(|w| w.as_str()).unwrap_or_default()),
+        Err(AppError::Conflict) => bail!(
+            "another account already has the WeCom user id {}",
+            wecom.map(|w| w.as_str()).unwrap_or_default()
+        ),
         Err(e) => Err(fail(e)),
     }
 }
@@ -76,7 +95,9 @@ pub async fn join_group(settings: &Settings, login: &str, group: &str) -> anyhow
     let pool = pool(settings).await?;
     let user = user_id(&pool, login).await?;
     let joined = match crate::server::accounts::users::join_group(&pool, user, group.trim()).await {
-        Err(AppError::Validation { .. }) => bail!("{login} is not a member: only accounts with the role member belong to transfer groups"),
+        Err(AppError::Validation { .. }) => bail!(
+            "{login} is not a member: only accounts with the role member belong to transfer groups"
+        ),
         other => other.map_err(fail)?,
     };
     if joined {
@@ -87,33 +108,59 @@ pub async fn join_group(settings: &Settings, login: &str, group: &str) -> anyhow
 }
 
 /// `mss token create --login L [--label X] [--expires-days N]`: returns the token, to print once.
-pub async fn create_token(settings: &Settings, login: &str, label: &str, expires_days: Option<u32>) -> anyhow::Result<(i64, String)> {
+pub async fn create_token(
+    settings: &Settings,
+    login: &str,
+    label: &str,
+    expires_days: Option<u32>,
+) -> anyhow::Result<(i64, String)> {
     if expires_days == Some(0) {
         bail!("--expires-days must be at least 1");
     }
-    let expires_at = expires_days.map(|days| chrono::Utc::now() + chrono::Duration::days(i64::from(days)));
+    let expires_at =
+        expires_days.map(|days| chrono::Utc::now() + chrono::Duration::days(i64::from(days)));
     let pool = pool(settings).await?;
     let user = user_id(&pool, login).await?;
-    let token = crate::server::accounts::tokens::create(&pool, user, label, expires_at).await.map_err(fail)?;
+    let token = crate::server::accounts::tokens::create(&pool, user, label, expires_at)
+        .await
+        .map_err(fail)?;
     let mut conn = pool.acquire().await?;
     let detail = serde_json::json!({ "user": user, "token": token.id, "label": label, "expires_at": expires_at, "via": "cli" });
-    crate::server::infra::audit::audit(&mut conn, None, None, "token.create", detail).await.map_err(fail)?;
+    crate::server::infra::audit::audit(&mut conn, None, None, "token.create", detail)
+        .await
+        .map_err(fail)?;
     Ok((token.id, token.token))
 }
 
 /// `mss token list --login L`
-pub async fn list_tokens(settings: &Settings, login: &str) -> anyhow::Result<Vec<crate::domain::accounts::ApiToken>> {
+pub async fn list_tokens(
+    settings: &Settings,
+    login: &str,
+) -> anyhow::Result<Vec<crate::domain::accounts::ApiToken>> {
     let pool = pool(settings).await?;
     let user = user_id(&pool, login).await?;
-    crate::server::accounts::tokens::list(&pool, user).await.map_err(fail)
+    crate::server::accounts::tokens::list(&pool, user)
+        .await
+        .map_err(fail)
 }
 
 /// `mss token revoke --id N`
 pub async fn revoke_token(settings: &Settings, id: i64) -> anyhow::Result<()> {
     let pool = pool(settings).await?;
-    if crate::server::accounts::tokens::revoke(&pool, id, None).await.map_err(fail)? {
+    if crate::server::accounts::tokens::revoke(&pool, id, None)
+        .await
+        .map_err(fail)?
+    {
         let mut conn = pool.acquire().await?;
-        crate::server::infra::audit::audit(&mut conn, None, None, "token.revoke", serde_json::json!({ "token": id, "via": "cli" })).await.map_err(fail)?;
+        crate::server::infra::audit::audit(
+            &mut conn,
+            None,
+            None,
+            "token.revoke",
+            serde_json::json!({ "token": id, "via": "cli" }),
+        )
+        .await
+        .map_err(fail)?;
         Ok(())
     } else {
         bail!("no live token with id {id}")

@@ -4,7 +4,10 @@
 
 use crate::server::Settings;
 use secrecy::ExposeSecret;
-use sqlx::{postgres::{PgConnectOptions, PgPoolOptions}, PgPool};
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    PgPool,
+};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -13,7 +16,8 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 pub async fn connect(settings: &Settings) -> Result<PgPool, sqlx::Error> {
     // JIT compilation pays off for long analytical queries, not for ours: it added ~70 ms to a
     // count over 100,000 rows.
-    let options = PgConnectOptions::from_str(settings.database_url.expose_secret())?.options([("jit", "off")]);
+    let options = PgConnectOptions::from_str(settings.database_url.expose_secret())?
+        .options([("jit", "off")]);
     PgPoolOptions::new()
         .max_connections(settings.db_max_connections)
         .acquire_timeout(Duration::from_secs(5))
@@ -24,7 +28,9 @@ pub async fn connect(settings: &Settings) -> Result<PgPool, sqlx::Error> {
 /// Applies pending migrations, and the session store's table.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await?;
-    tower_sessions_sqlx_store::PostgresStore::new(pool.clone()).migrate().await?;
+    tower_sessions_sqlx_store::PostgresStore::new(pool.clone())
+        .migrate()
+        .await?;
     Ok(())
 }
 
@@ -43,6 +49,7 @@ impl sqlx::Type<sqlx::Postgres> for crate::domain::incident::EventKind {
 impl<'r> sqlx::Decode<'r, sqlx::Postgres> for crate::domain::incident::EventKind {
     fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
         let name = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
-        crate::domain::incident::EventKind::from_name(name).ok_or_else(|| format!("unknown timeline entry kind {name:?}").into())
+        crate::domain::incident::EventKind::from_name(name)
+            .ok_or_else(|| format!("unknown timeline entry kind {name:?}").into())
     }
 }

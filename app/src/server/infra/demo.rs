@@ -1,8 +1,8 @@
 //! Demo accounts and incidents for a first look (`MSS_DEMO=true`). Created only when missing;
 //! never turn this on in production: the passwords are in the README.
-use crate::server::accounts::auth::hash_password;
-use crate::domain::report::{ReportForm, ReportRules};
 use crate::domain::accounts::{DisplayName, Login, Role};
+use crate::domain::report::{ReportForm, ReportRules};
+use crate::server::accounts::auth::hash_password;
 use crate::AppError;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -23,19 +23,46 @@ const MEMBERSHIPS: &[(&str, &str)] = &[("ops", "operations"), ("dev", "developme
 
 /// Reporter, customer, customer number, system, urgency, description.
 const INCIDENTS: &[(&str, &str, &str, &str, &str, &str)] = &[
-    ("agent", "张三", "310012345678", "account_opening", "normal", "客户在 App 开户第 3 步人脸识别，连续 3 次提示“检测超时”，换 4G 网络后仍然一样。"),
-    ("agent", "刘芳", "310087654321", "custody", "normal", "客户绑定三方存管时提示“银行卡信息不符”，客户确认卡号和预留手机号都正确。"),
-    ("agent2", "周杰", "320011112222", "trading", "urgent", "客户上午 10:05 委托买入 600000，显示已报但一直未成交，价格已高于委托价。"),
+    (
+        "agent",
+        "张三",
+        "310012345678",
+        "account_opening",
+        "normal",
+        "客户在 App 开户第 3 步人脸识别，连续 3 次提示“检测超时”，换 4G 网络后仍然一样。",
+    ),
+    (
+        "agent",
+        "刘芳",
+        "310087654321",
+        "custody",
+        "normal",
+        "客户绑定三方存管时提示“银行卡信息不符”，客户确认卡号和预留手机号都正确。",
+    ),
+    (
+        "agent2",
+        "周杰",
+        "320011112222",
+        "trading",
+        "urgent",
+        "客户上午 10:05 委托买入 600000，显示已报但一直未成交，价格已高于委托价。",
+    ),
 ];
 
 pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     for (login, name, role) in ACCOUNTS {
         let login = Login::parse(login).map_err(|r| anyhow::anyhow!("demo login: {r:?}"))?;
-        if crate::server::accounts::users::id_by_login(pool, &login).await.map_err(demo_error)?.is_some() {
+        if crate::server::accounts::users::id_by_login(pool, &login)
+            .await
+            .map_err(demo_error)?
+            .is_some()
+        {
             continue;
         }
         let name = DisplayName::parse(name).map_err(|r| anyhow::anyhow!("demo name: {r:?}"))?;
-        let hash = hash_password(DEMO_PASSWORD.to_owned()).await.map_err(demo_error)?;
+        let hash = hash_password(DEMO_PASSWORD.to_owned())
+            .await
+            .map_err(demo_error)?;
         match crate::server::accounts::users::insert(pool, &login, &name, *role, &hash).await {
             Ok(_) | Err(AppError::Conflict) => {}
             Err(e) => return Err(demo_error(e)),
@@ -43,13 +70,22 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     }
     for (login, group) in MEMBERSHIPS {
         let login = Login::parse(login).map_err(|r| anyhow::anyhow!("demo login: {r:?}"))?;
-        if let Some(id) = crate::server::accounts::users::id_by_login(pool, &login).await.map_err(demo_error)? {
-            crate::server::accounts::users::join_group(pool, id, group).await.map_err(demo_error)?;
+        if let Some(id) = crate::server::accounts::users::id_by_login(pool, &login)
+            .await
+            .map_err(demo_error)?
+        {
+            crate::server::accounts::users::join_group(pool, id, group)
+                .await
+                .map_err(demo_error)?;
         }
     }
-    for (i, (login, customer, number, system, urgency, description)) in INCIDENTS.iter().enumerate() {
+    for (i, (login, customer, number, system, urgency, description)) in INCIDENTS.iter().enumerate()
+    {
         let login = Login::parse(login).map_err(|r| anyhow::anyhow!("demo login: {r:?}"))?;
-        let Some(reporter) = crate::server::accounts::users::id_by_login(pool, &login).await.map_err(demo_error)? else {
+        let Some(reporter) = crate::server::accounts::users::id_by_login(pool, &login)
+            .await
+            .map_err(demo_error)?
+        else {
             continue;
         };
         let form = ReportForm {
@@ -62,8 +98,18 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
             idempotency_key: Uuid::from_u128(0xd3_0000 + i as u128).to_string(),
             ..ReportForm::default()
         };
-        let new = form.parse(&ReportRules::default(), chrono::Utc::now()).map_err(|e| anyhow::anyhow!("demo incident: {e:?}"))?;
-        crate::server::report::filing::create(pool, reporter, &new, &[], &crate::server::report::service::fingerprint(&form, &[])).await.map_err(demo_error)?;
+        let new = form
+            .parse(&ReportRules::default(), chrono::Utc::now())
+            .map_err(|e| anyhow::anyhow!("demo incident: {e:?}"))?;
+        crate::server::report::filing::create(
+            pool,
+            reporter,
+            &new,
+            &[],
+            &crate::server::report::service::fingerprint(&form, &[]),
+        )
+        .await
+        .map_err(demo_error)?;
     }
     tracing::info!("demo accounts and incidents are in place");
     Ok(())

@@ -35,11 +35,16 @@ impl From<tokio::task::JoinError> for AppError {
 /// Server functions answer every error with status 500. This gives each the status its
 /// `AppError` means (401, 403, 404, 422, 429, …), so logs and monitors tell a wrong password
 /// from a failure on our side. (The browser client reads any 4xx/5xx as the error it carries.)
-pub async fn server_fn_status(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+pub async fn server_fn_status(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     use axum::{body::Body, http::StatusCode, response::IntoResponse};
     let response = next.run(request).await;
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR
-        || !response.headers().contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+        || !response
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
     {
         return response;
     }
@@ -48,9 +53,13 @@ pub async fn server_fn_status(request: axum::extract::Request, next: axum::middl
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if let AppError::RateLimited { retry_after_secs } = error {
-            parts.headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after_secs));
+            parts.headers.insert(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from(retry_after_secs),
+            );
         }
     }
     axum::response::Response::from_parts(parts, Body::from(bytes))

@@ -2,16 +2,16 @@
 //! function keeps the values in the session and the browser is sent back to the form with the
 //! error in its URL (`__err`); the form page shows the kept values. With JavaScript the page never
 //! reloads, so nothing needs keeping.
-use crate::AppError;
-use serde::{de::DeserializeOwned, Serialize};
-use crate::server::accounts::auth::session;
-use crate::server::accounts::auth;
-use crate::server::AppState;
-use crate::paths;
 use crate::domain::accounts::{CurrentUser, Role};
-use tower_sessions::Session;
-use axum::response::{IntoResponse, Redirect, Response};
+use crate::paths;
+use crate::server::accounts::auth;
+use crate::server::accounts::auth::session;
+use crate::server::AppState;
+use crate::AppError;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{de::DeserializeOwned, Serialize};
+use tower_sessions::Session;
 
 pub fn key(form: &str) -> String {
     format!("form:{form}")
@@ -55,7 +55,10 @@ pub async fn forget(form: &str) -> Result<(), AppError> {
 
 /// Is this a plain HTML form post (no JavaScript), to be answered with a redirect?
 pub fn wants_html(headers: &HeaderMap) -> bool {
-    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 /// An error as the report form's script reads it (the `AppError` JSON), with its status.
@@ -64,12 +67,19 @@ pub fn json_error(error: &AppError) -> Response {
     let body = serde_json::to_string(error).unwrap_or_else(|_| "{}".into());
     let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     if let AppError::RateLimited { retry_after_secs } = error {
-        response.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from(*retry_after_secs));
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            http::HeaderValue::from(*retry_after_secs),
+        );
     }
     response
 }
 
-pub async fn signed_in(state: &AppState, session: &Session, roles: &[Role]) -> Result<CurrentUser, AppError> {
+pub async fn signed_in(
+    state: &AppState,
+    session: &Session,
+    roles: &[Role],
+) -> Result<CurrentUser, AppError> {
     match auth::session_user(state, session).await? {
         Some(user) if roles.contains(&user.role) => Ok(user),
         Some(_) => Err(AppError::Forbidden),
@@ -96,13 +106,19 @@ pub async fn form_outcome<K: Serialize>(
             Redirect::to(&format!("{page}#latest")).into_response()
         }
         (Ok(()), false) => StatusCode::NO_CONTENT.into_response(),
-        (Err(AppError::Unauthorized), true) => Redirect::to(&paths::login_then(page)).into_response(),
+        (Err(AppError::Unauthorized), true) => {
+            Redirect::to(&paths::login_then(page)).into_response()
+        }
         (Err(error), true) => {
             if let Err(e) = session.insert(&form_key, kept).await {
                 return json_error(&AppError::from(e));
             }
             let message = serde_json::to_string(&error).unwrap_or_default();
-            Redirect::to(&format!("{page}?__err={}#{anchor}", crate::paths::encode_query(&message))).into_response()
+            Redirect::to(&format!(
+                "{page}?__err={}#{anchor}",
+                crate::paths::encode_query(&message)
+            ))
+            .into_response()
         }
         (Err(error), false) => json_error(&error),
     }

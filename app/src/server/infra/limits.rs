@@ -31,16 +31,37 @@ pub struct Limit {
 impl Limit {
     /// `burst` at once, then `per_hour` an hour (at least one, at most one a millisecond).
     pub const fn new(burst: u32, per_hour: u64) -> Limit {
-        let per_hour = if per_hour == 0 { 1 } else if per_hour > 3_600_000 { 3_600_000 } else { per_hour };
-        Limit { burst, every: Duration::from_millis(3_600_000 / per_hour) }
+        let per_hour = if per_hour == 0 {
+            1
+        } else if per_hour > 3_600_000 {
+            3_600_000
+        } else {
+            per_hour
+        };
+        Limit {
+            burst,
+            every: Duration::from_millis(3_600_000 / per_hour),
+        }
     }
 
     /// `BURST,COUNT/UNIT`, e.g. `20,60/h`, `10,1/min`, `5,2/s`. Everything above zero.
     pub fn parse(raw: &str) -> Result<Limit, String> {
-        let (burst, rate) = raw.trim().split_once(',').ok_or("use BURST,COUNT/UNIT, e.g. 20,60/h")?;
-        let burst: u32 = burst.trim().parse().map_err(|_| "the burst must be a whole number")?;
-        let (count, unit) = rate.trim().split_once('/').ok_or("the rate must be COUNT/UNIT, e.g. 60/h")?;
-        let count: u64 = count.trim().parse().map_err(|_| "the rate's count must be a whole number")?;
+        let (burst, rate) = raw
+            .trim()
+            .split_once(',')
+            .ok_or("use BURST,COUNT/UNIT, e.g. 20,60/h")?;
+        let burst: u32 = burst
+            .trim()
+            .parse()
+            .map_err(|_| "the burst must be a whole number")?;
+        let (count, unit) = rate
+            .trim()
+            .split_once('/')
+            .ok_or("the rate must be COUNT/UNIT, e.g. 60/h")?;
+        let count: u64 = count
+            .trim()
+            .parse()
+            .map_err(|_| "the rate's count must be a whole number")?;
         let unit_ms: u64 = match unit.trim() {
             "s" => 1_000,
             "min" => 60_000,
@@ -48,14 +69,21 @@ impl Limit {
             other => return Err(format!("unknown unit `{other}`: use s, min or h")),
         };
         if burst == 0 || count == 0 || count > unit_ms {
-            return Err("the burst and the rate must be above zero (and at most one a millisecond)".into());
+            return Err(
+                "the burst and the rate must be above zero (and at most one a millisecond)".into(),
+            );
         }
-        Ok(Limit { burst, every: Duration::from_millis(unit_ms / count) })
+        Ok(Limit {
+            burst,
+            every: Duration::from_millis(unit_ms / count),
+        })
     }
 
     fn quota(self) -> Quota {
         let burst = NonZeroU32::new(self.burst).unwrap_or(NonZeroU32::MIN);
-        Quota::with_period(self.every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst)
+        Quota::with_period(self.every)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(burst)
     }
 }
 
@@ -114,8 +142,15 @@ impl Limits {
     pub fn check(&self, kind: Kind, account: i64) -> Result<(), AppError> {
         self.limiter(kind).check_key(&account).map_err(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());
-            tracing::warn!(account, ?kind, wait_ms = wait.as_millis() as u64, "limit reached");
-            AppError::RateLimited { retry_after_secs: wait.as_millis().div_ceil(1000).max(1) as u64 }
+            tracing::warn!(
+                account,
+                ?kind,
+                wait_ms = wait.as_millis() as u64,
+                "limit reached"
+            );
+            AppError::RateLimited {
+                retry_after_secs: wait.as_millis().div_ceil(1000).max(1) as u64,
+            }
         })
     }
 
@@ -135,25 +170,63 @@ mod tests {
 
     #[test]
     fn limits_are_written_as_a_burst_and_a_rate() {
-        assert_eq!(Limit::parse("20,60/h"), Ok(Limit { burst: 20, every: Duration::from_secs(60) }));
-        assert_eq!(Limit::parse(" 5 , 2/s "), Ok(Limit { burst: 5, every: Duration::from_millis(500) }));
-        assert_eq!(Limit::parse("10,1/min"), Ok(Limit { burst: 10, every: Duration::from_secs(60) }));
-        for bad in ["", "20", "0,60/h", "20,0/h", "20,60/day", "x,1/h", "20,2000/s"] {
+        assert_eq!(
+            Limit::parse("20,60/h"),
+            Ok(Limit {
+                burst: 20,
+                every: Duration::from_secs(60)
+            })
+        );
+        assert_eq!(
+            Limit::parse(" 5 , 2/s "),
+            Ok(Limit {
+                burst: 5,
+                every: Duration::from_millis(500)
+            })
+        );
+        assert_eq!(
+            Limit::parse("10,1/min"),
+            Ok(Limit {
+                burst: 10,
+                every: Duration::from_secs(60)
+            })
+        );
+        for bad in [
+            "",
+            "20",
+            "0,60/h",
+            "20,0/h",
+            "20,60/day",
+            "x,1/h",
+            "20,2000/s",
+        ] {
             assert!(Limit::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn a_burst_then_the_rate_per_account() {
-        let limits = Limits::new(&LimitSettings { reports: Limit::parse("3,1/h").unwrap(), ..LimitSettings::default() });
+        let limits = Limits::new(&LimitSettings {
+            reports: Limit::parse("3,1/h").unwrap(),
+            ..LimitSettings::default()
+        });
         for _ in 0..3 {
             assert!(limits.check(Kind::Report, 1).is_ok());
         }
         match limits.check(Kind::Report, 1) {
-            Err(AppError::RateLimited { retry_after_secs }) => assert!((3000..=3600).contains(&retry_after_secs), "{retry_after_secs}"),
+            Err(AppError::RateLimited { retry_after_secs }) => assert!(
+                (3000..=3600).contains(&retry_after_secs),
+                "{retry_after_secs}"
+            ),
             other => panic!("{other:?}"),
         }
-        assert!(limits.check(Kind::Report, 2).is_ok(), "another account is not slowed");
-        assert!(limits.check(Kind::Message, 1).is_ok(), "another kind neither");
+        assert!(
+            limits.check(Kind::Report, 2).is_ok(),
+            "another account is not slowed"
+        );
+        assert!(
+            limits.check(Kind::Message, 1).is_ok(),
+            "another kind neither"
+        );
     }
 }

@@ -24,14 +24,19 @@ pub fn request_locale(headers: &HeaderMap) -> Locale {
         .find(|(name, _)| *name == LOCALE_COOKIE)
         .and_then(|(_, value)| parse_locale(value));
     from_cookie.unwrap_or_else(|| {
-        let header = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let header = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         Locale::find_locale(&by_preference(header))
     })
 }
 
 /// The language of the request being served (inside a server function or a page render).
 pub fn current() -> Locale {
-    leptos::prelude::use_context::<http::request::Parts>().map(|p| request_locale(&p.headers)).unwrap_or_default()
+    leptos::prelude::use_context::<http::request::Parts>()
+        .map(|p| request_locale(&p.headers))
+        .unwrap_or_default()
 }
 
 /// The language tags of an `Accept-Language` header, most wanted first (by `q`, then order).
@@ -54,7 +59,10 @@ fn by_preference(header: &str) -> Vec<&str> {
 }
 
 fn parse_locale(raw: &str) -> Option<Locale> {
-    Locale::get_all().iter().copied().find(|l| l.as_str().eq_ignore_ascii_case(raw.trim()))
+    Locale::get_all()
+        .iter()
+        .copied()
+        .find(|l| l.as_str().eq_ignore_ascii_case(raw.trim()))
 }
 
 #[derive(Deserialize)]
@@ -68,7 +76,10 @@ pub async fn switch(Path(locale): Path<String>, Query(q): Query<Back>) -> impl I
     let Some(locale) = parse_locale(&locale) else {
         return Redirect::to(&back).into_response();
     };
-    let cookie = format!("{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.as_str());
+    let cookie = format!(
+        "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        locale.as_str()
+    );
     let mut response = Redirect::to(&back).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
@@ -91,9 +102,15 @@ mod tests {
     #[test]
     fn chinese_unless_asked_otherwise() {
         assert_eq!(request_locale(&HeaderMap::new()), Locale::zh_CN);
-        assert_eq!(request_locale(&headers(&[(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9")])), Locale::en);
         assert_eq!(
-            request_locale(&headers(&[(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9,en;q=0.8")])),
+            request_locale(&headers(&[(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9")])),
+            Locale::en
+        );
+        assert_eq!(
+            request_locale(&headers(&[(
+                header::ACCEPT_LANGUAGE,
+                "zh-CN,zh;q=0.9,en;q=0.8"
+            )])),
             Locale::zh_CN
         );
         let both = headers(&[

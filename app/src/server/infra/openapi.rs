@@ -26,9 +26,17 @@ pub fn router() -> Router<AppState> {
     use crate::server::{accounts::rest as accounts, desk::rest as desk, report::rest as report};
     Router::new()
         .route(rest::ME, get(accounts::me))
-        .route(rest::INCIDENTS, get(desk::incidents).post(report::create_incident).layer(DefaultBodyLimit::disable()))
+        .route(
+            rest::INCIDENTS,
+            get(desk::incidents)
+                .post(report::create_incident)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route(rest::INCIDENT, get(report::one_incident))
-        .route(rest::MESSAGES, post(report::add_message).layer(DefaultBodyLimit::disable()))
+        .route(
+            rest::MESSAGES,
+            post(report::add_message).layer(DefaultBodyLimit::disable()),
+        )
         .route(rest::ACTIONS, post(desk::act))
         .route(rest::SCREENSHOT, get(report::screenshot))
         .route(rest::THUMBNAIL, get(report::thumbnail))
@@ -42,9 +50,14 @@ pub fn router() -> Router<AppState> {
 async fn openapi() -> impl IntoResponse {
     static DOCUMENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         use utoipa::OpenApi;
-        ApiDoc::openapi().to_pretty_json().unwrap_or_else(|_| "{}".to_owned())
+        ApiDoc::openapi()
+            .to_pretty_json()
+            .unwrap_or_else(|_| "{}".to_owned())
     });
-    ([(http::header::CONTENT_TYPE, "application/json")], DOCUMENT.as_str())
+    (
+        [(http::header::CONTENT_TYPE, "application/json")],
+        DOCUMENT.as_str(),
+    )
 }
 
 /// Bearer tokens (`mss token create`) and the browser's session cookie.
@@ -52,10 +65,18 @@ struct Security;
 
 impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("mss_session"))));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("mss_session"))),
+        );
     }
 }
 
@@ -92,9 +113,17 @@ mod tests {
             .as_object()
             .unwrap()
             .iter()
-            .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |method| (method.to_uppercase(), path.clone())))
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(move |method| (method.to_uppercase(), path.clone()))
+            })
             .collect();
-        let routed: std::collections::BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        let routed: std::collections::BTreeSet<(String, String)> = ROUTES
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
         assert_eq!(described, routed);
         // Files are sent as files (schemathesis and code generators read `format: binary`).
         let form = &doc["components"]["schemas"]["NewIncidentForm"]["properties"]["screenshots"];
@@ -102,4 +131,3 @@ mod tests {
         assert_eq!(doc["openapi"], "3.1.0");
     }
 }
-

@@ -21,7 +21,10 @@ impl<T> Clone for Recent<T> {
 }
 
 impl<T: Clone> Recent<T> {
-    pub async fn get_or(&self, make: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    pub async fn get_or(
+        &self,
+        make: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
         let mut cached = self.0.lock().await;
         if let Some((at, value)) = cached.as_ref() {
             if at.elapsed() < FRESH {

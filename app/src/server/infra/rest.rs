@@ -1,9 +1,9 @@
 //! The REST API under `/api/v1`, for integrations (the ITSM, scripts). Bearer token or session
 //! cookie; JSON in and out; errors as `{"error": {"code", "message", "fields"}}`.
-use crate::server::infra::locale::request_locale;
 use crate::domain::{Field, Reason};
 use crate::error::reason_message;
 use crate::i18n::Locale;
+use crate::server::infra::locale::request_locale;
 use crate::AppError;
 use axum::{
     extract::FromRequestParts,
@@ -38,11 +38,17 @@ pub struct ErrorBody {
 pub enum Failures {
     #[response(status = 400, description = "A malformed request")]
     BadRequest(ErrorBody),
-    #[response(status = 401, description = "Not signed in, or the token is unknown, revoked or expired")]
+    #[response(
+        status = 401,
+        description = "Not signed in, or the token is unknown, revoked or expired"
+    )]
     Unauthorized(ErrorBody),
     #[response(status = 429, description = "Past a limit of the account", headers(("Retry-After" = u64, description = "Seconds to wait")))]
     RateLimited(ErrorBody),
-    #[response(status = 500, description = "A failure on our side (`ref`: the request id)")]
+    #[response(
+        status = 500,
+        description = "A failure on our side (`ref`: the request id)"
+    )]
     Internal(ErrorBody),
 }
 
@@ -74,7 +80,11 @@ impl IntoResponse for ApiError {
         let fields = match &self.error {
             AppError::Validation { fields } => fields
                 .iter()
-                .map(|f| FieldProblem { field: f.field.as_str().to_owned(), code: f.reason.code().to_owned(), message: reason_message(f.reason, self.locale) })
+                .map(|f| FieldProblem {
+                    field: f.field.as_str().to_owned(),
+                    code: f.reason.code().to_owned(),
+                    message: reason_message(f.reason, self.locale),
+                })
                 .collect(),
             _ => Vec::new(),
         };
@@ -82,8 +92,16 @@ impl IntoResponse for ApiError {
             AppError::Internal { ref_id } => Some(ref_id.clone()),
             _ => None,
         };
-        let body = ErrorBody { error: ErrorDetail { code: self.error.code().to_owned(), message: self.error.message(self.locale), fields, ref_id } };
-        let status = StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.error.code().to_owned(),
+                message: self.error.message(self.locale),
+                fields,
+                ref_id,
+            },
+        };
+        let status =
+            StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(body)).into_response();
         if let AppError::RateLimited { retry_after_secs } = self.error {
             if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
@@ -109,8 +127,10 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<uuid::Uuid>, AppErr
     headers
         .get("idempotency-key")
         .map(|v| {
-            v.to_str().ok().and_then(|k| uuid::Uuid::parse_str(k.trim()).ok()).ok_or_else(|| AppError::field(Field::IdempotencyKey, Reason::UnknownValue))
+            v.to_str()
+                .ok()
+                .and_then(|k| uuid::Uuid::parse_str(k.trim()).ok())
+                .ok_or_else(|| AppError::field(Field::IdempotencyKey, Reason::UnknownValue))
         })
         .transpose()
 }
-

@@ -1,10 +1,11 @@
 //! Building the application: the same `Application::build` serves `main` and the tests, so the
 //! tests run the real router.
+use crate::paths::handlers as paths;
 use crate::server::infra::{db, demo, error, health, locale, openapi, security, telemetry};
 use crate::server::{desk, report, AppState, Settings};
+use crate::{shell, App};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
-use crate::{shell, App};
 use axum::{middleware, routing::get, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -17,7 +18,6 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
-use crate::paths::handlers as paths;
 
 pub struct Application {
     listener: TcpListener,
@@ -29,7 +29,10 @@ pub struct Application {
 
 impl Application {
     /// Connects, migrates (a failed migration stops start-up), seeds the demo when asked, binds.
-    pub async fn build(settings: Settings, leptos_options: LeptosOptions) -> anyhow::Result<Application> {
+    pub async fn build(
+        settings: Settings,
+        leptos_options: LeptosOptions,
+    ) -> anyhow::Result<Application> {
         let pool = db::connect(&settings).await?;
         Application::build_with_pool(settings, leptos_options, pool).await
     }
@@ -56,11 +59,24 @@ impl Application {
         let state = AppState::new(pool, settings, leptos_options)?;
         let background = vec![
             spawn_cleanup(state.clone()),
-            tokio::spawn(crate::server::notify::events::listen(state.pool.clone(), state.events.clone())).abort_handle(),
-            tokio::spawn(crate::server::notify::push::run(state.clone(), state.events.new_entries.clone())).abort_handle(),
+            tokio::spawn(crate::server::notify::events::listen(
+                state.pool.clone(),
+                state.events.clone(),
+            ))
+            .abort_handle(),
+            tokio::spawn(crate::server::notify::push::run(
+                state.clone(),
+                state.events.new_entries.clone(),
+            ))
+            .abort_handle(),
             spawn_sla_sweep(state.pool.clone()),
         ];
-        Ok(Application { listener, router: router(state), addr, background })
+        Ok(Application {
+            listener,
+            router: router(state),
+            addr,
+            background,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -77,11 +93,18 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         tracing::info!(addr = %self.addr, "listening");
-        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(stop)
-            .await;
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop)
+        .await;
         for task in &self.background {
             task.abort();
         }
@@ -119,9 +142,9 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.settings.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(
-            state.settings.session_idle_hours,
-        )));
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(state.settings.session_idle_hours),
+        ));
     Router::new()
         .route(paths::HEALTHZ, get(health::healthz))
         .route(paths::READYZ, get(health::readyz))
@@ -129,21 +152,45 @@ pub fn router(state: AppState) -> Router {
         .nest(crate::paths::rest::BASE, openapi::router())
         // The form endpoints take multipart with screenshots; their limits are checked while
         // the body is read (see `report`).
-        .route(paths::REPORT_FORM, post(report::forms::create_from_form).layer(DefaultBodyLimit::disable()))
-        .route(paths::MESSAGE_FORM, post(report::forms::message_from_form).layer(DefaultBodyLimit::disable()))
-        .route(paths::ACTION_FORM, post(desk::forms::action_from_form).layer(DefaultBodyLimit::disable()))
+        .route(
+            paths::REPORT_FORM,
+            post(report::forms::create_from_form).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            paths::MESSAGE_FORM,
+            post(report::forms::message_from_form).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            paths::ACTION_FORM,
+            post(desk::forms::action_from_form).layer(DefaultBodyLimit::disable()),
+        )
         .route(paths::LIVE, get(crate::server::notify::live::stream))
-        .route(paths::WECOM_SIGN_IN, get(crate::server::accounts::wecom::start))
-        .route(paths::WECOM_CALLBACK, get(crate::server::accounts::wecom::callback))
+        .route(
+            paths::WECOM_SIGN_IN,
+            get(crate::server::accounts::wecom::start),
+        )
+        .route(
+            paths::WECOM_CALLBACK,
+            get(crate::server::accounts::wecom::callback),
+        )
         .merge(asset_routes(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(middleware::from_fn(error::server_fn_status))
-        .layer(middleware::from_fn_with_state(state.clone(), security::protect))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::server::accounts::wecom::inside_wecom))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::protect,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::accounts::wecom::inside_wecom,
+        ))
         .layer(sessions)
         .layer(
             ServiceBuilder::new()
@@ -161,7 +208,15 @@ pub fn router(state: AppState) -> Router {
 /// `.gz` beside them).
 fn asset_routes(state: &AppState) -> Router<AppState> {
     use tower_http::services::ServeFile;
-    state.assets.routes().fold(Router::new(), |router, (url, file)| router.route_service(url, ServeFile::new(file).precompressed_br().precompressed_gzip()))
+    state
+        .assets
+        .routes()
+        .fold(Router::new(), |router, (url, file)| {
+            router.route_service(
+                url,
+                ServeFile::new(file).precompressed_br().precompressed_gzip(),
+            )
+        })
 }
 
 /// Hourly: deletes expired sessions, sign-in failures that no longer count, and screenshots no
@@ -181,12 +236,23 @@ fn spawn_cleanup(state: AppState) -> tokio::task::AbortHandle {
             if let Err(e) = crate::server::accounts::sign_ins::prune(&pool, window_minutes).await {
                 tracing::warn!(error = %e, "could not prune old sign-in failures");
             }
-            if let Err(e) = crate::server::report::screenshots::sweep(&state, chrono::Duration::days(1)).await {
+            if let Err(e) =
+                crate::server::report::screenshots::sweep(&state, chrono::Duration::days(1)).await
+            {
                 tracing::warn!(error = %e, "could not sweep unclaimed screenshots");
             }
-            match crate::server::desk::sweeps::auto_close(&state.pool, state.settings.auto_close_days).await {
+            match crate::server::desk::sweeps::auto_close(
+                &state.pool,
+                state.settings.auto_close_days,
+            )
+            .await
+            {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(closed = n, days = state.settings.auto_close_days, "closed answered incidents nobody objected to"),
+                Ok(n) => tracing::info!(
+                    closed = n,
+                    days = state.settings.auto_close_days,
+                    "closed answered incidents nobody objected to"
+                ),
                 Err(e) => tracing::warn!(error = %e, "could not close answered incidents"),
             }
         }

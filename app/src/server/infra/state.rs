@@ -13,9 +13,11 @@ pub struct AppState {
     pub blobs: Blobs,
     pub leptos_options: LeptosOptions,
     /// The queue's per-state counts, recounted at most every few seconds.
-    pub queue_counts: crate::server::infra::recent::Recent<Vec<(crate::domain::incident::Status, i64)>>,
+    pub queue_counts:
+        crate::server::infra::recent::Recent<Vec<(crate::domain::incident::Status, i64)>>,
     /// Who the queue's bulk bar can assign to, looked up again at most every few seconds.
-    pub queue_handlers: crate::server::infra::recent::Recent<Vec<crate::domain::incident::views::Named>>,
+    pub queue_handlers:
+        crate::server::infra::recent::Recent<Vec<crate::domain::incident::views::Named>>,
     /// WeCom: pushes and sign-in, with the cached access token.
     pub wecom: Arc<crate::server::notify::wecom::Wecom>,
     /// The timeline's one listener: what this instance's live streams hear and what wakes its
@@ -30,11 +32,19 @@ pub struct AppState {
 impl AppState {
     /// Everything but the pool made from the settings: the blob store, the WeCom client, empty
     /// caches, a live-update hub with nobody listening yet.
-    pub fn new(pool: PgPool, settings: Settings, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
+    pub fn new(
+        pool: PgPool,
+        settings: Settings,
+        leptos_options: LeptosOptions,
+    ) -> anyhow::Result<AppState> {
         let blobs = Blobs::open(&settings.blob_dir, settings.blob_url.as_deref())?;
-        let wecom = Arc::new(crate::server::notify::wecom::Wecom::new(settings.wecom.clone())?);
+        let wecom = Arc::new(crate::server::notify::wecom::Wecom::new(
+            settings.wecom.clone(),
+        )?);
         let limits = Arc::new(crate::server::infra::limits::Limits::new(&settings.limits));
-        let assets = Arc::new(crate::server::infra::assets::Assets::load(std::path::Path::new(leptos_options.site_root.as_ref())));
+        let assets = Arc::new(crate::server::infra::assets::Assets::load(
+            std::path::Path::new(leptos_options.site_root.as_ref()),
+        ));
         Ok(AppState {
             pool,
             settings: Arc::new(settings),
@@ -60,6 +70,9 @@ impl FromRef<AppState> for LeptosOptions {
 #[track_caller]
 pub fn app_state() -> Result<AppState, crate::AppError> {
     let caller = std::panic::Location::caller();
-    leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| crate::server::infra::error::internal(format!("AppState missing from the Leptos context ({caller})")))
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        crate::server::infra::error::internal(format!(
+            "AppState missing from the Leptos context ({caller})"
+        ))
+    })
 }

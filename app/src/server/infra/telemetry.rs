@@ -20,7 +20,9 @@ pub fn init(format: LogFormat) {
     let registry = tracing_subscriber::registry().with(filter);
     let result = match format {
         LogFormat::Pretty => registry.with(fmt::layer().compact()).try_init(),
-        LogFormat::Json => registry.with(fmt::layer().json().flatten_event(true)).try_init(),
+        LogFormat::Json => registry
+            .with(fmt::layer().json().flatten_event(true))
+            .try_init(),
     };
     // A second init (in tests) keeps the first subscriber; nothing to do.
     let _ = result;
@@ -68,7 +70,8 @@ pub fn current_request_id() -> String {
         .try_with(Clone::clone)
         .ok()
         .or_else(|| {
-            leptos::prelude::use_context::<http::request::Parts>().map(|p| request_id_of(&p.headers))
+            leptos::prelude::use_context::<http::request::Parts>()
+                .map(|p| request_id_of(&p.headers))
         })
         .unwrap_or_else(new_id)
 }
@@ -90,7 +93,11 @@ const REFUSALS_PER_MINUTE: u32 = 10;
 /// "not found"), with the account and what they named, so walking through ids shows in the logs.
 /// At most `REFUSALS_PER_MINUTE` lines per account a minute (the same GCRA limiter as
 /// `limits`): a loop cannot flood the log.
-pub fn refused(viewer: &crate::domain::accounts::CurrentUser, what: &str, which: &dyn std::fmt::Display) {
+pub fn refused(
+    viewer: &crate::domain::accounts::CurrentUser,
+    what: &str,
+    which: &dyn std::fmt::Display,
+) {
     use governor::{DefaultKeyedRateLimiter, Quota};
     use std::num::NonZeroU32;
     use std::sync::LazyLock;

@@ -56,20 +56,29 @@ impl Undispatched {
             .iter()
             .zip(&self.follower_ids)
             .zip(&self.follower_wecom)
-            .zip(self.follower_customer_names.iter().zip(&self.follower_customer_numbers))
-            .map(|(((number, reporter_id), wecom), (name, customer_no))| Follower {
-                number,
-                reporter_id: *reporter_id,
-                wecom,
-                customer_name: name.as_deref(),
-                customer_number: customer_no.as_deref(),
-            })
+            .zip(
+                self.follower_customer_names
+                    .iter()
+                    .zip(&self.follower_customer_numbers),
+            )
+            .map(
+                |(((number, reporter_id), wecom), (name, customer_no))| Follower {
+                    number,
+                    reporter_id: *reporter_id,
+                    wecom,
+                    customer_name: name.as_deref(),
+                    customer_number: customer_no.as_deref(),
+                },
+            )
     }
 }
 
 /// Up to `limit` entries nobody has dispatched, oldest first, locked for this transaction;
 /// entries another worker holds are skipped, so workers side by side never take the same one.
-pub async fn undispatched(conn: &mut PgConnection, limit: i64) -> Result<Vec<Undispatched>, AppError> {
+pub async fn undispatched(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<Undispatched>, AppError> {
     Ok(sqlx::query_as!(
         Undispatched,
         r#"SELECT e.id, e.kind AS "kind: EventKind", e.actor_id, a.display_name AS "actor_name?", e.internal, e.body, e.detail,
@@ -128,9 +137,18 @@ pub struct NewDelivery {
 }
 
 /// Records deliveries (once per key) and marks their entries dispatched.
-pub async fn record(conn: &mut PgConnection, deliveries: &[NewDelivery], events: &[i64], give_up: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn record(
+    conn: &mut PgConnection,
+    deliveries: &[NewDelivery],
+    events: &[i64],
+    give_up: DateTime<Utc>,
+) -> Result<(), AppError> {
     for d in deliveries {
-        let state = if d.skipped.is_some() { DeliveryState::Skipped } else { DeliveryState::Pending };
+        let state = if d.skipped.is_some() {
+            DeliveryState::Skipped
+        } else {
+            DeliveryState::Pending
+        };
         sqlx::query!(
             "INSERT INTO deliveries (key, event_id, incident_id, channel, recipient_id, wecom_user_id, message, state, last_error, give_up_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -149,7 +167,12 @@ pub async fn record(conn: &mut PgConnection, deliveries: &[NewDelivery], events:
         .execute(&mut *conn)
         .await?;
     }
-    sqlx::query!("UPDATE incident_events SET dispatched_at = now() WHERE id = ANY($1)", events).execute(&mut *conn).await?;
+    sqlx::query!(
+        "UPDATE incident_events SET dispatched_at = now() WHERE id = ANY($1)",
+        events
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -228,7 +251,10 @@ pub async fn lease(
 }
 
 /// Robot messages tried within the rate window (each counts against the robot's limit).
-pub async fn robot_attempts_since(conn: &mut PgConnection, window: std::time::Duration) -> Result<i64, AppError> {
+pub async fn robot_attempts_since(
+    conn: &mut PgConnection,
+    window: std::time::Duration,
+) -> Result<i64, AppError> {
     let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
     Ok(sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM deliveries
@@ -253,7 +279,12 @@ pub async fn sent(pool: &PgPool, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn retry_at(pool: &PgPool, id: i64, at: DateTime<Utc>, reason: &str) -> Result<(), AppError> {
+pub async fn retry_at(
+    pool: &PgPool,
+    id: i64,
+    at: DateTime<Utc>,
+    reason: &str,
+) -> Result<(), AppError> {
     sqlx::query!(
         "UPDATE deliveries SET next_attempt_at = $2, leased_until = NULL, last_error = $3, attempted_at = now(), updated_at = now()
          WHERE id = $1 AND state = 'pending'",
@@ -267,7 +298,12 @@ pub async fn retry_at(pool: &PgPool, id: i64, at: DateTime<Utc>, reason: &str) -
 }
 
 /// To the dead letters (`dead`) or recorded as not sent (`skipped`), with the reason.
-pub async fn give_up(pool: &PgPool, id: i64, state: DeliveryState, reason: &str) -> Result<(), AppError> {
+pub async fn give_up(
+    pool: &PgPool,
+    id: i64,
+    state: DeliveryState,
+    reason: &str,
+) -> Result<(), AppError> {
     sqlx::query!(
         "UPDATE deliveries SET state = $2, leased_until = NULL, last_error = $3, attempted_at = now(), updated_at = now()
          WHERE id = $1 AND state = 'pending'",
@@ -290,7 +326,12 @@ pub async fn next_due(pool: &PgPool) -> Result<Option<DateTime<Utc>>, AppError> 
 }
 
 /// The admin page: newest first, optionally one state, keyset-paginated by id.
-pub async fn list(pool: &PgPool, state: Option<DeliveryState>, before: Option<i64>, limit: i64) -> Result<Vec<DeliveryRow>, AppError> {
+pub async fn list(
+    pool: &PgPool,
+    state: Option<DeliveryState>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT d.id, i.number, d.channel, u.display_name AS "recipient_name?", d.wecom_user_id, d.state, d.attempts,
                   d.last_error, d.message, d.created_at AS "created_at: DateTime<Utc>", d.sent_at AS "sent_at: DateTime<Utc>",
@@ -312,9 +353,19 @@ pub async fn list(pool: &PgPool, state: Option<DeliveryState>, before: Option<i6
             Ok(DeliveryRow {
                 id: r.id,
                 number: r.number,
-                channel: Channel::from_name(&r.channel).ok_or_else(|| crate::server::infra::error::internal(format!("delivery {} channel {}", r.id, r.channel)))?,
+                channel: Channel::from_name(&r.channel).ok_or_else(|| {
+                    crate::server::infra::error::internal(format!(
+                        "delivery {} channel {}",
+                        r.id, r.channel
+                    ))
+                })?,
                 recipient: r.recipient_name.or(r.wecom_user_id),
-                state: DeliveryState::from_name(&r.state).ok_or_else(|| crate::server::infra::error::internal(format!("delivery {} state {}", r.id, r.state)))?,
+                state: DeliveryState::from_name(&r.state).ok_or_else(|| {
+                    crate::server::infra::error::internal(format!(
+                        "delivery {} state {}",
+                        r.id, r.state
+                    ))
+                })?,
                 attempts: r.attempts,
                 last_error: r.last_error,
                 summary: crate::domain::notify::summary(&r.message),
@@ -328,12 +379,22 @@ pub async fn list(pool: &PgPool, state: Option<DeliveryState>, before: Option<i6
 
 /// How many deliveries are in each state.
 pub async fn counts(pool: &PgPool) -> Result<Vec<(DeliveryState, i64)>, AppError> {
-    let rows = sqlx::query!(r#"SELECT state, count(*) AS "n!" FROM deliveries GROUP BY state"#).fetch_all(pool).await?;
-    Ok(rows.into_iter().filter_map(|r| DeliveryState::from_name(&r.state).map(|s| (s, r.n))).collect())
+    let rows = sqlx::query!(r#"SELECT state, count(*) AS "n!" FROM deliveries GROUP BY state"#)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| DeliveryState::from_name(&r.state).map(|s| (s, r.n)))
+        .collect())
 }
 
 /// An admin sends a dead delivery again: pending from now, with fresh attempts. Audited.
-pub async fn retry(pool: &PgPool, admin: i64, id: i64, give_up: DateTime<Utc>) -> Result<bool, AppError> {
+pub async fn retry(
+    pool: &PgPool,
+    admin: i64,
+    id: i64,
+    give_up: DateTime<Utc>,
+) -> Result<bool, AppError> {
     let mut tx = pool.begin().await?;
     let incident = sqlx::query_scalar!(
         "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), leased_until = NULL,
@@ -344,8 +405,17 @@ pub async fn retry(pool: &PgPool, admin: i64, id: i64, give_up: DateTime<Utc>) -
     )
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(incident) = incident else { return Ok(false) };
-    crate::server::infra::audit::audit(&mut tx, Some(incident), Some(admin), "delivery.retry", serde_json::json!({ "delivery": id })).await?;
+    let Some(incident) = incident else {
+        return Ok(false);
+    };
+    crate::server::infra::audit::audit(
+        &mut tx,
+        Some(incident),
+        Some(admin),
+        "delivery.retry",
+        serde_json::json!({ "delivery": id }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }

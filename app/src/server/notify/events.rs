@@ -31,7 +31,10 @@ pub struct Change {
 pub enum Signal {
     Change(Change),
     /// Someone on the team read the thread up to its latest entry.
-    Read { number: String, reporter_id: i64 },
+    Read {
+        number: String,
+        reporter_id: i64,
+    },
 }
 
 /// What an instance's streams listen to.
@@ -47,7 +50,11 @@ pub struct Hub {
 impl Default for Hub {
     fn default() -> Self {
         let (tx, _) = broadcast::channel(1024);
-        Hub { tx, last: Arc::new(AtomicI64::new(0)), new_entries: Arc::new(Notify::new()) }
+        Hub {
+            tx,
+            last: Arc::new(AtomicI64::new(0)),
+            new_entries: Arc::new(Notify::new()),
+        }
     }
 }
 
@@ -73,7 +80,10 @@ async fn listen_once(pool: &PgPool, hub: &Hub) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen_all(["mss_events", "mss_reads"]).await?;
     if hub.last.load(Ordering::SeqCst) == 0 {
-        let newest = sqlx::query_scalar!("SELECT coalesce(max(id), 0) AS \"id!\" FROM incident_events").fetch_one(pool).await?;
+        let newest =
+            sqlx::query_scalar!("SELECT coalesce(max(id), 0) AS \"id!\" FROM incident_events")
+                .fetch_one(pool)
+                .await?;
         hub.last.store(newest, Ordering::SeqCst);
     }
     // Whatever committed while nobody listened.
@@ -102,7 +112,9 @@ async fn catch_up(pool: &PgPool, hub: &Hub) -> Result<(), sqlx::Error> {
     loop {
         let after = hub.last.load(Ordering::SeqCst);
         let changes = changes_after(pool, after, 500).await?;
-        let Some(newest) = changes.last().map(|c| c.id) else { return Ok(()) };
+        let Some(newest) = changes.last().map(|c| c.id) else {
+            return Ok(());
+        };
         for change in changes.iter().cloned() {
             // No stream listening is fine: nothing to tell.
             let _ = hub.tx.send(Arc::new(Signal::Change(change)));
@@ -116,14 +128,27 @@ async fn catch_up(pool: &PgPool, hub: &Hub) -> Result<(), sqlx::Error> {
 }
 
 async fn read_signal(pool: &PgPool, hub: &Hub, incident: i64) -> Result<(), sqlx::Error> {
-    if let Some(row) = sqlx::query!("SELECT number, reporter_id FROM incidents WHERE id = $1", incident).fetch_optional(pool).await? {
-        let _ = hub.tx.send(Arc::new(Signal::Read { number: row.number, reporter_id: row.reporter_id }));
+    if let Some(row) = sqlx::query!(
+        "SELECT number, reporter_id FROM incidents WHERE id = $1",
+        incident
+    )
+    .fetch_optional(pool)
+    .await?
+    {
+        let _ = hub.tx.send(Arc::new(Signal::Read {
+            number: row.number,
+            reporter_id: row.reporter_id,
+        }));
     }
     Ok(())
 }
 
 /// Entries after `after`, oldest first.
-pub async fn changes_after(pool: &PgPool, after: i64, limit: i64) -> Result<Vec<Change>, sqlx::Error> {
+pub async fn changes_after(
+    pool: &PgPool,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Change>, sqlx::Error> {
     sqlx::query_as!(
         Change,
         r#"SELECT e.id, i.number, e.kind AS "kind: EventKind", e.internal, i.reporter_id,

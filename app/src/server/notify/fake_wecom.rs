@@ -92,7 +92,10 @@ pub struct FakeWecom {
 
 impl FakeWecom {
     pub fn new(config: FakeConfig) -> FakeWecom {
-        FakeWecom { config: Arc::new(config), inner: Arc::default() }
+        FakeWecom {
+            config: Arc::new(config),
+            inner: Arc::default(),
+        }
     }
 
     /// Serves on `addr` (port 0: any) in the background; returns the address.
@@ -115,12 +118,51 @@ impl FakeWecom {
             .route("/cgi-bin/webhook/send", post(webhook_send))
             .route("/cgi-bin/auth/getuserinfo", get(getuserinfo))
             .route("/connect/oauth2/authorize", get(authorize))
-            .route("/fake/received", get(|State(f): State<FakeWecom>| async move { Json(f.received()) }))
-            .route("/fake/fault", post(|State(f): State<FakeWecom>, Json(b): Json<FaultBody>| async move { f.set_fault(b.fault, b.count); StatusCode::NO_CONTENT }))
-            .route("/fake/expire-tokens", post(|State(f): State<FakeWecom>| async move { f.expire_tokens(); StatusCode::NO_CONTENT }))
-            .route("/fake/unknown-user", post(|State(f): State<FakeWecom>, Json(b): Json<UserBody>| async move { f.unknown_user(&b.userid); StatusCode::NO_CONTENT }))
-            .route("/fake/oauth-user", post(|State(f): State<FakeWecom>, Json(b): Json<UserBody>| async move { f.sign_in_as(&b.userid); StatusCode::NO_CONTENT }))
-            .route("/fake/reset", post(|State(f): State<FakeWecom>| async move { f.reset(); StatusCode::NO_CONTENT }))
+            .route(
+                "/fake/received",
+                get(|State(f): State<FakeWecom>| async move { Json(f.received()) }),
+            )
+            .route(
+                "/fake/fault",
+                post(
+                    |State(f): State<FakeWecom>, Json(b): Json<FaultBody>| async move {
+                        f.set_fault(b.fault, b.count);
+                        StatusCode::NO_CONTENT
+                    },
+                ),
+            )
+            .route(
+                "/fake/expire-tokens",
+                post(|State(f): State<FakeWecom>| async move {
+                    f.expire_tokens();
+                    StatusCode::NO_CONTENT
+                }),
+            )
+            .route(
+                "/fake/unknown-user",
+                post(
+                    |State(f): State<FakeWecom>, Json(b): Json<UserBody>| async move {
+                        f.unknown_user(&b.userid);
+                        StatusCode::NO_CONTENT
+                    },
+                ),
+            )
+            .route(
+                "/fake/oauth-user",
+                post(
+                    |State(f): State<FakeWecom>, Json(b): Json<UserBody>| async move {
+                        f.sign_in_as(&b.userid);
+                        StatusCode::NO_CONTENT
+                    },
+                ),
+            )
+            .route(
+                "/fake/reset",
+                post(|State(f): State<FakeWecom>| async move {
+                    f.reset();
+                    StatusCode::NO_CONTENT
+                }),
+            )
             .with_state(self.clone())
     }
 
@@ -131,7 +173,12 @@ impl FakeWecom {
 
     /// The messages it accepted (errcode 0).
     pub fn delivered(&self, endpoint: &str) -> Vec<Value> {
-        self.lock().received.iter().filter(|r| r.endpoint == endpoint && r.errcode == 0).map(|r| r.body.clone()).collect()
+        self.lock()
+            .received
+            .iter()
+            .filter(|r| r.endpoint == endpoint && r.errcode == 0)
+            .map(|r| r.body.clone())
+            .collect()
     }
 
     pub fn token_requests(&self) -> usize {
@@ -145,7 +192,9 @@ impl FakeWecom {
 
     /// Every token handed out so far is now expired (42001 on use).
     pub fn expire_tokens(&self) {
-        let past = Instant::now().checked_sub(Duration::from_secs(1)).unwrap_or_else(Instant::now);
+        let past = Instant::now()
+            .checked_sub(Duration::from_secs(1))
+            .unwrap_or_else(Instant::now);
         for expiry in self.lock().tokens.values_mut() {
             *expiry = past;
         }
@@ -166,7 +215,9 @@ impl FakeWecom {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panicking handler cannot leave the record half-written in a way that matters here.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The fault for this call, if one is set (counting it down).
@@ -184,7 +235,12 @@ impl FakeWecom {
 
     fn record(&self, endpoint: &str, body: Value, errcode: i64) {
         let at_ms = chrono::Utc::now().timestamp_millis();
-        self.lock().received.push(Received { endpoint: endpoint.into(), body, errcode, at_ms });
+        self.lock().received.push(Received {
+            endpoint: endpoint.into(),
+            body,
+            errcode,
+            at_ms,
+        });
     }
 
     /// Applies a fault: `Some(response)` when the call must fail this way.
@@ -232,7 +288,10 @@ fn errcode(code: i64, msg: &str) -> Response {
     Json(json!({ "errcode": code, "errmsg": msg })).into_response()
 }
 
-async fn gettoken(State(fake): State<FakeWecom>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn gettoken(
+    State(fake): State<FakeWecom>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     if q.get("corpid") != Some(&fake.config.corp_id) {
         return errcode(40013, "invalid corpid");
     }
@@ -242,15 +301,33 @@ async fn gettoken(State(fake): State<FakeWecom>, Query(q): Query<HashMap<String,
     let token = uuid::Uuid::new_v4().simple().to_string();
     let mut inner = fake.lock();
     inner.token_requests += 1;
-    inner.tokens.insert(token.clone(), Instant::now() + Duration::from_secs(7200));
-    Json(json!({ "errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200 })).into_response()
+    inner
+        .tokens
+        .insert(token.clone(), Instant::now() + Duration::from_secs(7200));
+    Json(json!({ "errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200 }))
+        .into_response()
 }
 
-async fn message_send(State(fake): State<FakeWecom>, Query(q): Query<HashMap<String, String>>, Json(body): Json<Value>) -> Response {
-    let token = fake.check_token(q.get("access_token").map(String::as_str).unwrap_or_default());
+async fn message_send(
+    State(fake): State<FakeWecom>,
+    Query(q): Query<HashMap<String, String>>,
+    Json(body): Json<Value>,
+) -> Response {
+    let token = fake.check_token(
+        q.get("access_token")
+            .map(String::as_str)
+            .unwrap_or_default(),
+    );
     if token != 0 {
         fake.record("app", body, token);
-        return errcode(token, if token == 42001 { "access_token expired" } else { "invalid access_token" });
+        return errcode(
+            token,
+            if token == 42001 {
+                "access_token expired"
+            } else {
+                "invalid access_token"
+            },
+        );
     }
     if let Some(failed) = fake.faulty("app", &body).await {
         return failed;
@@ -269,7 +346,10 @@ async fn message_send(State(fake): State<FakeWecom>, Query(q): Query<HashMap<Str
         let now = Instant::now();
         let window = fake.config.robot_window;
         let seen = inner.member_accepted.entry(to).or_default();
-        while seen.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        while seen
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
             seen.pop_front();
         }
         let over = seen.len() >= fake.config.member_per_window;
@@ -280,7 +360,11 @@ async fn message_send(State(fake): State<FakeWecom>, Query(q): Query<HashMap<Str
     Json(json!({ "errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": uuid::Uuid::new_v4().simple().to_string() })).into_response()
 }
 
-async fn webhook_send(State(fake): State<FakeWecom>, Query(q): Query<HashMap<String, String>>, Json(body): Json<Value>) -> Response {
+async fn webhook_send(
+    State(fake): State<FakeWecom>,
+    Query(q): Query<HashMap<String, String>>,
+    Json(body): Json<Value>,
+) -> Response {
     if q.get("key") != Some(&fake.config.robot_key) {
         fake.record("robot", body, 93000);
         return errcode(93000, "invalid webhook url");
@@ -292,7 +376,11 @@ async fn webhook_send(State(fake): State<FakeWecom>, Query(q): Query<HashMap<Str
         let mut inner = fake.lock();
         let now = Instant::now();
         let window = fake.config.robot_window;
-        while inner.robot_accepted.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        while inner
+            .robot_accepted
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
             inner.robot_accepted.pop_front();
         }
         if inner.robot_accepted.len() >= fake.config.robot_per_window {
@@ -310,9 +398,16 @@ async fn webhook_send(State(fake): State<FakeWecom>, Query(q): Query<HashMap<Str
     errcode(0, "ok")
 }
 
-async fn authorize(State(fake): State<FakeWecom>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn authorize(
+    State(fake): State<FakeWecom>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let (Some(redirect), Some(state)) = (q.get("redirect_uri"), q.get("state")) else {
-        return (StatusCode::BAD_REQUEST, "redirect_uri and state are required").into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            "redirect_uri and state are required",
+        )
+            .into_response();
     };
     if q.get("appid") != Some(&fake.config.corp_id) {
         return (StatusCode::BAD_REQUEST, "unknown appid").into_response();
@@ -320,21 +415,36 @@ async fn authorize(State(fake): State<FakeWecom>, Query(q): Query<HashMap<String
     let code = uuid::Uuid::new_v4().simple().to_string();
     let user = fake.lock().oauth_user.clone().unwrap_or_default();
     fake.lock().codes.insert(code.clone(), user);
-    let Ok(mut url) = reqwest::Url::parse(redirect) else { return (StatusCode::BAD_REQUEST, "bad redirect_uri").into_response() };
-    url.query_pairs_mut().append_pair("code", &code).append_pair("state", state);
+    let Ok(mut url) = reqwest::Url::parse(redirect) else {
+        return (StatusCode::BAD_REQUEST, "bad redirect_uri").into_response();
+    };
+    url.query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", state);
     Redirect::to(url.as_str()).into_response()
 }
 
-async fn getuserinfo(State(fake): State<FakeWecom>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let token = fake.check_token(q.get("access_token").map(String::as_str).unwrap_or_default());
+async fn getuserinfo(
+    State(fake): State<FakeWecom>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let token = fake.check_token(
+        q.get("access_token")
+            .map(String::as_str)
+            .unwrap_or_default(),
+    );
     if token != 0 {
         return errcode(token, "invalid access_token");
     }
     // A code is good for one sign-in.
     let user = q.get("code").and_then(|c| fake.lock().codes.remove(c));
     match user {
-        Some(user) if !user.is_empty() => Json(json!({ "errcode": 0, "errmsg": "ok", "userid": user, "user_ticket": "" })).into_response(),
-        Some(_) => Json(json!({ "errcode": 0, "errmsg": "ok", "openid": "outside-contact" })).into_response(),
+        Some(user) if !user.is_empty() => {
+            Json(json!({ "errcode": 0, "errmsg": "ok", "userid": user, "user_ticket": "" }))
+                .into_response()
+        }
+        Some(_) => Json(json!({ "errcode": 0, "errmsg": "ok", "openid": "outside-contact" }))
+            .into_response(),
         None => errcode(40029, "invalid code"),
     }
 }

@@ -1,12 +1,12 @@
 //! Live updates: `GET /api/live`, a server-sent event stream of the changes the viewer may see,
 //! fed by the instance's one listener of the timeline (`events`).
-use crate::server::notify::events::{changes_after, Change, Signal};
-use crate::server::accounts::auth::session_user;
-use crate::server::report::detail::{sees, IncidentRef};
-use crate::server::AppState;
+use crate::domain::accounts::{CurrentUser, Role};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::notify::LiveMessage;
-use crate::domain::accounts::{CurrentUser, Role};
+use crate::server::accounts::auth::session_user;
+use crate::server::notify::events::{changes_after, Change, Signal};
+use crate::server::report::detail::{sees, IncidentRef};
+use crate::server::AppState;
 use crate::AppError;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -28,24 +28,48 @@ pub struct LiveQuery {
 }
 
 /// `GET /api/live`: the signed-in viewer's stream. Without `after` it starts from now.
-pub async fn stream(State(state): State<AppState>, session: Session, headers: HeaderMap, Query(query): Query<LiveQuery>) -> Response {
+pub async fn stream(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Query(query): Query<LiveQuery>,
+) -> Response {
     let viewer = match session_user(&state, &session).await {
         Ok(Some(user)) => user,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(e) => return failed(&e),
     };
-    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok()).or(query.after);
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .or(query.after);
     // Subscribe before loading the backlog, so nothing falls between the two.
     let (rx, last) = state.events.subscribe();
-    let mut feed = Feed { rx, pool: state.pool.clone(), viewer, last, backlog: VecDeque::new(), state, session, checked: tokio::time::Instant::now() };
+    let mut feed = Feed {
+        rx,
+        pool: state.pool.clone(),
+        viewer,
+        last,
+        backlog: VecDeque::new(),
+        state,
+        session,
+        checked: tokio::time::Instant::now(),
+    };
     if let Some(after) = resume.filter(|a| *a >= 0) {
         feed.last = after;
         if let Err(e) = feed.reload().await {
             return failed(&AppError::from(e));
         }
     }
-    let events = futures::stream::unfold(feed, |mut feed| async move { feed.next().await.map(|event| (Ok::<_, Infallible>(event), feed)) });
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+    let events = futures::stream::unfold(feed, |mut feed| async move {
+        feed.next()
+            .await
+            .map(|event| (Ok::<_, Infallible>(event), feed))
+    });
+    Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
 }
 
 struct Feed {
@@ -91,8 +115,18 @@ impl Feed {
                         self.backlog.extend(events);
                     }
                     Signal::Change(_) => {}
-                    Signal::Read { number, reporter_id } if *reporter_id == self.viewer.id => {
-                        return Some(message_event("read", &LiveMessage { id: None, incident: number.clone(), kind: "read".into() }));
+                    Signal::Read {
+                        number,
+                        reporter_id,
+                    } if *reporter_id == self.viewer.id => {
+                        return Some(message_event(
+                            "read",
+                            &LiveMessage {
+                                id: None,
+                                incident: number.clone(),
+                                kind: "read".into(),
+                            },
+                        ));
                     }
                     Signal::Read { .. } => {}
                 },
@@ -116,8 +150,18 @@ impl Feed {
         let missed = changes_after(&self.pool, self.last, REPLAY).await?;
         if missed.len() as i64 == REPLAY {
             self.backlog.clear();
-            self.last = sqlx::query_scalar!("SELECT coalesce(max(id), 0) AS \"id!\" FROM incident_events").fetch_one(&self.pool).await?;
-            self.backlog.push_back(message_event("change", &LiveMessage { id: None, incident: "*".into(), kind: "reset".into() }));
+            self.last =
+                sqlx::query_scalar!("SELECT coalesce(max(id), 0) AS \"id!\" FROM incident_events")
+                    .fetch_one(&self.pool)
+                    .await?;
+            self.backlog.push_back(message_event(
+                "change",
+                &LiveMessage {
+                    id: None,
+                    incident: "*".into(),
+                    kind: "reset".into(),
+                },
+            ));
             return Ok(());
         }
         for change in missed {
@@ -136,12 +180,23 @@ impl Feed {
         match self.viewer.role {
             Role::Handler | Role::Admin => vec![change_event(change, &change.number)],
             Role::Reporter => {
-                let own = (change.reporter_id == self.viewer.id && !change.internal).then_some(&change.number);
-                let followed = change.follower_numbers.iter().zip(&change.follower_ids).filter(|(_, id)| **id == self.viewer.id).map(|(n, _)| n);
-                own.into_iter().chain(followed).map(|number| change_event(change, number)).collect()
+                let own = (change.reporter_id == self.viewer.id && !change.internal)
+                    .then_some(&change.number);
+                let followed = change
+                    .follower_numbers
+                    .iter()
+                    .zip(&change.follower_ids)
+                    .filter(|(_, id)| **id == self.viewer.id)
+                    .map(|(n, _)| n);
+                own.into_iter()
+                    .chain(followed)
+                    .map(|number| change_event(change, number))
+                    .collect()
             }
             Role::Member => {
-                let Ok(number) = IncidentNumber::parse(&change.number) else { return Vec::new() };
+                let Ok(number) = IncidentNumber::parse(&change.number) else {
+                    return Vec::new();
+                };
                 match sees(&self.pool, &self.viewer, &IncidentRef::Number(number)).await {
                     Ok(Some(_)) => vec![change_event(change, &change.number)],
                     _ => Vec::new(),
@@ -152,12 +207,18 @@ impl Feed {
 }
 
 fn failed(error: &AppError) -> Response {
-    StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response()
+    StatusCode::from_u16(error.status())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        .into_response()
 }
 
 /// `change`, told as a change to the incident `number` (its own, or one merged into it).
 fn change_event(change: &Change, number: &str) -> Event {
-    let message = LiveMessage { id: Some(change.id), incident: number.to_owned(), kind: change.kind.as_str().to_owned() };
+    let message = LiveMessage {
+        id: Some(change.id),
+        incident: number.to_owned(),
+        kind: change.kind.as_str().to_owned(),
+    };
     message_event("change", &message).id(change.id.to_string())
 }
 
@@ -168,11 +229,20 @@ fn message_event(name: &str, message: &LiveMessage) -> Event {
 
 /// `viewer` has seen `detail`'s thread to its end. When a team member reads further than before,
 /// every instance tells the reporter's pages (their messages show "read").
-pub async fn seen(pool: &PgPool, viewer: &CurrentUser, detail: &crate::domain::incident::views::IncidentDetail) -> Result<(), AppError> {
-    let Some(last) = detail.timeline.last().map(|e| e.id) else { return Ok(()) };
-    let advanced = crate::server::report::detail::mark_read(pool, viewer.id, detail.id, last).await?;
+pub async fn seen(
+    pool: &PgPool,
+    viewer: &CurrentUser,
+    detail: &crate::domain::incident::views::IncidentDetail,
+) -> Result<(), AppError> {
+    let Some(last) = detail.timeline.last().map(|e| e.id) else {
+        return Ok(());
+    };
+    let advanced =
+        crate::server::report::detail::mark_read(pool, viewer.id, detail.id, last).await?;
     if advanced && viewer.role != Role::Reporter {
-        sqlx::query!("SELECT pg_notify('mss_reads', $1)", detail.id.to_string()).execute(pool).await?;
+        sqlx::query!("SELECT pg_notify('mss_reads', $1)", detail.id.to_string())
+            .execute(pool)
+            .await?;
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! WeCom (企业微信) over HTTP, as its API documents it: the group robot's webhook, application
 //! messages with a cached access token, and sign-in (OAuth2). Errors are sorted into "try again
 //! later" and "will never work", which is what the push worker needs to know.
-use crate::server::infra::config::{WecomApp, WecomSettings};
 use crate::domain::notify::SkipReason;
+use crate::server::infra::config::{WecomApp, WecomSettings};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::Value;
@@ -54,8 +54,14 @@ const BUSY_CODES: [i64; 3] = [-1, 45009, 45033];
 fn judge(answer: &Answer) -> Result<(), Failure> {
     match answer.errcode {
         0 => Ok(()),
-        code if BUSY_CODES.contains(&code) => Err(Failure::Transient(format!("errcode {code}: {}", answer.errmsg))),
-        code => Err(Failure::Permanent(format!("errcode {code}: {}", answer.errmsg))),
+        code if BUSY_CODES.contains(&code) => Err(Failure::Transient(format!(
+            "errcode {code}: {}",
+            answer.errmsg
+        ))),
+        code => Err(Failure::Permanent(format!(
+            "errcode {code}: {}",
+            answer.errmsg
+        ))),
     }
 }
 
@@ -73,8 +79,14 @@ pub struct Wecom {
 
 impl Wecom {
     pub fn new(settings: WecomSettings) -> anyhow::Result<Wecom> {
-        let http = reqwest::Client::builder().timeout(settings.timeout).build()?;
-        Ok(Wecom { http, settings, token: Mutex::new(None) })
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .build()?;
+        Ok(Wecom {
+            http,
+            settings,
+            token: Mutex::new(None),
+        })
     }
 
     pub fn settings(&self) -> &WecomSettings {
@@ -91,28 +103,48 @@ impl Wecom {
 
     /// Posts a robot message (`{"msgtype": "markdown", …}`) to the team's group.
     pub async fn send_robot(&self, message: &Value) -> Result<(), Failure> {
-        let url = self.settings.robot_url.as_ref().ok_or(Failure::NotConfigured(SkipReason::NoRobot))?;
-        judge(&self.call(self.http.post(url.expose_secret()).json(message)).await?)
+        let url = self
+            .settings
+            .robot_url
+            .as_ref()
+            .ok_or(Failure::NotConfigured(SkipReason::NoRobot))?;
+        judge(
+            &self
+                .call(self.http.post(url.expose_secret()).json(message))
+                .await?,
+        )
     }
 
     /// Sends an application message (`touser`, `msgtype`, …; the agent id is added here). An
     /// expired or rejected token is renewed once and the message sent again.
     pub async fn send_app(&self, message: &Value) -> Result<(), Failure> {
-        let app = self.app().ok_or(Failure::NotConfigured(SkipReason::NoApp))?;
+        let app = self
+            .app()
+            .ok_or(Failure::NotConfigured(SkipReason::NoApp))?;
         let mut body = message.clone();
         body["agentid"] = app.agent_id.into();
         let mut renewed = false;
         loop {
             let token = self.token(renewed).await?;
             let url = format!("{}/cgi-bin/message/send", self.settings.api_base);
-            let answer = self.call(self.http.post(&url).query(&[("access_token", token.as_str())]).json(&body)).await?;
+            let answer = self
+                .call(
+                    self.http
+                        .post(&url)
+                        .query(&[("access_token", token.as_str())])
+                        .json(&body),
+                )
+                .await?;
             if TOKEN_CODES.contains(&answer.errcode) && !renewed {
                 renewed = true;
                 continue;
             }
             judge(&answer)?;
             if !answer.invaliduser.is_empty() {
-                return Err(Failure::Permanent(format!("not a WeCom member: {}", answer.invaliduser)));
+                return Err(Failure::Permanent(format!(
+                    "not a WeCom member: {}",
+                    answer.invaliduser
+                )));
             }
             return Ok(());
         }
@@ -124,7 +156,13 @@ impl Wecom {
         loop {
             let token = self.token(renewed).await?;
             let url = format!("{}/cgi-bin/auth/getuserinfo", self.settings.api_base);
-            let answer = self.call(self.http.get(&url).query(&[("access_token", token.as_str()), ("code", code)])).await?;
+            let answer = self
+                .call(
+                    self.http
+                        .get(&url)
+                        .query(&[("access_token", token.as_str()), ("code", code)]),
+                )
+                .await?;
             if TOKEN_CODES.contains(&answer.errcode) && !renewed {
                 renewed = true;
                 continue;
@@ -142,7 +180,11 @@ impl Wecom {
     /// WeCom's sign-in page, which comes back to `redirect` with `code` and `state`.
     pub fn authorize_url(&self, redirect: &str, state: &str) -> Option<String> {
         let app = self.app()?;
-        let mut url = reqwest::Url::parse(&format!("{}/connect/oauth2/authorize", self.settings.oauth_base)).ok()?;
+        let mut url = reqwest::Url::parse(&format!(
+            "{}/connect/oauth2/authorize",
+            self.settings.oauth_base
+        ))
+        .ok()?;
         url.query_pairs_mut()
             .append_pair("appid", &app.corp_id)
             .append_pair("redirect_uri", redirect)
@@ -155,25 +197,43 @@ impl Wecom {
 
     /// The cached access token, fetched when there is none, it is due for renewal, or `renew`.
     async fn token(&self, renew: bool) -> Result<String, Failure> {
-        let app = self.app().ok_or(Failure::NotConfigured(SkipReason::NoApp))?;
+        let app = self
+            .app()
+            .ok_or(Failure::NotConfigured(SkipReason::NoApp))?;
         let mut cached = self.token.lock().await;
-        if let Some(token) = cached.as_ref().filter(|t| !renew && Instant::now() < t.renew_at) {
+        if let Some(token) = cached
+            .as_ref()
+            .filter(|t| !renew && Instant::now() < t.renew_at)
+        {
             return Ok(token.value.clone());
         }
         let url = format!("{}/cgi-bin/gettoken", self.settings.api_base);
-        let request = self.http.get(&url).query(&[("corpid", app.corp_id.as_str()), ("corpsecret", app.secret.expose_secret())]);
+        let request = self.http.get(&url).query(&[
+            ("corpid", app.corp_id.as_str()),
+            ("corpsecret", app.secret.expose_secret()),
+        ]);
         let answer = self.call(request).await?;
         judge(&answer)?;
-        let value = answer.access_token.filter(|t| !t.is_empty()).ok_or_else(|| Failure::Transient("gettoken gave no token".into()))?;
+        let value = answer
+            .access_token
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Failure::Transient("gettoken gave no token".into()))?;
         let life = Duration::from_secs(answer.expires_in.unwrap_or(7200));
         let renew_at = Instant::now() + life.saturating_sub(Duration::from_secs(300)).max(life / 2);
-        *cached = Some(Token { value: value.clone(), renew_at });
+        *cached = Some(Token {
+            value: value.clone(),
+            renew_at,
+        });
         Ok(value)
     }
 
     async fn call(&self, request: reqwest::RequestBuilder) -> Result<Answer, Failure> {
         let response = request.send().await.map_err(|e| {
-            let what = if e.is_timeout() { "timed out" } else { "could not connect" };
+            let what = if e.is_timeout() {
+                "timed out"
+            } else {
+                "could not connect"
+            };
             Failure::Transient(format!("{what}: {}", without_url(&e)))
         })?;
         let status = response.status();
@@ -183,7 +243,10 @@ impl Wecom {
         if !status.is_success() {
             return Err(Failure::Permanent(format!("HTTP {status}")));
         }
-        response.json::<Answer>().await.map_err(|e| Failure::Transient(format!("unreadable answer: {}", without_url(&e))))
+        response
+            .json::<Answer>()
+            .await
+            .map_err(|e| Failure::Transient(format!("unreadable answer: {}", without_url(&e))))
     }
 }
 
@@ -207,7 +270,14 @@ mod tests {
     use super::*;
 
     fn answer(errcode: i64) -> Answer {
-        Answer { errcode, errmsg: "x".into(), access_token: None, expires_in: None, invaliduser: String::new(), userid: String::new() }
+        Answer {
+            errcode,
+            errmsg: "x".into(),
+            access_token: None,
+            expires_in: None,
+            invaliduser: String::new(),
+            userid: String::new(),
+        }
     }
 
     #[test]
@@ -218,7 +288,10 @@ mod tests {
         }
         // 93000: a robot key that is not valid; 81013: no such member; 40001: a bad secret.
         for fatal in [93000, 81013, 40001] {
-            assert!(matches!(judge(&answer(fatal)), Err(Failure::Permanent(_))), "{fatal}");
+            assert!(
+                matches!(judge(&answer(fatal)), Err(Failure::Permanent(_))),
+                "{fatal}"
+            );
         }
     }
 }

@@ -1,21 +1,24 @@
 //! One incident as its viewer may see it: who may see it at all, its screenshots, its timeline
 //! (and, for the desk, the audit trail), and what was read.
-use crate::domain::customer::{IdKind, IdNumber, Phone};
-use crate::domain::incident::{EventKind, IncidentNumber};
-use crate::domain::incident::views::{AuditEntry, Screenshot, CustomerView, DeskFacts, IncidentDetail, MergedInto, Named, TimelineEntry};
-use crate::domain::incident::{Channel, Urgency};
-use crate::domain::incident::views::SystemOption;
-use crate::domain::time::business_date;
 use crate::domain::accounts::{CurrentUser, Role};
+use crate::domain::customer::{IdKind, IdNumber, Phone};
+use crate::domain::incident::views::SystemOption;
+use crate::domain::incident::views::{
+    AuditEntry, CustomerView, DeskFacts, IncidentDetail, MergedInto, Named, Screenshot,
+    TimelineEntry,
+};
 use crate::domain::incident::workflow::{self, Actor, Priority, SlaState};
+use crate::domain::incident::{Channel, Urgency};
+use crate::domain::incident::{EventKind, IncidentNumber};
+use crate::domain::time::business_date;
 use crate::i18n::Locale;
 use crate::server::infra::error::internal;
+use crate::server::report::filing::pick;
+use crate::server::report::list::parse_status;
+use crate::server::report::screenshots;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool};
-use crate::server::report::screenshots;
-use crate::server::report::list::parse_status;
-use crate::server::report::filing::pick;
 
 /// How an incident is named in a request: its number (pages) or its id (the API).
 #[derive(Debug, Clone)]
@@ -27,7 +30,11 @@ pub enum IncidentRef {
 /// The id of an incident `viewer` may see (`incident_visible`: its reporter, a member of the
 /// group it waits on, or the desk), without loading it. A refusal is logged (see
 /// `telemetry::refused`).
-pub async fn visible_id(db: impl PgExecutor<'_>, viewer: &CurrentUser, which: &IncidentRef) -> Result<Option<i64>, AppError> {
+pub async fn visible_id(
+    db: impl PgExecutor<'_>,
+    viewer: &CurrentUser,
+    which: &IncidentRef,
+) -> Result<Option<i64>, AppError> {
     let found = sees(db, viewer, which).await?;
     if found.is_none() {
         crate::server::infra::telemetry::refused(viewer, "incident", which);
@@ -46,7 +53,11 @@ impl std::fmt::Display for IncidentRef {
 
 /// `visible_id` without the log: for asking about every change (the live stream), where "no" is
 /// the usual answer and nobody asked for anything.
-pub async fn sees(db: impl PgExecutor<'_>, viewer: &CurrentUser, which: &IncidentRef) -> Result<Option<i64>, AppError> {
+pub async fn sees(
+    db: impl PgExecutor<'_>,
+    viewer: &CurrentUser,
+    which: &IncidentRef,
+) -> Result<Option<i64>, AppError> {
     let (by_id, by_number) = match which {
         IncidentRef::Id(id) => (Some(*id), None),
         IncidentRef::Number(n) => (None, Some(n.as_str())),
@@ -90,8 +101,11 @@ async fn timeline(
     let entries = events
         .into_iter()
         .map(|e| {
-            let kind = EventKind::from_name(&e.kind).ok_or_else(|| internal(format!("unknown event kind {}", e.kind)))?;
-            let (mine, rest) = std::mem::take(&mut shots).into_iter().partition(|(event, _)| *event == Some(e.id));
+            let kind = EventKind::from_name(&e.kind)
+                .ok_or_else(|| internal(format!("unknown event kind {}", e.kind)))?;
+            let (mine, rest) = std::mem::take(&mut shots)
+                .into_iter()
+                .partition(|(event, _)| *event == Some(e.id));
             shots = rest;
             Ok(TimelineEntry {
                 id: e.id,
@@ -106,7 +120,11 @@ async fn timeline(
             })
         })
         .collect::<Result<_, AppError>>()?;
-    let report = shots.into_iter().filter(|(event, _)| event.is_none()).map(|(_, s)| s).collect();
+    let report = shots
+        .into_iter()
+        .filter(|(event, _)| event.is_none())
+        .map(|(_, s)| s)
+        .collect();
     Ok((entries, report))
 }
 
@@ -118,7 +136,12 @@ fn describe(kind: EventKind, detail: &serde_json::Value, locale: Locale) -> Opti
             Locale::zh_CN => "zh",
             Locale::en => "en",
         };
-        detail.get("labels").and_then(|l| l.get(lang)).and_then(|v| v.as_str()).map(str::to_owned).filter(|l| !l.is_empty())
+        detail
+            .get("labels")
+            .and_then(|l| l.get(lang))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .filter(|l| !l.is_empty())
     };
     match kind {
         EventKind::Assigned => text("assignee_name"),
@@ -139,7 +162,12 @@ fn describe(kind: EventKind, detail: &serde_json::Value, locale: Locale) -> Opti
 /// member of the group it waits on, or the desk. Anyone else gets `None`, exactly as if it did
 /// not exist. Reporters never see internal entries; the team sees triage and service levels;
 /// the desk also the audit trail.
-pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, locale: Locale) -> Result<Option<IncidentDetail>, AppError> {
+pub async fn visible(
+    pool: &PgPool,
+    viewer: &CurrentUser,
+    which: &IncidentRef,
+    locale: Locale,
+) -> Result<Option<IncidentDetail>, AppError> {
     let (by_id, by_number) = match which {
         IncidentRef::Id(id) => (Some(*id), None),
         IncidentRef::Number(n) => (None, Some(n.as_str())),
@@ -204,9 +232,14 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
                 .await?
                 .into_iter()
                 .map(|mut entry| {
-                    let from = (r.merged_customer_name.as_deref(), r.merged_customer_number.as_deref());
+                    let from = (
+                        r.merged_customer_name.as_deref(),
+                        r.merged_customer_number.as_deref(),
+                    );
                     let to = (r.customer_name.as_deref(), r.customer_number.as_deref());
-                    entry.body = entry.body.map(|body| crate::domain::customer::retell(&body, from, to));
+                    entry.body = entry
+                        .body
+                        .map(|body| crate::domain::customer::retell(&body, from, to));
                     entry
                 })
                 .collect(),
@@ -216,23 +249,40 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
     // Stored numbers were checked on the way in; shown masked everywhere.
     let id_type = r.id_type.as_deref().and_then(|t| IdKind::parse(t).ok());
     let today = business_date(Utc::now());
-    let id_number_masked = id_type
-        .zip(r.id_number.as_deref())
-        .map(|(kind, n)| IdNumber::parse(kind, n, today).map(|id| id.masked()).unwrap_or_else(|_| "*".repeat(n.chars().count())));
-    let phone_masked = r.phone.as_deref().map(|p| Phone::parse(p).map(|p| p.masked()).unwrap_or_else(|_| "*".repeat(p.chars().count())));
-    let priority = Priority::parse(&r.priority).map_err(|_| internal(format!("incident {} has priority {}", r.id, r.priority)))?;
+    let id_number_masked = id_type.zip(r.id_number.as_deref()).map(|(kind, n)| {
+        IdNumber::parse(kind, n, today)
+            .map(|id| id.masked())
+            .unwrap_or_else(|_| "*".repeat(n.chars().count()))
+    });
+    let phone_masked = r.phone.as_deref().map(|p| {
+        Phone::parse(p)
+            .map(|p| p.masked())
+            .unwrap_or_else(|_| "*".repeat(p.chars().count()))
+    });
+    let priority = Priority::parse(&r.priority)
+        .map_err(|_| internal(format!("incident {} has priority {}", r.id, r.priority)))?;
     let desk = if team {
         let named = |code: Option<String>, zh: Option<String>, en: Option<String>| {
-            code.zip(zh.zip(en)).map(|(code, (zh, en))| Named { code, name: pick(locale, zh, en) })
+            code.zip(zh.zip(en)).map(|(code, (zh, en))| Named {
+                code,
+                name: pick(locale, zh, en),
+            })
         };
         let now = Utc::now();
-        let target = if r.first_responded_at.is_none() { r.first_response_minutes } else { r.resolution_minutes };
+        let target = if r.first_responded_at.is_none() {
+            r.first_response_minutes
+        } else {
+            r.resolution_minutes
+        };
         Some(DeskFacts {
             priority,
             category: named(r.category_code, r.category_zh, r.category_en),
             subcategory: named(r.sub_code, r.sub_zh, r.sub_en),
             tags: r.tags,
-            assignee: r.assignee_login.zip(r.assignee_name).map(|(code, name)| Named { code, name }),
+            assignee: r
+                .assignee_login
+                .zip(r.assignee_name)
+                .map(|(code, name)| Named { code, name }),
             group: named(r.group_code, r.group_zh, r.group_en),
             first_response_due: r.first_response_due,
             resolution_due: r.resolution_due,
@@ -242,7 +292,11 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
             sla_due_at: r.sla_due_at,
             sla_state: r.sla_due_at.map(|due| SlaState::at(now, due, target)),
             rating_comment: r.rating_comment,
-            audit: if desk_viewer { audit_trail(pool, r.id).await? } else { Vec::new() },
+            audit: if desk_viewer {
+                audit_trail(pool, r.id).await?
+            } else {
+                Vec::new()
+            },
         })
     } else {
         None
@@ -259,7 +313,10 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
             id_number_masked,
             phone_masked,
         },
-        system: SystemOption { code: r.system_code, name: pick(locale, r.name_zh, r.name_en) },
+        system: SystemOption {
+            code: r.system_code,
+            name: pick(locale, r.name_zh, r.name_en),
+        },
         channel: Channel::parse(&r.channel).unwrap_or_default(),
         occurred_at: r.occurred_at,
         urgency: Urgency::parse(&r.urgency).unwrap_or_default(),
@@ -271,7 +328,9 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
         screenshots: report_shots,
         timeline,
         team_read_upto: r.team_read_upto,
-        actions: actor.map(|a| workflow::available(status, a)).unwrap_or_default(),
+        actions: actor
+            .map(|a| workflow::available(status, a))
+            .unwrap_or_default(),
         merged_into,
         rating: r.rating.and_then(|n| u8::try_from(n).ok()),
         desk,
@@ -279,7 +338,12 @@ pub async fn visible(pool: &PgPool, viewer: &CurrentUser, which: &IncidentRef, l
 }
 
 /// The viewer has read the thread up to `last_event_id`. True when that is further than before.
-pub async fn mark_read(pool: &PgPool, viewer: i64, incident_id: i64, last_event_id: i64) -> Result<bool, AppError> {
+pub async fn mark_read(
+    pool: &PgPool,
+    viewer: i64,
+    incident_id: i64,
+    last_event_id: i64,
+) -> Result<bool, AppError> {
     let advanced = sqlx::query_scalar!(
         r#"INSERT INTO incident_reads (incident_id, user_id, last_event_id) VALUES ($1, $2, $3)
            ON CONFLICT (incident_id, user_id) DO UPDATE SET last_event_id = EXCLUDED.last_event_id, updated_at = now()
@@ -297,7 +361,11 @@ pub async fn mark_read(pool: &PgPool, viewer: i64, incident_id: i64, last_event_
 /// The replies and answers of the incident a duplicate was merged into, without their
 /// screenshots: those belong to the other incident (they may show its customer), and its
 /// reporter could not open them anyway.
-async fn timeline_answers(pool: &PgPool, survivor_id: i64, locale: Locale) -> Result<Vec<TimelineEntry>, AppError> {
+async fn timeline_answers(
+    pool: &PgPool,
+    survivor_id: i64,
+    locale: Locale,
+) -> Result<Vec<TimelineEntry>, AppError> {
     let mut answers = timeline(pool, survivor_id, 0, false, true, locale).await?.0;
     for answer in &mut answers {
         answer.screenshots.clear();
@@ -317,6 +385,12 @@ async fn audit_trail(pool: &PgPool, incident_id: i64) -> Result<Vec<AuditEntry>,
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| AuditEntry { id: r.id, action: r.action, actor_name: r.actor_name, detail: r.detail.to_string(), at: r.created_at })
+        .map(|r| AuditEntry {
+            id: r.id,
+            action: r.action,
+            actor_name: r.actor_name,
+            detail: r.detail.to_string(),
+            at: r.created_at,
+        })
         .collect())
 }

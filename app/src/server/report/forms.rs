@@ -1,26 +1,26 @@
 //! The reporter's forms, which work without JavaScript: the report (`POST /api/incidents/create`)
 //! and a follow-up message (`POST /api/incidents/{number}/messages`).
-use crate::server::infra::limits::Kind;
-use crate::server::AppState;
+use crate::domain::accounts::{CurrentUser, Role};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::report::ReportForm;
-use crate::domain::accounts::{CurrentUser, Role};
 use crate::domain::Field;
+use crate::paths;
+use crate::server::infra::forms::form_outcome;
+use crate::server::infra::forms::json_error;
+use crate::server::infra::forms::signed_in;
+use crate::server::infra::forms::wants_html;
+use crate::server::infra::limits::Kind;
+use crate::server::report::intake::receive;
+use crate::server::report::intake::store_upload;
+use crate::server::report::intake::Received;
+use crate::server::report::service;
+use crate::server::AppState;
 use crate::AppError;
 use axum::extract::{multipart::MultipartRejection, Multipart, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
-use crate::paths;
-use crate::server::report::service;
-use crate::server::report::intake::store_upload;
-use crate::server::report::intake::receive;
-use crate::server::report::intake::Received;
-use crate::server::infra::forms::wants_html;
-use crate::server::infra::forms::signed_in;
-use crate::server::infra::forms::json_error;
-use crate::server::infra::forms::form_outcome;
 
 /// The report form as a refused plain post left it: kept in the session for the form page.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -44,7 +44,9 @@ pub async fn create_from_form(
     let html = wants_html(&headers);
     let user = match signed_in(&state, &session, Role::REPORTERS).await {
         Ok(user) => user,
-        Err(AppError::Unauthorized) if html => return Redirect::to(&paths::login_then(paths::REPORT_NEW.path())).into_response(),
+        Err(AppError::Unauthorized) if html => {
+            return Redirect::to(&paths::login_then(paths::REPORT_NEW.path())).into_response()
+        }
         Err(e) => return json_error(&e),
     };
     let mut kept = KeptReport::default();
@@ -53,7 +55,10 @@ pub async fn create_from_form(
         // form comes back with what was typed.
         let limited = state.limits.check(Kind::Report, user.id).err();
         let multipart = multipart.map_err(|_| AppError::BadRequest)?;
-        let mut got = receive(&state, &user, multipart, None, |_| limited.clone().map_or(Ok(()), Err)).await?;
+        let mut got = receive(&state, &user, multipart, None, |_| {
+            limited.clone().map_or(Ok(()), Err)
+        })
+        .await?;
         got.refused = got.refused.take().or(limited);
         for (name, value) in &got.texts {
             kept.form.set(name, value.clone());
@@ -85,9 +90,18 @@ pub async fn create_from_form(
                 // The confirmation names the key it filed, so the page's script drops any draft
                 // saved under it (one saved while this plain post was on its way, say).
                 let filed = crate::paths::encode_query(kept.form.idempotency_key.trim());
-                Redirect::to(&format!("{}?filed={filed}", paths::submitted(number.as_str()))).into_response()
+                Redirect::to(&format!(
+                    "{}?filed={filed}",
+                    paths::submitted(number.as_str())
+                ))
+                .into_response()
             } else {
-                (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], format!("\"{number}\"")).into_response()
+                (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    format!("\"{number}\""),
+                )
+                    .into_response()
             }
         }
         Err(error) if html => {
@@ -111,13 +125,29 @@ pub async fn message_from_form(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let html = wants_html(&headers);
-    let Ok(number) = IncidentNumber::parse(&number) else { return json_error(&AppError::NotFound) };
+    let Ok(number) = IncidentNumber::parse(&number) else {
+        return json_error(&AppError::NotFound);
+    };
     let page = paths::incident(number.as_str());
     let mut kept = KeptMessage::default();
     let result = async {
-        let (user, incident_id, mut got) = incident_form(&state, &session, Role::ANYONE, &number, multipart, Upload::Message).await?;
-        kept.body = got.text(Field::Body.as_str()).unwrap_or_default().to_owned();
-        kept.idempotency_key = got.text(Field::IdempotencyKey.as_str()).unwrap_or_default().to_owned();
+        let (user, incident_id, mut got) = incident_form(
+            &state,
+            &session,
+            Role::ANYONE,
+            &number,
+            multipart,
+            Upload::Message,
+        )
+        .await?;
+        kept.body = got
+            .text(Field::Body.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        kept.idempotency_key = got
+            .text(Field::IdempotencyKey.as_str())
+            .unwrap_or_default()
+            .to_owned();
         if let Some(refused) = got.refused.take() {
             return Err(refused);
         }
@@ -151,9 +181,13 @@ pub async fn incident_form(
 ) -> Result<(CurrentUser, i64, Received), AppError> {
     use crate::domain::incident::workflow::{may_ever, ActionKind, Actor};
     let user = signed_in(state, session, roles).await?;
-    let incident_id = crate::server::report::detail::visible_id(&state.pool, &user, &crate::server::report::detail::IncidentRef::Number(number.clone()))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let incident_id = crate::server::report::detail::visible_id(
+        &state.pool,
+        &user,
+        &crate::server::report::detail::IncidentRef::Number(number.clone()),
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     // Past a limit, the body is still read (its files skipped), so the form comes back with what
     // was typed; `Received::refused` says why.
     let limited = match upload {
@@ -163,7 +197,11 @@ pub async fn incident_form(
         }
         Upload::Action => state.limits.check(Kind::Action, user.id).err(),
     };
-    let actor = if user.role.works_desk() { Actor::Desk } else { Actor::GroupMember };
+    let actor = if user.role.works_desk() {
+        Actor::Desk
+    } else {
+        Actor::GroupMember
+    };
     let may_upload = |got: &Received| match upload {
         _ if limited.is_some() => limited.clone().map_or(Ok(()), Err),
         Upload::Message => Ok(()),
@@ -173,7 +211,14 @@ pub async fn incident_form(
             Err(reason) => Err(AppError::field(Field::Action, reason)),
         },
     };
-    let mut got = receive(state, &user, multipart.map_err(|_| AppError::BadRequest)?, None, may_upload).await?;
+    let mut got = receive(
+        state,
+        &user,
+        multipart.map_err(|_| AppError::BadRequest)?,
+        None,
+        may_upload,
+    )
+    .await?;
     got.refused = got.refused.take().or(limited);
     Ok((user, incident_id, got))
 }

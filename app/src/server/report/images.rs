@@ -13,8 +13,8 @@
 //! burst of uploads queues instead of taking the server's memory.
 use crate::domain::Reason;
 use bytes::Bytes;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 use std::sync::{Arc, LazyLock};
 use tokio::sync::Semaphore;
@@ -42,7 +42,13 @@ impl Encoded {
     fn new(bytes: impl Into<Bytes>, media_type: &'static str, width: u32, height: u32) -> Encoded {
         use sha2::{Digest, Sha256};
         let bytes = bytes.into();
-        Encoded { key: hex::encode(Sha256::digest(&bytes)), bytes, media_type, width, height }
+        Encoded {
+            key: hex::encode(Sha256::digest(&bytes)),
+            bytes,
+            media_type,
+            width,
+            height,
+        }
     }
 }
 
@@ -53,13 +59,22 @@ pub struct Processed {
 }
 
 /// How many images are decoded or encoded at once: one per core.
-static WORKERS: LazyLock<Arc<Semaphore>> =
-    LazyLock::new(|| Arc::new(Semaphore::new(std::thread::available_parallelism().map(usize::from).unwrap_or(2))));
+static WORKERS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    Arc::new(Semaphore::new(
+        std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(2),
+    ))
+});
 
 /// `process`, off the async runtime and bounded. The permit goes with the work: a client that
 /// hangs up does not free a slot while its picture is still being decoded.
 pub async fn process_bounded(bytes: Bytes) -> Result<Result<Processed, Reason>, crate::AppError> {
-    let permit = WORKERS.clone().acquire_owned().await.map_err(crate::server::infra::error::internal)?;
+    let permit = WORKERS
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(crate::server::infra::error::internal)?;
     Ok(tokio::task::spawn_blocking(move || {
         let _permit = permit;
         process(&bytes)
@@ -69,17 +84,26 @@ pub async fn process_bounded(bytes: Bytes) -> Result<Result<Processed, Reason>, 
 
 pub fn process(bytes: &[u8]) -> Result<Processed, Reason> {
     let format = image::guess_format(bytes).map_err(|_| Reason::NotAnImage)?;
-    if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) {
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif
+    ) {
         return Err(Reason::NotAnImage);
     }
-    let (width, height) = reader(bytes, format).into_dimensions().map_err(|_| Reason::DamagedImage)?;
+    let (width, height) = reader(bytes, format)
+        .into_dimensions()
+        .map_err(|_| Reason::DamagedImage)?;
     if u64::from(width) * u64::from(height) > u64::from(MAX_MEGAPIXELS) * 1_000_000 {
-        return Err(Reason::TooManyPixels { max_mp: MAX_MEGAPIXELS });
+        return Err(Reason::TooManyPixels {
+            max_mp: MAX_MEGAPIXELS,
+        });
     }
     if width == 0 || height == 0 {
         return Err(Reason::DamagedImage);
     }
-    let mut decoder = reader(bytes, format).into_decoder().map_err(|_| Reason::DamagedImage)?;
+    let mut decoder = reader(bytes, format)
+        .into_decoder()
+        .map_err(|_| Reason::DamagedImage)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let upright = orientation == Orientation::NoTransforms;
     let fits = width.max(height) <= MAX_SIDE;
@@ -95,17 +119,27 @@ pub fn process(bytes: &[u8]) -> Result<Processed, Reason> {
                     None => shrink(full_decode(decoder)?, THUMB_SIDE)?,
                 };
                 let image = Encoded::new(strip_jpeg(bytes)?, "image/jpeg", width, height);
-                Ok(Processed { image, thumb: encode(&thumb, THUMB_QUALITY)? })
+                Ok(Processed {
+                    image,
+                    thumb: encode(&thumb, THUMB_QUALITY)?,
+                })
             } else {
                 // Pixels must change: one decode (DCT-scaled when large), turned, shrunk; the
                 // thumbnail comes from that.
                 let decoded = match scaled_jpeg(bytes, MAX_SIDE)? {
                     Some(scaled) => scaled?,
-                    None => full_decode(reader(bytes, format).into_decoder().map_err(|_| Reason::DamagedImage)?)?,
+                    None => full_decode(
+                        reader(bytes, format)
+                            .into_decoder()
+                            .map_err(|_| Reason::DamagedImage)?,
+                    )?,
                 };
                 let stored = oriented(shrink(decoded, MAX_SIDE)?, orientation);
                 let thumb = encode(&shrink(stored.clone(), THUMB_SIDE)?, THUMB_QUALITY)?;
-                Ok(Processed { image: encode(&stored, STORED_QUALITY)?, thumb })
+                Ok(Processed {
+                    image: encode(&stored, STORED_QUALITY)?,
+                    thumb,
+                })
             }
         }
         _ => {
@@ -166,12 +200,21 @@ fn encode(image: &DynamicImage, quality: u8) -> Result<Encoded, Reason> {
     let mut out = Vec::new();
     let transparent = image.color().has_alpha() && image.to_rgba8().pixels().any(|p| p.0[3] < 255);
     let media_type = if transparent {
-        image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).map_err(|_| Reason::DamagedImage)?;
+        image
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .map_err(|_| Reason::DamagedImage)?;
         "image/png"
     } else {
         // jpeg-encoder (SIMD) rather than `image`'s encoder: the same JPEG for a fraction of the
         // time. Stored images are at most 2,048 px, inside its u16 sides.
-        let (w, h) = (u16::try_from(width).map_err(|_| Reason::TooManyPixels { max_mp: MAX_MEGAPIXELS })?, u16::try_from(height).map_err(|_| Reason::TooManyPixels { max_mp: MAX_MEGAPIXELS })?);
+        let (w, h) = (
+            u16::try_from(width).map_err(|_| Reason::TooManyPixels {
+                max_mp: MAX_MEGAPIXELS,
+            })?,
+            u16::try_from(height).map_err(|_| Reason::TooManyPixels {
+                max_mp: MAX_MEGAPIXELS,
+            })?,
+        );
         let rgb = match image {
             DynamicImage::ImageRgb8(rgb) => std::borrow::Cow::Borrowed(rgb),
             other => std::borrow::Cow::Owned(other.to_rgb8()),
@@ -201,13 +244,21 @@ fn scaled_jpeg(bytes: &[u8], side: u32) -> Result<Option<Result<DynamicImage, Re
     };
     let longest = header.width.max(header.height);
     let side = side as usize;
-    let eighths = (1..=8).find(|n| ScalingFactor::new(*n, 8).scale(longest) >= side).unwrap_or(8);
+    let eighths = (1..=8)
+        .find(|n| ScalingFactor::new(*n, 8).scale(longest) >= side)
+        .unwrap_or(8);
     let factor = ScalingFactor::new(eighths, 8);
     decompressor.set_scaling_factor(factor).map_err(damaged)?;
     let scaled = header.scaled(factor);
     let pitch = scaled.width * format.size();
     let mut pixels = vec![0; pitch * scaled.height];
-    let target = Image { pixels: pixels.as_mut_slice(), width: scaled.width, pitch, height: scaled.height, format };
+    let target = Image {
+        pixels: pixels.as_mut_slice(),
+        width: scaled.width,
+        pitch,
+        height: scaled.height,
+        format,
+    };
     decompressor.decompress(bytes, target).map_err(damaged)?;
     let side_u32 = |v: usize| u32::try_from(v).map_err(|_| Reason::DamagedImage);
     let (w, h) = (side_u32(scaled.width)?, side_u32(scaled.height)?);
@@ -216,7 +267,11 @@ fn scaled_jpeg(bytes: &[u8], side: u32) -> Result<Option<Result<DynamicImage, Re
         _ => image::RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8),
     };
     // The scaled decode did most of the shrinking; the rest is a small resize.
-    Ok(Some(image.ok_or(Reason::DamagedImage).and_then(|i| shrink(i, side as u32))))
+    Ok(Some(
+        image
+            .ok_or(Reason::DamagedImage)
+            .and_then(|i| shrink(i, side as u32)),
+    ))
 }
 
 /// Where a JPEG ends: just after the end-of-image marker of its own scans. The marker segments
@@ -270,13 +325,15 @@ fn jpeg_end(bytes: &[u8]) -> Option<usize> {
 /// comments. The image data is untouched.
 fn strip_jpeg(bytes: &[u8]) -> Result<Bytes, Reason> {
     use img_parts::jpeg::{markers, Jpeg};
-    let mut jpeg = Jpeg::from_bytes(Bytes::copy_from_slice(bytes)).map_err(|_| Reason::DamagedImage)?;
-    jpeg.segments_mut().retain(|segment| match segment.marker() {
-        markers::APP0 | markers::APP14 => true,
-        markers::APP2 => segment.contents().starts_with(b"ICC_PROFILE\0"),
-        markers::APP1 | markers::APP3..=markers::APP13 | markers::APP15 | markers::COM => false,
-        _ => true,
-    });
+    let mut jpeg =
+        Jpeg::from_bytes(Bytes::copy_from_slice(bytes)).map_err(|_| Reason::DamagedImage)?;
+    jpeg.segments_mut()
+        .retain(|segment| match segment.marker() {
+            markers::APP0 | markers::APP14 => true,
+            markers::APP2 => segment.contents().starts_with(b"ICC_PROFILE\0"),
+            markers::APP1 | markers::APP3..=markers::APP13 | markers::APP15 | markers::COM => false,
+            _ => true,
+        });
     Ok(jpeg.encoder().bytes())
 }
 
@@ -285,9 +342,23 @@ fn strip_jpeg(bytes: &[u8]) -> Result<Bytes, Reason> {
 /// after the first. Pixels untouched.
 fn strip_png(bytes: &[u8]) -> Result<Bytes, Reason> {
     use img_parts::png::Png;
-    let mut png = Png::from_bytes(Bytes::copy_from_slice(bytes)).map_err(|_| Reason::DamagedImage)?;
+    let mut png =
+        Png::from_bytes(Bytes::copy_from_slice(bytes)).map_err(|_| Reason::DamagedImage)?;
     png.chunks_mut().retain(|chunk| {
-        matches!(&chunk.kind(), b"IHDR" | b"PLTE" | b"IDAT" | b"IEND" | b"tRNS" | b"gAMA" | b"cHRM" | b"sRGB" | b"iCCP" | b"sBIT" | b"pHYs")
+        matches!(
+            &chunk.kind(),
+            b"IHDR"
+                | b"PLTE"
+                | b"IDAT"
+                | b"IEND"
+                | b"tRNS"
+                | b"gAMA"
+                | b"cHRM"
+                | b"sRGB"
+                | b"iCCP"
+                | b"sBIT"
+                | b"pHYs"
+        )
     });
     Ok(png.encoder().bytes())
 }

@@ -3,12 +3,12 @@
 //! (`POST /api/v1/incidents`). Limits are enforced while the body is read, not after: at most
 //! `MAX_FILE_MB` per file and `MAX_SCREENSHOTS` files; each file goes through the image pipeline
 //! and the blob store before the database refers to it.
+use crate::domain::accounts::{CurrentUser, Role};
+use crate::domain::report::{KEPT_SCREENSHOT, MAX_FILE_MB, MAX_SCREENSHOTS};
+use crate::domain::{Field, FieldError, Reason};
 use crate::server::infra::limits::Kind;
 use crate::server::report::images;
 use crate::server::AppState;
-use crate::domain::report::{KEPT_SCREENSHOT, MAX_FILE_MB, MAX_SCREENSHOTS};
-use crate::domain::accounts::{CurrentUser, Role};
-use crate::domain::{Field, FieldError, Reason};
 use crate::AppError;
 use axum::extract::Multipart;
 use axum::http::StatusCode;
@@ -46,16 +46,29 @@ pub struct Received {
 
 impl Received {
     pub fn text(&self, name: &str) -> Option<&str> {
-        self.texts.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.texts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// `parsed` (the request's fields) with the problem of its files, if any, added: the value
     /// when both are fine, else every field's problem at once.
     pub fn checked<T>(&self, parsed: Result<T, Vec<FieldError>>) -> Result<T, AppError> {
-        let shot = self.problem.map(|reason| FieldError { field: Field::Screenshots, reason });
+        let shot = self.problem.map(|reason| FieldError {
+            field: Field::Screenshots,
+            reason,
+        });
         match (parsed, shot) {
             (Ok(value), None) => Ok(value),
-            (parsed, shot) => Err(AppError::fields(parsed.err().unwrap_or_default().into_iter().chain(shot).collect())),
+            (parsed, shot) => Err(AppError::fields(
+                parsed
+                    .err()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .chain(shot)
+                    .collect(),
+            )),
         }
     }
 }
@@ -75,17 +88,24 @@ pub async fn receive(
     let mut got = Received::default();
     let mut checked_key = false;
     let mut files = 0usize;
-    let too_many = Reason::TooManyFiles { max: MAX_SCREENSHOTS as u32 };
+    let too_many = Reason::TooManyFiles {
+        max: MAX_SCREENSHOTS as u32,
+    };
     for _ in 0..MAX_PARTS {
-        let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? else { return Ok(got) };
+        let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? else {
+            return Ok(got);
+        };
         let name = field.name().unwrap_or_default().to_owned();
         if field.file_name().is_none() {
             // No text input takes more than a few KB: a bigger one is not from our form.
-            let text = read_limited(&mut field, MAX_TEXT_BYTES).await?.map_err(|_| AppError::BadRequest)?;
+            let text = read_limited(&mut field, MAX_TEXT_BYTES)
+                .await?
+                .map_err(|_| AppError::BadRequest)?;
             let text = String::from_utf8(text.to_vec()).map_err(|_| AppError::BadRequest)?;
             if name == KEPT_SCREENSHOT {
                 if let Ok(id) = text.trim().parse::<i64>() {
-                    got.attachments.push(Sha256::digest(format!("kept:{id}")).into());
+                    got.attachments
+                        .push(Sha256::digest(format!("kept:{id}")).into());
                     files += 1;
                     if files > MAX_SCREENSHOTS {
                         got.problem.get_or_insert(too_many);
@@ -106,9 +126,14 @@ pub async fn receive(
             if let Err(refusal) = may_upload(&got) {
                 got.refused = Some(refusal);
             }
-            let key = header_key.or_else(|| got.text(Field::IdempotencyKey.as_str()).and_then(|k| uuid::Uuid::parse_str(k.trim()).ok()));
+            let key = header_key.or_else(|| {
+                got.text(Field::IdempotencyKey.as_str())
+                    .and_then(|k| uuid::Uuid::parse_str(k.trim()).ok())
+            });
             if let Some(key) = key.filter(|_| uploader.role == Role::Reporter) {
-                got.already = crate::server::report::filing::filed_with_key(&state.pool, uploader.id, key).await?;
+                got.already =
+                    crate::server::report::filing::filed_with_key(&state.pool, uploader.id, key)
+                        .await?;
             }
         }
         if got.refused.is_some() {
@@ -128,8 +153,11 @@ pub async fn receive(
         let bytes = match read_limited(&mut field, MAX_FILE_BYTES).await? {
             Ok(bytes) => bytes.freeze(),
             Err(seen) => {
-                got.problem.get_or_insert(Reason::FileTooLarge { max_mb: MAX_FILE_MB });
-                got.attachments.push(Sha256::digest(format!("over:{seen}")).into());
+                got.problem.get_or_insert(Reason::FileTooLarge {
+                    max_mb: MAX_FILE_MB,
+                });
+                got.attachments
+                    .push(Sha256::digest(format!("over:{seen}")).into());
                 continue;
             }
         };
@@ -139,7 +167,10 @@ pub async fn receive(
         }
         // Hashed off the async runtime: up to 10 MB of SHA-256 is milliseconds of CPU.
         let hashed = bytes.clone();
-        got.attachments.push(tokio::task::spawn_blocking(move || -> [u8; 32] { Sha256::digest(&hashed).into() }).await?);
+        got.attachments.push(
+            tokio::task::spawn_blocking(move || -> [u8; 32] { Sha256::digest(&hashed).into() })
+                .await?,
+        );
         files += 1;
         if got.already.is_some() {
             // Filed already (if this is the same request): no image work for a retry.
@@ -157,12 +188,28 @@ pub async fn receive(
 
 /// One uploaded file through the image pipeline into the blob store, as an unclaimed screenshot
 /// of `uploader` (or the file's problem, noted in `got`).
-pub async fn store_upload(state: &AppState, uploader: &CurrentUser, got: &mut Received, bytes: bytes::Bytes) -> Result<(), AppError> {
+pub async fn store_upload(
+    state: &AppState,
+    uploader: &CurrentUser,
+    got: &mut Received,
+    bytes: bytes::Bytes,
+) -> Result<(), AppError> {
     match images::process_bounded(bytes).await? {
         Ok(processed) => {
-            state.blobs.put(&processed.image.key, processed.image.bytes.clone()).await?;
-            state.blobs.put(&processed.thumb.key, processed.thumb.bytes.clone()).await?;
-            let shot = crate::server::report::screenshots::insert_unclaimed(&state.pool, uploader.id, &processed).await?;
+            state
+                .blobs
+                .put(&processed.image.key, processed.image.bytes.clone())
+                .await?;
+            state
+                .blobs
+                .put(&processed.thumb.key, processed.thumb.bytes.clone())
+                .await?;
+            let shot = crate::server::report::screenshots::insert_unclaimed(
+                &state.pool,
+                uploader.id,
+                &processed,
+            )
+            .await?;
             got.screenshots.push(shot.id);
         }
         Err(reason) => {
@@ -175,13 +222,18 @@ pub async fn store_upload(state: &AppState, uploader: &CurrentUser, got: &mut Re
 /// The part's bytes, or `Err(size)` when it has more than `max` (the rest is read and dropped,
 /// so memory never holds more than `max`). A part that goes on past `MAX_DRAIN_BYTES` ends the
 /// request: nobody sends that much by mistake.
-async fn read_limited(field: &mut axum::extract::multipart::Field<'_>, max: usize) -> Result<Result<BytesMut, usize>, AppError> {
+async fn read_limited(
+    field: &mut axum::extract::multipart::Field<'_>,
+    max: usize,
+) -> Result<Result<BytesMut, usize>, AppError> {
     let mut buf = BytesMut::new();
     let mut seen = 0usize;
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         seen += chunk.len();
         if seen > MAX_DRAIN_BYTES {
-            return Err(AppError::TooLarge { max_mb: MAX_FILE_MB });
+            return Err(AppError::TooLarge {
+                max_mb: MAX_FILE_MB,
+            });
         }
         if seen <= max {
             buf.extend_from_slice(&chunk);
@@ -192,9 +244,10 @@ async fn read_limited(field: &mut axum::extract::multipart::Field<'_>, max: usiz
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge { max_mb: MAX_FILE_MB }
+        AppError::TooLarge {
+            max_mb: MAX_FILE_MB,
+        }
     } else {
         AppError::BadRequest
     }
 }
-

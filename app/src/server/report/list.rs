@@ -1,15 +1,15 @@
 //! Lists of incidents: a reporter's own, newest first, keyset-paginated (the desk's queue reads
 //! the same rows).
-use crate::domain::incident::Status;
 use crate::domain::incident::views::{excerpt, Cursor, IncidentSummary, Page};
-use crate::domain::incident::Urgency;
 use crate::domain::incident::workflow::{Priority, SlaState};
+use crate::domain::incident::Status;
+use crate::domain::incident::Urgency;
 use crate::i18n::Locale;
 use crate::server::infra::error::internal;
+use crate::server::report::filing::pick;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
-use crate::server::report::filing::pick;
 
 pub const PAGE_SIZE: i64 = 20;
 
@@ -60,7 +60,9 @@ impl Row {
             priority: Priority::parse(&self.priority).unwrap_or_default(),
             assignee_name: self.assignee_name.clone(),
             sla_due_at: self.sla_due_at,
-            sla_state: self.sla_due_at.map(|due| SlaState::at(Utc::now(), due, self.sla_target)),
+            sla_state: self
+                .sla_due_at
+                .map(|due| SlaState::at(Utc::now(), due, self.sla_target)),
             unread: self.unread,
         })
     }
@@ -70,15 +72,30 @@ impl Row {
 fn keyset_start(after: Option<Cursor>) -> (DateTime<Utc>, i64) {
     after.map(|c| (c.created_at, c.id)).unwrap_or_else(|| {
         // 9999-12-31T23:59:59Z: later than any row, and well inside PostgreSQL's range.
-        (DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default(), i64::MAX)
+        (
+            DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default(),
+            i64::MAX,
+        )
     })
 }
 
 pub fn page(rows: Vec<Row>, locale: Locale) -> Result<Page<IncidentSummary>, AppError> {
     let next_cursor = (rows.len() as i64 > PAGE_SIZE)
-        .then(|| rows.get(PAGE_SIZE as usize - 1).map(|r| Cursor { created_at: r.created_at, id: r.id }.encode()))
+        .then(|| {
+            rows.get(PAGE_SIZE as usize - 1).map(|r| {
+                Cursor {
+                    created_at: r.created_at,
+                    id: r.id,
+                }
+                .encode()
+            })
+        })
         .flatten();
-    let items = rows.iter().take(PAGE_SIZE as usize).map(|r| r.summary(locale)).collect::<Result<_, _>>()?;
+    let items = rows
+        .iter()
+        .take(PAGE_SIZE as usize)
+        .map(|r| r.summary(locale))
+        .collect::<Result<_, _>>()?;
     Ok(Page { items, next_cursor })
 }
 

@@ -1,18 +1,27 @@
 //! The reporter's follow-up messages: who may write one, and adding it once per key.
-use crate::domain::incident::MessageBody;
 use crate::domain::accounts::CurrentUser;
+use crate::domain::incident::MessageBody;
+use crate::server::infra::audit::audit;
+use crate::server::report::detail::visible_id;
+use crate::server::report::detail::IncidentRef;
+use crate::server::report::screenshots;
 use crate::AppError;
 use sqlx::{PgExecutor, PgPool};
-use crate::server::infra::audit::audit;
-use crate::server::report::screenshots;
-use crate::server::report::detail::IncidentRef;
-use crate::server::report::detail::visible_id;
 
 /// Whether `author` may write the reporter's side of incident `incident_id`'s conversation: only
 /// its reporter (the team talks through actions). `Forbidden` for anyone else who may see it,
 /// `NotFound` for the rest.
-pub async fn may_message(db: &PgPool, author: &CurrentUser, incident_id: i64) -> Result<(), AppError> {
-    let reporter = sqlx::query_scalar!("SELECT reporter_id FROM incidents WHERE id = $1", incident_id).fetch_optional(db).await?;
+pub async fn may_message(
+    db: &PgPool,
+    author: &CurrentUser,
+    incident_id: i64,
+) -> Result<(), AppError> {
+    let reporter = sqlx::query_scalar!(
+        "SELECT reporter_id FROM incidents WHERE id = $1",
+        incident_id
+    )
+    .fetch_optional(db)
+    .await?;
     match reporter {
         Some(reporter) if reporter == author.id => Ok(()),
         _ => Err(not_theirs_to_message(db, author, incident_id).await?),
@@ -21,8 +30,21 @@ pub async fn may_message(db: &PgPool, author: &CurrentUser, incident_id: i64) ->
 
 /// Why `author` may not write the reporter's side of an incident: 403 when they may see it (the
 /// team talks through actions), 404 when they may not even see it.
-async fn not_theirs_to_message(db: impl PgExecutor<'_>, author: &CurrentUser, incident_id: i64) -> Result<AppError, AppError> {
-    Ok(if visible_id(db, author, &IncidentRef::Id(incident_id)).await?.is_some() { AppError::Forbidden } else { AppError::NotFound })
+async fn not_theirs_to_message(
+    db: impl PgExecutor<'_>,
+    author: &CurrentUser,
+    incident_id: i64,
+) -> Result<AppError, AppError> {
+    Ok(
+        if visible_id(db, author, &IncidentRef::Id(incident_id))
+            .await?
+            .is_some()
+        {
+            AppError::Forbidden
+        } else {
+            AppError::NotFound
+        },
+    )
 }
 
 /// Adds a follow-up message (with its screenshots) to the timeline of an incident the author
@@ -70,7 +92,14 @@ pub async fn add_message(
         return Ok(existing);
     };
     screenshots::claim(&mut *tx, author.id, shots, incident_id, Some(event_id)).await?;
-    audit(&mut tx, Some(incident_id), Some(author.id), "message", serde_json::json!({ "body": body.as_str(), "screenshots": shots })).await?;
+    audit(
+        &mut tx,
+        Some(incident_id),
+        Some(author.id),
+        "message",
+        serde_json::json!({ "body": body.as_str(), "screenshots": shots }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(event_id)
 }

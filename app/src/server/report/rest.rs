@@ -1,12 +1,19 @@
 //! The reporter's side of the REST API: filing an incident, reading one, adding a message, and
 //! the screenshots.
-use crate::server::infra::limits::Kind;
-use crate::server::report::detail::IncidentRef;
-use crate::server::AppState;
+use crate::domain::accounts::Role;
 use crate::domain::incident::views::IncidentDetail;
 use crate::domain::report::ReportForm;
-use crate::domain::accounts::Role;
 use crate::domain::{Field, Reason};
+use crate::server::accounts::rest::Caller;
+use crate::server::infra::limits::Kind;
+use crate::server::infra::rest::idempotency_key;
+use crate::server::infra::rest::ApiError;
+use crate::server::infra::rest::{ErrorBody, Failures};
+use crate::server::report::detail::IncidentRef;
+use crate::server::report::intake;
+use crate::server::report::screenshots;
+use crate::server::report::service;
+use crate::server::AppState;
 use crate::AppError;
 use axum::{
     extract::{multipart::MultipartRejection, Multipart, Path, State},
@@ -15,13 +22,6 @@ use axum::{
     Json,
 };
 use serde::{Deserialize, Serialize};
-use crate::server::report::service;
-use crate::server::report::screenshots;
-use crate::server::report::intake;
-use crate::server::infra::rest::idempotency_key;
-use crate::server::infra::rest::{ErrorBody, Failures};
-use crate::server::infra::rest::ApiError;
-use crate::server::accounts::rest::Caller;
 
 /// The `incident` part of `POST /api/v1/incidents`.
 #[derive(Serialize, Deserialize, Default, utoipa::ToSchema)]
@@ -64,8 +64,19 @@ impl IncidentJson {
     }
 }
 
-pub async fn detail(state: &AppState, caller: &Caller, id: i64) -> Result<IncidentDetail, AppError> {
-    crate::server::report::detail::visible(&state.pool, &caller.user, &IncidentRef::Id(id), caller.locale).await?.ok_or(AppError::NotFound)
+pub async fn detail(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<IncidentDetail, AppError> {
+    crate::server::report::detail::visible(
+        &state.pool,
+        &caller.user,
+        &IncidentRef::Id(id),
+        caller.locale,
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// `POST /api/v1/incidents`: multipart, a JSON part `incident` and file parts `screenshots`.
@@ -90,10 +101,15 @@ pub async fn create_incident(
     if caller.user.role != Role::Reporter {
         return Err(fail(AppError::Forbidden));
     }
-    state.limits.check(Kind::Report, caller.user.id).map_err(fail)?;
+    state
+        .limits
+        .check(Kind::Report, caller.user.id)
+        .map_err(fail)?;
     let key = idempotency_key(&headers).map_err(fail)?;
     let multipart = multipart.map_err(|_| fail(AppError::BadRequest))?;
-    let mut got = intake::receive(&state, &caller.user, multipart, key, |_| Ok(())).await.map_err(fail)?;
+    let mut got = intake::receive(&state, &caller.user, multipart, key, |_| Ok(()))
+        .await
+        .map_err(fail)?;
     if let Some(refused) = got.refused.take() {
         return Err(fail(refused));
     }
@@ -105,9 +121,15 @@ pub async fn create_incident(
         None => return Err(fail(AppError::field(Field::Description, Reason::Required))),
     };
     let form = json.into_form(key.unwrap_or_else(uuid::Uuid::new_v4));
-    let created = service::file(&state, &caller.user, &form, &got).await.map_err(fail)?;
+    let created = service::file(&state, &caller.user, &form, &got)
+        .await
+        .map_err(fail)?;
     let incident = detail(&state, &caller, created.id).await.map_err(fail)?;
-    let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(incident)))
 }
 
@@ -117,7 +139,11 @@ pub async fn create_incident(
     responses((status = 200, description = "The incident as the caller may see it", body = IncidentDetail),
         (status = 404, description = "No such incident, or not one the caller may see", body = ErrorBody),
         Failures))]
-pub async fn one_incident(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<IncidentDetail>, ApiError> {
+pub async fn one_incident(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<IncidentDetail>, ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
     detail(&state, &caller, id).await.map(Json).map_err(fail)
@@ -144,11 +170,27 @@ pub async fn add_message(
 ) -> Result<(StatusCode, Json<IncidentDetail>), ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
-    crate::server::report::detail::visible_id(&state.pool, &caller.user, &IncidentRef::Id(id)).await.map_err(fail)?.ok_or_else(|| fail(AppError::NotFound))?;
+    crate::server::report::detail::visible_id(&state.pool, &caller.user, &IncidentRef::Id(id))
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| fail(AppError::NotFound))?;
     // Before any file is read: only the incident's reporter writes messages.
-    crate::server::report::messages::may_message(&state.pool, &caller.user, id).await.map_err(fail)?;
-    state.limits.check(Kind::Message, caller.user.id).map_err(fail)?;
-    let mut got = intake::receive(&state, &caller.user, multipart.map_err(|_| fail(AppError::BadRequest))?, None, |_| Ok(())).await.map_err(fail)?;
+    crate::server::report::messages::may_message(&state.pool, &caller.user, id)
+        .await
+        .map_err(fail)?;
+    state
+        .limits
+        .check(Kind::Message, caller.user.id)
+        .map_err(fail)?;
+    let mut got = intake::receive(
+        &state,
+        &caller.user,
+        multipart.map_err(|_| fail(AppError::BadRequest))?,
+        None,
+        |_| Ok(()),
+    )
+    .await
+    .map_err(fail)?;
     if let Some(refused) = got.refused.take() {
         return Err(fail(refused));
     }
@@ -156,8 +198,20 @@ pub async fn add_message(
         return Err(fail(AppError::TooLarge { max_mb }));
     }
     let body = got.text(Field::Body.as_str()).unwrap_or_default();
-    service::message(&state, &caller.user, id, body, &got, idempotency_key(&headers)).await.map_err(fail)?;
-    Ok((StatusCode::CREATED, Json(detail(&state, &caller, id).await.map_err(fail)?)))
+    service::message(
+        &state,
+        &caller.user,
+        id,
+        body,
+        &got,
+        idempotency_key(&headers),
+    )
+    .await
+    .map_err(fail)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(detail(&state, &caller, id).await.map_err(fail)?),
+    ))
 }
 
 #[utoipa::path(get, path = "/screenshots/{id}", tag = "screenshots",
@@ -168,7 +222,12 @@ pub async fn add_message(
         (status = 304, description = "Unchanged since the ETag"),
         (status = 404, description = "No such screenshot, or not one the caller may see", body = ErrorBody),
         Failures))]
-pub async fn screenshot(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn screenshot(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     serve_screenshot(state, caller, id, false, &headers).await
 }
 
@@ -180,15 +239,30 @@ pub async fn screenshot(State(state): State<AppState>, caller: Caller, Path(id):
         (status = 304, description = "Unchanged since the ETag"),
         (status = 404, description = "No such screenshot, or not one the caller may see", body = ErrorBody),
         Failures))]
-pub async fn thumbnail(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     serve_screenshot(state, caller, id, true, &headers).await
 }
 
-async fn serve_screenshot(state: AppState, caller: Caller, id: String, thumb: bool, headers: &HeaderMap) -> Result<Response, ApiError> {
+async fn serve_screenshot(
+    state: AppState,
+    caller: Caller,
+    id: String,
+    thumb: bool,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let fail = |e| ApiError::new(e, caller.locale);
     let id: i64 = id.parse().map_err(|_| fail(AppError::NotFound))?;
-    let if_none_match = headers.get(http::header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
-    screenshots::serve(&state, &caller.user, id, thumb, if_none_match).await.map_err(fail)
+    let if_none_match = headers
+        .get(http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    screenshots::serve(&state, &caller.user, id, thumb, if_none_match)
+        .await
+        .map_err(fail)
 }
 
 /// A file part (a screenshot: JPEG, PNG, WebP or GIF, at most 10 MB).

@@ -1,16 +1,16 @@
 //! Screenshot rows: made once the blobs are stored, claimed by the report or message that
 //! carries them, served only to those who may see their incident.
-use crate::domain::incident::views::Screenshot;
 use crate::domain::accounts::CurrentUser;
+use crate::domain::incident::views::Screenshot;
+use crate::server::infra::blobs;
+use crate::server::infra::error::internal;
 use crate::server::report::images::Processed;
+use crate::server::AppState;
 use crate::AppError;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
-use crate::server::infra::error::internal;
-use crate::server::infra::blobs;
-use crate::server::AppState;
-use axum::response::{IntoResponse, Response};
-use axum::http::{header, StatusCode};
 
 /// Records a processed upload whose blobs are stored; it belongs to no incident yet.
 pub async fn insert_unclaimed(
@@ -33,12 +33,20 @@ pub async fn insert_unclaimed(
     )
     .fetch_one(db)
     .await?;
-    Ok(Screenshot::new(id, processed.image.width, processed.image.height))
+    Ok(Screenshot::new(
+        id,
+        processed.image.width,
+        processed.image.height,
+    ))
 }
 
 /// The uploader's own unclaimed screenshots among `ids`, in the order given (a form kept
 /// across a refused post). Others' and claimed ones are left out.
-pub async fn unclaimed(db: impl PgExecutor<'_>, uploader_id: i64, ids: &[i64]) -> Result<Vec<Screenshot>, AppError> {
+pub async fn unclaimed(
+    db: impl PgExecutor<'_>,
+    uploader_id: i64,
+    ids: &[i64],
+) -> Result<Vec<Screenshot>, AppError> {
     let rows = sqlx::query!(
         "SELECT id, width, height FROM screenshots WHERE uploader_id = $1 AND incident_id IS NULL AND id = ANY($2)",
         uploader_id,
@@ -78,14 +86,25 @@ pub async fn claim(
 
 /// An incident's screenshots, in order, each with the timeline entry it came with (`None`:
 /// the report itself).
-pub async fn of_incident(db: impl PgExecutor<'_>, incident_id: i64) -> Result<Vec<(Option<i64>, Screenshot)>, AppError> {
+pub async fn of_incident(
+    db: impl PgExecutor<'_>,
+    incident_id: i64,
+) -> Result<Vec<(Option<i64>, Screenshot)>, AppError> {
     let rows = sqlx::query!(
         "SELECT id, event_id, width, height FROM screenshots WHERE incident_id = $1 ORDER BY event_id NULLS FIRST, position, id",
         incident_id
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.event_id, Screenshot::new(r.id, r.width as u32, r.height as u32))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.event_id,
+                Screenshot::new(r.id, r.width as u32, r.height as u32),
+            )
+        })
+        .collect())
 }
 
 pub struct Stored {
@@ -97,7 +116,12 @@ pub struct Stored {
 /// its incident (`incident_visible`, with the role as it is now; a note's screenshots only the
 /// team), or its uploader while no incident has it yet (a form's preview). Anyone else gets
 /// `None`, as if it did not exist.
-pub async fn stored_for(db: impl PgExecutor<'_>, viewer: &CurrentUser, id: i64, thumb: bool) -> Result<Option<Stored>, AppError> {
+pub async fn stored_for(
+    db: impl PgExecutor<'_>,
+    viewer: &CurrentUser,
+    id: i64,
+    thumb: bool,
+) -> Result<Option<Stored>, AppError> {
     let row = sqlx::query!(
         "SELECT s.blob_key, s.thumb_key, s.media_type, s.thumb_media_type
          FROM screenshots s LEFT JOIN incidents i ON i.id = s.incident_id LEFT JOIN incident_events e ON e.id = s.event_id
@@ -115,14 +139,32 @@ pub async fn stored_for(db: impl PgExecutor<'_>, viewer: &CurrentUser, id: i64, 
     if row.is_none() {
         crate::server::infra::telemetry::refused(viewer, "screenshot", &id);
     }
-    Ok(row.map(|r| if thumb { Stored { key: r.thumb_key, media_type: r.thumb_media_type } } else { Stored { key: r.blob_key, media_type: r.media_type } }))
+    Ok(row.map(|r| {
+        if thumb {
+            Stored {
+                key: r.thumb_key,
+                media_type: r.thumb_media_type,
+            }
+        } else {
+            Stored {
+                key: r.blob_key,
+                media_type: r.media_type,
+            }
+        }
+    }))
 }
 
 /// Deletes screenshots no report claimed within `max_age` (a refused or abandoned form).
-pub async fn prune_unclaimed(db: impl PgExecutor<'_>, before: DateTime<Utc>) -> Result<u64, AppError> {
-    let done = sqlx::query!("DELETE FROM screenshots WHERE incident_id IS NULL AND created_at < $1", before as _)
-        .execute(db)
-        .await?;
+pub async fn prune_unclaimed(
+    db: impl PgExecutor<'_>,
+    before: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let done = sqlx::query!(
+        "DELETE FROM screenshots WHERE incident_id IS NULL AND created_at < $1",
+        before as _
+    )
+    .execute(db)
+    .await?;
     Ok(done.rows_affected())
 }
 
@@ -142,34 +184,67 @@ pub async fn referenced(db: impl PgExecutor<'_>, keys: &[String]) -> Result<Vec<
 /// `crate::server::report::screenshots::stored_for`); "not found" for anyone else. Every view asks the server
 /// (`no-cache`), so a shared phone's next account never opens one from the cache; the ETag (the
 /// content's hash) makes asking again cost a 304 and no bytes.
-pub async fn serve(state: &AppState, viewer: &CurrentUser, id: i64, thumb: bool, if_none_match: Option<&str>) -> Result<Response, AppError> {
-    let stored = crate::server::report::screenshots::stored_for(&state.pool, viewer, id, thumb).await?.ok_or(AppError::NotFound)?;
+pub async fn serve(
+    state: &AppState,
+    viewer: &CurrentUser,
+    id: i64,
+    thumb: bool,
+    if_none_match: Option<&str>,
+) -> Result<Response, AppError> {
+    let stored = crate::server::report::screenshots::stored_for(&state.pool, viewer, id, thumb)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let etag = format!("\"{}\"", stored.key);
-    let cache = [(header::CACHE_CONTROL, "private, no-cache".to_owned()), (header::ETAG, etag.clone())];
-    if if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim().trim_start_matches("W/") == etag)) {
+    let cache = [
+        (header::CACHE_CONTROL, "private, no-cache".to_owned()),
+        (header::ETAG, etag.clone()),
+    ];
+    if if_none_match.is_some_and(|tags| {
+        tags.split(',')
+            .any(|t| t.trim().trim_start_matches("W/") == etag)
+    }) {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    let bytes = state.blobs.get(&stored.key).await?.ok_or_else(|| internal(format!("blob {} of screenshot {id} is missing", stored.key)))?;
+    let bytes =
+        state.blobs.get(&stored.key).await?.ok_or_else(|| {
+            internal(format!("blob {} of screenshot {id} is missing", stored.key))
+        })?;
     Ok((cache, [(header::CONTENT_TYPE, stored.media_type)], bytes).into_response())
 }
 
 /// The screenshots kept for a form, as the page shows them.
-pub async fn kept_screenshots(state: &AppState, uploader: &CurrentUser, ids: &[i64]) -> Result<Vec<Screenshot>, AppError> {
+pub async fn kept_screenshots(
+    state: &AppState,
+    uploader: &CurrentUser,
+    ids: &[i64],
+) -> Result<Vec<Screenshot>, AppError> {
     crate::server::report::screenshots::unclaimed(&state.pool, uploader.id, ids).await
 }
 
 /// Deletes screenshots no report claimed within `max_age`, then blobs nothing refers to any more
 /// (only ones written over an hour ago: a report being filed now may be about to claim one).
 pub async fn sweep(state: &AppState, max_age: chrono::Duration) -> Result<(), AppError> {
-    let pruned = crate::server::report::screenshots::prune_unclaimed(&state.pool, chrono::Utc::now() - max_age).await?;
+    let pruned = crate::server::report::screenshots::prune_unclaimed(
+        &state.pool,
+        chrono::Utc::now() - max_age,
+    )
+    .await?;
     let cutoff = chrono::Utc::now() - chrono::Duration::hours(1);
     let candidates = state.blobs.older_than(cutoff).await?;
     let mut deleted = 0;
     for batch in candidates.chunks(500) {
         let live = crate::server::report::screenshots::referenced(&state.pool, batch).await?;
-        for key in batch.iter().filter(|k| !live.contains(k) && blobs::is_key(k)) {
+        for key in batch
+            .iter()
+            .filter(|k| !live.contains(k) && blobs::is_key(k))
+        {
             // Written again since it was listed (the same picture uploaded anew): keep it.
-            if state.blobs.written_at(key).await?.is_some_and(|at| at < cutoff) {
+            if state
+                .blobs
+                .written_at(key)
+                .await?
+                .is_some_and(|at| at < cutoff)
+            {
                 state.blobs.delete(key).await?;
                 deleted += 1;
             }

@@ -133,7 +133,10 @@ pub fn next(state: Status, action: ActionKind, actor: Actor) -> Result<Status, R
 
 /// The actions `actor` can take on an incident in `state`: what the page offers.
 pub fn available(state: Status, actor: Actor) -> Vec<ActionKind> {
-    ActionKind::ALL.into_iter().filter(|a| next(state, *a, actor).is_ok()).collect()
+    ActionKind::ALL
+        .into_iter()
+        .filter(|a| next(state, *a, actor).is_ok())
+        .collect()
 }
 
 #[cfg(test)]

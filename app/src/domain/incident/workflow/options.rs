@@ -19,7 +19,9 @@ pub struct CannedReply {
 impl CannedReply {
     /// The body with its variables filled in for one incident.
     pub fn fill(&self, customer_name: &str, number: &str) -> String {
-        self.body.replace("{customer_name}", customer_name).replace("{number}", number)
+        self.body
+            .replace("{customer_name}", customer_name)
+            .replace("{number}", number)
     }
 }
 

@@ -21,7 +21,11 @@ impl SlaTarget {
             Priority::P3 => (4 * 60, 3 * 24 * 60),
             Priority::P4 => (24 * 60, 5 * 24 * 60),
         };
-        SlaTarget { priority, first_response_minutes: first, resolution_minutes: resolve }
+        SlaTarget {
+            priority,
+            first_response_minutes: first,
+            resolution_minutes: resolve,
+        }
     }
 
     pub fn first_response_due(&self, created: DateTime<Utc>) -> DateTime<Utc> {

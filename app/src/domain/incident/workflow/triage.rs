@@ -23,7 +23,10 @@ impl Priority {
         if raw.is_empty() {
             return Err(Reason::Required);
         }
-        Priority::ALL.into_iter().find(|p| p.as_str().eq_ignore_ascii_case(raw)).ok_or(Reason::UnknownValue)
+        Priority::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(raw))
+            .ok_or(Reason::UnknownValue)
     }
 
     /// What the reporter's urgency suggests: urgent is P2 (P1 is the desk's call: trading down
@@ -79,14 +82,20 @@ impl Tag {
     /// Tags as typed in one input: separated by commas (`,` or `，`), blanks and repeats dropped.
     pub fn parse_list(raw: &str) -> Result<Vec<Tag>, Reason> {
         let mut tags: Vec<Tag> = Vec::new();
-        for part in raw.split([',', '，']).map(str::trim).filter(|p| !p.is_empty()) {
+        for part in raw
+            .split([',', '，'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             let tag = Tag::parse(part)?;
             if !tags.contains(&tag) {
                 tags.push(tag);
             }
         }
         if tags.len() > Tag::MAX_TAGS {
-            return Err(Reason::TooMany { max: Tag::MAX_TAGS as u32 });
+            return Err(Reason::TooMany {
+                max: Tag::MAX_TAGS as u32,
+            });
         }
         Ok(tags)
     }
