@@ -28,17 +28,22 @@ use leptos_router::{
     components::{Route, Router, Routes},
     Lazy, ParamSegment, SsrMode,
 };
+use pages::accounts::LoginPage;
 use pages::not_found::NotFoundPage;
-use pages::{accounts, admin, desk, report};
+use pages::report::{
+    home::HomePage, incident::ReporterIncidentPage, mine::MyIncidentsPage, new::ReportPage,
+    submitted::SubmittedPage,
+};
+use pages::{admin, desk};
 use paths::routes;
 
 /// Loads the wasm and hydrates the page only once it has painted: the page is complete and
 /// readable as the server sent it (forms post without it), so nothing the first paint needs waits
 /// for the wasm, and on a slow link its download does not compete with the stylesheet. (Leptos's
 /// `HydrationScripts` preloads the wasm at high priority in the head instead.) The one inline
-/// script carries the request's nonce. The page's own chunks (every page is a lazy route) are
-/// asked for by the main module as hydration reaches the page, not preloaded in the head: a
-/// preload would compete with the stylesheet too.
+/// script carries the request's nonce. A lazy route's chunks (the desk, the admin) are asked
+/// for by the main module as hydration reaches the page, not preloaded in the head: a preload
+/// would compete with the stylesheet too.
 #[component]
 fn Hydration(options: LeptosOptions) -> impl IntoView {
     // `hash.txt` does not change while the server runs.
@@ -161,10 +166,10 @@ fn ScriptStrings() -> impl IntoView {
 }
 
 /// Every page is rendered whole before it is sent (`SsrMode::Async`), so redirects and status
-/// codes are real HTTP ones and a browser without JavaScript gets a complete page. Every page is
-/// a lazy route (`pages::lazy_page!`): the main wasm holds the frame (router, language, session,
-/// live updates) and each page comes as chunks of its own, so what a phone downloads for the
-/// report form does not grow with the desk, the admin or any module to come.
+/// codes are real HTTP ones and a browser without JavaScript gets a complete page. The reporter's
+/// pages (and sign-in) are in the main wasm; the desk's and the admin's are lazy routes
+/// (`pages::lazy_page!`), wasm chunks of their own, so what a phone downloads does not grow with
+/// the back office or the modules to come.
 #[component]
 fn AppRoutes() -> impl IntoView {
     provide_auth();
@@ -172,12 +177,12 @@ fn AppRoutes() -> impl IntoView {
     let ssr = SsrMode::Async;
     view! {
         <Routes fallback=NotFoundPage>
-            <Route path=routes::LOGIN view={Lazy::<accounts::LoginRoute>::new()} ssr=ssr.clone()/>
-            <Route path=routes::HOME view={Lazy::<report::HomeRoute>::new()} ssr=ssr.clone()/>
-            <Route path=routes::REPORT_NEW view={Lazy::<report::ReportRoute>::new()} ssr=ssr.clone()/>
-            <Route path=(routes::SUBMITTED, ParamSegment("number")) view={Lazy::<report::SubmittedRoute>::new()} ssr=ssr.clone()/>
-            <Route path=routes::MY_INCIDENTS view={Lazy::<report::MineRoute>::new()} ssr=ssr.clone()/>
-            <Route path=(routes::MY_INCIDENTS, ParamSegment("number")) view={Lazy::<report::ReporterIncidentRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::LOGIN view=LoginPage ssr=ssr.clone()/>
+            <Route path=routes::HOME view=HomePage ssr=ssr.clone()/>
+            <Route path=routes::REPORT_NEW view=ReportPage ssr=ssr.clone()/>
+            <Route path=(routes::SUBMITTED, ParamSegment("number")) view=SubmittedPage ssr=ssr.clone()/>
+            <Route path=routes::MY_INCIDENTS view=MyIncidentsPage ssr=ssr.clone()/>
+            <Route path=(routes::MY_INCIDENTS, ParamSegment("number")) view=ReporterIncidentPage ssr=ssr.clone()/>
             <Route path=routes::DESK view={Lazy::<desk::QueueRoute>::new()} ssr=ssr.clone()/>
             <Route path=(routes::DESK_INCIDENTS, ParamSegment("number")) view={Lazy::<desk::DeskIncidentRoute>::new()} ssr=ssr.clone()/>
             <Route path=routes::ADMIN_USERS view={Lazy::<admin::UsersRoute>::new()} ssr=ssr.clone()/>

@@ -87,5 +87,3 @@ pub fn LoginPage() -> impl IntoView {
         </main>
     }
 }
-
-super::lazy_page!(LoginRoute, LoginPage);
