@@ -445,6 +445,48 @@ async fn a_duplicate_follows_the_incident_it_joined(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
+async fn a_duplicates_reporter_never_reads_the_other_customers_numbers(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let survivor = app.filed(&people.agent, "张三").await;
+    let duplicate = app.filed(&people.agent2, "李四").await;
+    let survivor_number = app.number_of(survivor).await;
+    app.acted(
+        &people.handler,
+        duplicate,
+        json!({"action": "merge", "version": 1, "into": survivor_number}),
+    )
+    .await;
+    // The answer names the survivor's customer's phone and ID numbers, as handlers write them.
+    app.acted(
+        &people.handler,
+        survivor,
+        json!({"action": "answer", "version": 2, "body": "已回电 13812345678，证件 11010519491231002X 已核实"}),
+    )
+    .await;
+    let own = app.get(&people.agent, survivor).await.text().await.unwrap();
+    assert!(
+        own.contains("13812345678"),
+        "its own reporter reads the answer as written"
+    );
+    let followed = app
+        .get(&people.agent2, duplicate)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_str(&followed).unwrap();
+    assert_eq!(
+        body["merged_into"]["answers"][0]["body"],
+        "已回电 138****5678，证件 110105********002X 已核实"
+    );
+    assert!(
+        !followed.contains("13812345678") && !followed.contains("11010519491231002X"),
+        "{followed}"
+    );
+}
+
+#[sqlx::test(migrator = "app::server::infra::db::MIGRATOR")]
 async fn answers_nobody_objects_to_close_themselves(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let people = app.people().await;

@@ -232,18 +232,45 @@ pub fn retell(
     let mut out = text.to_owned();
     let (from_name, from_number) = from;
     let (to_name, to_number) = to;
-    // A short number would be replaced wherever its digits happen to appear.
-    if let Some(number) = from_number
-        .map(str::trim)
-        .filter(|n| n.chars().count() >= 6)
-    {
-        out = out.replace(number, to_number.unwrap_or("（客户号）"));
+    // Whole numbers only, whatever their length (the shortest the settings allow is one digit):
+    // its digits inside another number are not it.
+    if let Some(number) = from_number.map(str::trim).filter(|n| !n.is_empty()) {
+        out = replace_number(&out, number, to_number.unwrap_or("（客户号）"));
     }
     // A one-character name would replace that character everywhere.
     if let Some(name) = from_name.map(str::trim).filter(|n| n.chars().count() >= 2) {
         out = out.replace(name, to_name.unwrap_or("客户"));
     }
     out
+}
+
+/// `text` with every run of digits that is exactly `number` replaced by `with`.
+fn replace_number(text: &str, number: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let digits = &rest[start..];
+        let len = digits
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(digits.len());
+        let run = &digits[..len];
+        out.push_str(if run == number { with } else { run });
+        rest = &digits[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An answer of the incident a duplicate was merged into, as the duplicate's reporter reads it
+/// (on their page and in WeCom): retold about their own customer, with every ID and phone
+/// number left masked, since those may still be the other customer's.
+pub fn for_follower(
+    text: &str,
+    from: (Option<&str>, Option<&str>),
+    to: (Option<&str>, Option<&str>),
+) -> String {
+    mask_numbers(&retell(text, from, to))
 }
 
 /// The affected customer's name as the reporter knows it (Chinese names, 少数民族 names with `·`,
@@ -313,6 +340,14 @@ mod tests {
         assert_eq!(
             retell("无关的文字", (None, None), (Some("李四"), None)),
             "无关的文字"
+        ); // A short customer number is replaced too, where it stands as a number of its own.
+        assert_eq!(
+            retell(
+                "客户号 12345 已解冻，委托单 912345 与 123456 正常",
+                (None, Some("12345")),
+                (None, Some("67890"))
+            ),
+            "客户号 67890 已解冻，委托单 912345 与 123456 正常"
         );
     }
 

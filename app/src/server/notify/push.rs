@@ -11,7 +11,7 @@
 //!
 //! A worker that dies between sending and recording leaves its lease to run out; the delivery
 //! is then sent again: at most one duplicate, in that window only.
-use crate::domain::customer::{mask_numbers, retell};
+use crate::domain::customer::{for_follower, mask_numbers};
 use crate::domain::incident::EventKind;
 use crate::domain::notify::robot_text;
 use crate::domain::notify::{Channel, DeliveryState, SkipReason};
@@ -289,7 +289,7 @@ pub fn plan(
                 let body = e
                     .body
                     .as_deref()
-                    .map(|b| retell(b, from, (f.customer_name, f.customer_number)));
+                    .map(|b| for_follower(b, from, (f.customer_name, f.customer_number)));
                 let merged = td_string!(l, wecom.merged_into, number);
                 to_person(
                     Some(f.reporter_id),

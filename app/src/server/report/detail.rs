@@ -227,7 +227,7 @@ pub async fn visible(
         (Some(id), Some(number), Some(status)) => Some(MergedInto {
             number,
             status: parse_status(id, &status)?,
-            // Told about this incident's customer, never the other one's.
+            // Told about this incident's customer, never the other one's (`for_follower`).
             answers: timeline_answers(pool, id, locale)
                 .await?
                 .into_iter()
@@ -239,7 +239,7 @@ pub async fn visible(
                     let to = (r.customer_name.as_deref(), r.customer_number.as_deref());
                     entry.body = entry
                         .body
-                        .map(|body| crate::domain::customer::retell(&body, from, to));
+                        .map(|body| crate::domain::customer::for_follower(&body, from, to));
                     entry
                 })
                 .collect(),
