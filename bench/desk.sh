@@ -20,7 +20,7 @@ mkdir -p "$work"
 find_database mss
 export DATABASE_URL="$PG_SERVER_URL/mss_bench_desk"
 say "building the release"
-cargo leptos build --release --split >/dev/null
+leptos build --release >/dev/null
 bin="$CARGO_TARGET_DIR/release/mss"
 # The app's own pool size (MSS_DB_MAX_CONNECTIONS, default 10): with PostgreSQL on the same two
 # cores, 20 connections were slower (p95 57 ms against 44 ms), the backends crowding each other.

@@ -22,7 +22,7 @@ if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
 fi
 
 say "building the release (hashed, precompressed)"
-cargo leptos build --release --split --precompress >/dev/null
+leptos build --release --precompress >/dev/null
 bin="$CARGO_TARGET_DIR/release/mss"
 
 recreate_database mss_bench_lighthouse

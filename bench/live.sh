@@ -20,7 +20,7 @@ find_database mss
 recreate_database mss_bench_live
 export DATABASE_URL="$PG_SERVER_URL/mss_bench_live"
 say "building the release"
-cargo leptos build --release --split --bin-features ssr --bin-features fake-wecom >/dev/null
+leptos build --release --bin-features ssr --bin-features fake-wecom >/dev/null
 bin="$CARGO_TARGET_DIR/release/mss"
 "$bin" migrate >/dev/null
 

@@ -21,7 +21,7 @@ find_database mss
 recreate_database mss_bench
 export DATABASE_URL="$PG_SERVER_URL/mss_bench"
 say "building the release"
-cargo leptos build --release --split >/dev/null
+leptos build --release >/dev/null
 bin="$CARGO_TARGET_DIR/release/mss"
 rm -rf "$work/blobs"
 export MSS_BLOB_DIR="$work/blobs" MSS_ADDR=127.0.0.1:3900 MSS_LOG_FORMAT=json RUST_LOG=warn MSS_DB_MAX_CONNECTIONS=20

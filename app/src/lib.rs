@@ -46,15 +46,17 @@ use paths::routes;
 /// would compete with the stylesheet too.
 #[component]
 fn Hydration(options: LeptosOptions) -> impl IntoView {
-    // `hash.txt` does not change while the server runs.
-    static NAMES: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
-    let (js, wasm) = NAMES.get_or_init(|| bundle_names(&options));
-    let pkg = options.site_pkg_dir.to_string();
-    let script = format!(
-        "const start=()=>import(\"/{pkg}/{js}.js\").then(m=>m.default({{module_or_path:\"/{pkg}/{wasm}.wasm\"}}).then(()=>m.hydrate()));\
-         requestAnimationFrame(()=>requestAnimationFrame(start));"
-    );
-    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+    // `hash.txt` does not change while the server runs: the script is written once.
+    static SCRIPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let script = SCRIPT.get_or_init(|| {
+        let (js, wasm) = bundle_names(&options);
+        let pkg = &options.site_pkg_dir;
+        format!(
+            "const start=()=>import(\"/{pkg}/{js}.js\").then(m=>m.default({{module_or_path:\"/{pkg}/{wasm}.wasm\"}}).then(()=>m.hydrate()));\
+             requestAnimationFrame(()=>requestAnimationFrame(start));"
+        )
+    });
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script.as_str()}</script> }
 }
 
 /// The names of the browser bundle's JS and wasm: hashed when cargo-leptos hashed them (its

@@ -19,6 +19,10 @@ export PATH="$ROOT/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Debian keeps initdb and pg_ctl out of PATH.
 for pgbin in /usr/lib/postgresql/*/bin; do [ -d "$pgbin" ] && PATH="$PATH:$pgbin"; done
 
+# cargo-leptos, always with `--split`: the desk's and the admin's pages are lazy routes (wasm
+# chunks of their own), and a build without it leaves out the loader those chunks need.
+leptos() { local command="$1"; shift; cargo leptos "$command" --split "$@"; }
+
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 

@@ -28,7 +28,7 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<CurrentUser,
         let (user, known) =
             auth::sign_in(&state, &session, &address, device.as_deref(), attempt).await?;
         // This browser is now one the account is known to sign in from.
-        if let Some(cookie) = auth::remember_device(&state, &user, device, known).await? {
+        if let Some(cookie) = auth::remember_device(&state, &user, known).await? {
             if let (Some(response), Ok(value)) = (
                 use_context::<leptos_axum::ResponseOptions>(),
                 http::HeaderValue::from_str(&cookie),

@@ -94,19 +94,18 @@ pub fn device_of(headers: &http::HeaderMap) -> Option<String> {
 
 /// Remembers the browser as one `user` signs in from. A device id is only ever one this server
 /// made for this account: a browser presenting another (planted, or the account is new here)
-/// gets a new one. `known`: whether `device` is already one of the account's (`known_device`,
-/// which `sign_in` has asked). The `Set-Cookie` value to send when it is new (a year, HttpOnly,
-/// `Secure` and `__Host-` under https).
+/// gets a new one. `known`: the browser's device id if it is one of the account's already
+/// (`known_device`, which `sign_in` has asked). The `Set-Cookie` value to send when it is new (a
+/// year, HttpOnly, `Secure` and `__Host-` under https).
 pub async fn remember_device(
     state: &AppState,
     user: &CurrentUser,
-    device: Option<String>,
-    known: bool,
+    known: Option<KnownDevice>,
 ) -> Result<Option<String>, AppError> {
     use rand::RngCore;
-    let (device, new) = match device {
-        Some(device) if known => (device, false),
-        _ => {
+    let (device, new) = match known {
+        Some(KnownDevice(device)) => (device, false),
+        None => {
             let mut bytes = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut bytes);
             (hex::encode(bytes), true)
@@ -121,32 +120,36 @@ pub async fn remember_device(
     Ok(new.then_some(cookie))
 }
 
-/// Whether `device` is a browser the account `user_id` has signed in from.
+/// A device id checked to be a browser the account has signed in from: only `known_device`
+/// makes one, so a device id a browser merely sent is never remembered as it is.
+pub struct KnownDevice(String);
+
+/// `device`, if it is a browser the account `user_id` has signed in from.
 pub async fn known_device(
     state: &AppState,
     user_id: i64,
     device: Option<&str>,
-) -> Result<bool, AppError> {
-    match device {
-        Some(device) => {
-            crate::server::accounts::sign_ins::known_device(&state.pool, user_id, device).await
-        }
-        None => Ok(false),
-    }
+) -> Result<Option<KnownDevice>, AppError> {
+    let Some(device) = device else {
+        return Ok(None);
+    };
+    let known =
+        crate::server::accounts::sign_ins::known_device(&state.pool, user_id, device).await?;
+    Ok(known.then(|| KnownDevice(device.to_owned())))
 }
 
 /// Checks the password, slowing down after two recent failures and refusing for a while after
 /// `max_failures` (per login, and per address for logins that do not exist). The refusal does
 /// not apply to the account's own known browsers (`device`, see `remember_device`): whoever
 /// tries passwords cannot lock the owner out. On success renews the session id and stores the
-/// user in the session. Returns the user, and whether `device` is one of theirs.
+/// user in the session. Returns the user, and `device` if it is one of theirs.
 pub async fn sign_in(
     state: &AppState,
     session: &Session,
     address: &str,
     device: Option<&str>,
     attempt: SignInAttempt,
-) -> Result<(CurrentUser, bool), AppError> {
+) -> Result<(CurrentUser, Option<KnownDevice>), AppError> {
     let policy = &state.settings.sign_in;
     let login = attempt.login.as_str();
     let found = crate::server::accounts::users::credentials(&state.pool, &attempt.login).await?;
@@ -160,14 +163,14 @@ pub async fn sign_in(
             .await?;
     // A known browser has a budget of its own (four times the login's), not none: it still
     // cannot guess without end.
-    let login_limit = if known_device {
+    let login_limit = if known_device.is_some() {
         policy.max_failures_per_login * 4
     } else {
         policy.max_failures_per_login
     };
     let tripped = if recent.by_login >= login_limit {
         Some(recent.oldest_for_login)
-    } else if !known_device
+    } else if known_device.is_none()
         && (recent.unknown_by_address >= policy.max_failures_per_address
             || recent.by_address >= policy.max_failures_per_address * 5)
     {

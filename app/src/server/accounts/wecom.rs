@@ -106,7 +106,7 @@ pub async fn callback(
     // A browser the account is known to sign in from (see `auth::sign_in`).
     let device = auth::device_of(&headers);
     let remembered = match auth::known_device(&state, user.id, device.as_deref()).await {
-        Ok(known) => auth::remember_device(&state, &user, device, known).await,
+        Ok(known) => auth::remember_device(&state, &user, known).await,
         Err(e) => Err(e),
     };
     match remembered {

@@ -170,6 +170,18 @@ pub async fn create_user(
     Ok(())
 }
 
+/// The account `login`'s id, its row locked until `tx` ends (a change to it is checked against
+/// what it is now, not what it was a moment ago).
+async fn locked_id(tx: &mut PgConnection, login: &Login) -> Result<i64, AppError> {
+    sqlx::query_scalar!(
+        "SELECT id FROM users WHERE lower(login) = $1 FOR UPDATE",
+        login.as_str()
+    )
+    .fetch_optional(tx)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
 /// Changes an account's name, role, WeCom id and groups. An admin cannot take away their own
 /// admin role (someone must be left to manage accounts).
 pub async fn update_user(
@@ -178,13 +190,7 @@ pub async fn update_user(
     change: &UserChange,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let id = sqlx::query_scalar!(
-        "SELECT id FROM users WHERE lower(login) = $1 FOR UPDATE",
-        change.login.as_str()
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let id = locked_id(&mut tx, &change.login).await?;
     if id == admin.id && change.role != Role::Admin {
         return Err(AppError::field(Field::Role, Reason::OwnAccount));
     }
@@ -220,13 +226,7 @@ pub async fn set_disabled(
     disabled: bool,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let id = sqlx::query_scalar!(
-        "SELECT id FROM users WHERE lower(login) = $1 FOR UPDATE",
-        login.as_str()
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let id = locked_id(&mut tx, login).await?;
     if id == admin.id {
         return Err(AppError::field(Field::Login, Reason::OwnAccount));
     }
@@ -311,13 +311,9 @@ pub async fn revoke_token(
     token: i64,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let user = sqlx::query_scalar!(
-        "SELECT id FROM users WHERE lower(login) = $1",
-        login.as_str()
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let user = crate::server::accounts::users::id_by_login(&mut *tx, login)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !crate::server::accounts::tokens::revoke(&mut *tx, token, Some(user)).await? {
         return Err(AppError::NotFound);
     }

@@ -9,7 +9,7 @@ pub async fn options(
 ) -> Result<crate::domain::incident::workflow::DeskOptions, AppError> {
     use crate::domain::incident::views::Named;
     use crate::domain::incident::workflow::{CannedReply, CategoryOption, DeskOptions};
-    let pick = |zh: String, en: String| crate::server::report::filing::pick(locale, zh, en);
+    let pick = |zh: String, en: String| crate::server::infra::locale::pick(locale, zh, en);
     let cats = sqlx::query!(
         r#"SELECT c.code, c.name_zh, c.name_en, p.code AS "parent?"
            FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
@@ -46,17 +46,15 @@ pub async fn options(
         name: pick(g.name_zh, g.name_en),
     })
     .collect();
-    let systems = sqlx::query!(
-        "SELECT code, name_zh, name_en FROM systems WHERE active ORDER BY position, id"
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|g| Named {
-        code: g.code,
-        name: pick(g.name_zh, g.name_en),
-    })
-    .collect();
+    // The same list the report form offers.
+    let systems = crate::server::report::filing::systems(pool, locale)
+        .await?
+        .into_iter()
+        .map(|s| Named {
+            code: s.code,
+            name: s.name,
+        })
+        .collect();
     let handlers = handlers(pool).await?;
     let canned = sqlx::query!(
         "SELECT id, title, body FROM canned_replies WHERE active ORDER BY position, id"

@@ -70,6 +70,14 @@ pub struct Back {
     back: Option<String>,
 }
 
+/// The one of a pair (a list entry's two names, …) written in `locale`.
+pub fn pick<T>(locale: Locale, zh: T, en: T) -> T {
+    match locale {
+        Locale::zh_CN => zh,
+        Locale::en => en,
+    }
+}
+
 /// `GET /lang/{locale}?back=/path`: remembers the language for a year and goes back.
 pub async fn switch(Path(locale): Path<String>, Query(q): Query<Back>) -> impl IntoResponse {
     let back = safe_next(q.back.as_deref()).unwrap_or_else(|| crate::paths::HOME.path().to_owned());

@@ -212,11 +212,8 @@ pub fn plan(
     let desk_link = format!("{public_url}{}", paths::desk_incident(&e.number));
     let by_reporter = e.actor_id == Some(e.reporter_id);
     // Masked before it is cut: a number cut in half is no longer one the mask recognises.
-    let excerpt = |body: &Option<String>| {
-        body.as_deref()
-            .map(|b| first_lines(&mask_numbers(b), 2, 100))
-            .unwrap_or_default()
-    };
+    let masked = |text: &str| first_lines(&mask_numbers(text), 2, 100);
+    let excerpt = |body: &Option<String>| body.as_deref().map(masked).unwrap_or_default();
     let mut out = Vec::new();
     let mut to_person = |recipient: Option<i64>,
                          wecom: &Option<String>,
@@ -374,7 +371,7 @@ pub fn plan(
             e.assignee_id,
             &e.assignee_wecom,
             td_string!(l, wecom.assigned, actor, number).to_string(),
-            first_lines(&mask_numbers(&e.description), 2, 100),
+            masked(&e.description),
             &desk_link,
         ),
         EventKind::Submitted => out.push(NewDelivery {

@@ -13,7 +13,7 @@ use crate::domain::incident::{EventKind, IncidentNumber};
 use crate::domain::time::business_date;
 use crate::i18n::Locale;
 use crate::server::infra::error::internal;
-use crate::server::report::filing::pick;
+use crate::server::infra::locale::pick;
 use crate::server::report::list::parse_status;
 use crate::server::report::screenshots;
 use crate::AppError;
@@ -132,10 +132,7 @@ async fn timeline(
 fn describe(kind: EventKind, detail: &serde_json::Value, locale: Locale) -> Option<String> {
     let text = |key: &str| detail.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     let label = || {
-        let lang = match locale {
-            Locale::zh_CN => "zh",
-            Locale::en => "en",
-        };
+        let lang = pick(locale, "zh", "en");
         detail
             .get("labels")
             .and_then(|l| l.get(lang))

@@ -52,16 +52,9 @@ pub async fn systems(
         .into_iter()
         .map(|r| SystemOption {
             code: r.code,
-            name: pick(locale, r.name_zh, r.name_en),
+            name: crate::server::infra::locale::pick(locale, r.name_zh, r.name_en),
         })
         .collect())
-}
-
-pub fn pick(locale: Locale, zh: String, en: String) -> String {
-    match locale {
-        Locale::zh_CN => zh,
-        Locale::en => en,
-    }
 }
 
 /// Files a report, exactly once per (reporter, idempotency key): a retry of the same request

@@ -10,9 +10,9 @@ use crate::server::infra::forms::json_error;
 use crate::server::infra::forms::signed_in;
 use crate::server::infra::forms::wants_html;
 use crate::server::infra::limits::Kind;
-use crate::server::report::intake::receive;
 use crate::server::report::intake::store_upload;
 use crate::server::report::intake::Received;
+use crate::server::report::intake::{receive, Purpose};
 use crate::server::report::service;
 use crate::server::AppState;
 use crate::AppError;
@@ -55,9 +55,13 @@ pub async fn create_from_form(
         // form comes back with what was typed.
         let limited = state.limits.check(Kind::Report, user.id).err();
         let multipart = multipart.map_err(|_| AppError::BadRequest)?;
-        let mut got = receive(&state, &user, multipart, None, |_| {
-            limited.clone().map_or(Ok(()), Err)
-        })
+        let mut got = receive(
+            &state,
+            &user,
+            multipart,
+            Purpose::Report { header_key: None },
+            |_| limited.clone().map_or(Ok(()), Err),
+        )
         .await?;
         got.refused = got.refused.take().or(limited);
         for (name, value) in &got.texts {
@@ -215,7 +219,7 @@ pub async fn incident_form(
         state,
         &user,
         multipart.map_err(|_| AppError::BadRequest)?,
-        None,
+        Purpose::FollowUp,
         may_upload,
     )
     .await?;

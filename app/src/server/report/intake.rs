@@ -33,8 +33,9 @@ pub struct Received {
     /// Set when the idempotency key was already used: files were not processed, only hashed
     /// (and kept as sent in `deferred`, in case the request turns out to be another report).
     pub already: Option<crate::server::report::filing::Created>,
-    /// SHA-256 of each attachment in order (a file's bytes as sent, a kept screenshot's id): with
-    /// the fields, what tells a retry of a request from another request (`fingerprint`).
+    /// For a report, SHA-256 of each attachment in order (a file's bytes as sent, a kept
+    /// screenshot's id): with the fields, what tells a retry of a request from another request
+    /// (`fingerprint`).
     pub attachments: Vec<[u8; 32]>,
     /// Files read past because the key was used, not yet processed.
     pub deferred: Vec<bytes::Bytes>,
@@ -73,18 +74,34 @@ impl Received {
     }
 }
 
-/// Reads a multipart body. A report that was already filed under the idempotency key (from the
-/// `Idempotency-Key` header or the form's input, whichever comes first) is noticed at the first
-/// file, whose processing is then skipped: a retry costs no image work. `may_upload` decides,
+/// What a multipart body is sent for.
+#[derive(Debug, Clone, Copy)]
+pub enum Purpose {
+    /// A new incident: a report filed already under its idempotency key (`header_key`, else the
+    /// form's input) is noticed at the first file, and every file is hashed for the request's
+    /// fingerprint (`Received::attachments`).
+    Report { header_key: Option<uuid::Uuid> },
+    /// A message or an action on an incident: neither is needed.
+    FollowUp,
+}
+
+/// Reads a multipart body. For a report (`Purpose::Report`), one already filed under the
+/// idempotency key (from the `Idempotency-Key` header or the form's input, whichever comes first)
+/// is noticed at the first file, whose processing is then skipped: a retry costs no image work.
+/// `may_upload` decides,
 /// from the text parts before the first file, whether the caller may send files with this
 /// request at all: refused (`Received::refused`), no file is processed or stored.
 pub async fn receive(
     state: &AppState,
     uploader: &CurrentUser,
     mut multipart: Multipart,
-    header_key: Option<uuid::Uuid>,
+    purpose: Purpose,
     may_upload: impl Fn(&Received) -> Result<(), AppError>,
 ) -> Result<Received, AppError> {
+    let report = match purpose {
+        Purpose::Report { header_key } => Some(header_key),
+        Purpose::FollowUp => None,
+    };
     let mut got = Received::default();
     let mut checked_key = false;
     let mut files = 0usize;
@@ -104,8 +121,10 @@ pub async fn receive(
             let text = String::from_utf8(text.to_vec()).map_err(|_| AppError::BadRequest)?;
             if name == KEPT_SCREENSHOT {
                 if let Ok(id) = text.trim().parse::<i64>() {
-                    got.attachments
-                        .push(Sha256::digest(format!("kept:{id}")).into());
+                    if report.is_some() {
+                        got.attachments
+                            .push(Sha256::digest(format!("kept:{id}")).into());
+                    }
                     files += 1;
                     if files > MAX_SCREENSHOTS {
                         got.problem.get_or_insert(too_many);
@@ -126,9 +145,11 @@ pub async fn receive(
             if let Err(refusal) = may_upload(&got) {
                 got.refused = Some(refusal);
             }
-            let key = header_key.or_else(|| {
-                got.text(Field::IdempotencyKey.as_str())
-                    .and_then(|k| uuid::Uuid::parse_str(k.trim()).ok())
+            let key = report.and_then(|header_key| {
+                header_key.or_else(|| {
+                    got.text(Field::IdempotencyKey.as_str())
+                        .and_then(|k| uuid::Uuid::parse_str(k.trim()).ok())
+                })
             });
             if let Some(key) = key.filter(|_| uploader.role == Role::Reporter) {
                 got.already =
@@ -156,8 +177,10 @@ pub async fn receive(
                 got.problem.get_or_insert(Reason::FileTooLarge {
                     max_mb: MAX_FILE_MB,
                 });
-                got.attachments
-                    .push(Sha256::digest(format!("over:{seen}")).into());
+                if report.is_some() {
+                    got.attachments
+                        .push(Sha256::digest(format!("over:{seen}")).into());
+                }
                 continue;
             }
         };
@@ -165,12 +188,15 @@ pub async fn receive(
         if bytes.is_empty() {
             continue;
         }
-        // Hashed off the async runtime: up to 10 MB of SHA-256 is milliseconds of CPU.
-        let hashed = bytes.clone();
-        got.attachments.push(
-            tokio::task::spawn_blocking(move || -> [u8; 32] { Sha256::digest(&hashed).into() })
-                .await?,
-        );
+        // Hashed off the async runtime (up to 10 MB of SHA-256 is milliseconds of CPU), and only
+        // where a fingerprint is made of it.
+        if report.is_some() {
+            let hashed = bytes.clone();
+            got.attachments.push(
+                tokio::task::spawn_blocking(move || -> [u8; 32] { Sha256::digest(&hashed).into() })
+                    .await?,
+            );
+        }
         files += 1;
         if got.already.is_some() {
             // Filed already (if this is the same request): no image work for a retry.

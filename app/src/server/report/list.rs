@@ -6,7 +6,7 @@ use crate::domain::incident::Status;
 use crate::domain::incident::Urgency;
 use crate::i18n::Locale;
 use crate::server::infra::error::internal;
-use crate::server::report::filing::pick;
+use crate::server::infra::locale::pick;
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;

@@ -10,7 +10,7 @@ use crate::server::infra::rest::idempotency_key;
 use crate::server::infra::rest::ApiError;
 use crate::server::infra::rest::{ErrorBody, Failures};
 use crate::server::report::detail::IncidentRef;
-use crate::server::report::intake;
+use crate::server::report::intake::{self, Purpose};
 use crate::server::report::screenshots;
 use crate::server::report::service;
 use crate::server::AppState;
@@ -107,9 +107,15 @@ pub async fn create_incident(
         .map_err(fail)?;
     let key = idempotency_key(&headers).map_err(fail)?;
     let multipart = multipart.map_err(|_| fail(AppError::BadRequest))?;
-    let mut got = intake::receive(&state, &caller.user, multipart, key, |_| Ok(()))
-        .await
-        .map_err(fail)?;
+    let mut got = intake::receive(
+        &state,
+        &caller.user,
+        multipart,
+        Purpose::Report { header_key: key },
+        |_| Ok(()),
+    )
+    .await
+    .map_err(fail)?;
     if let Some(refused) = got.refused.take() {
         return Err(fail(refused));
     }
@@ -186,7 +192,7 @@ pub async fn add_message(
         &state,
         &caller.user,
         multipart.map_err(|_| fail(AppError::BadRequest))?,
-        None,
+        Purpose::FollowUp,
         |_| Ok(()),
     )
     .await
