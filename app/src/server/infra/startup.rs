@@ -113,7 +113,7 @@ impl Application {
 }
 
 /// Every route `router` adds by hand, by method: with the pages and the server functions, the
-/// whole surface the authorization test (`tests/authz.rs`) must have a case for.
+/// whole surface the authorization test (`app/tests/it/authz.rs`) must have a case for.
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", paths::HEALTHZ),
     ("GET", paths::READYZ),

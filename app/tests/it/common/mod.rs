@@ -1,7 +1,6 @@
 //! The test harness: the real application (`Application::build_with_pool`, the same router
 //! `main` serves) on port 0, against a real PostgreSQL database made for each test by
 //! `#[sqlx::test]`, with its own blob directory.
-#![allow(dead_code)] // Each test binary uses its own part of the harness.
 
 use app::domain::accounts::{DisplayName, Login, Role};
 use app::server::accounts::auth::hash_password;

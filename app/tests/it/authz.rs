@@ -5,11 +5,8 @@
 //! member of another group, and a member and a handler demoted to reporter (while signed in)
 //! after working on it. None may get its customer, description, thread or screenshots, and none
 //! may leave a file behind by trying.
-#![cfg(feature = "ssr")]
 
-mod common;
-
-use common::{json, TestApp};
+use crate::common::{json, TestApp};
 use reqwest::{header, multipart, Client, Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;

@@ -1,15 +1,12 @@
 //! API tests: accounts, sessions, tokens, lists and the report form's basics, through the real
 //! router (see `common`).
-#![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::{self, json, TestApp, DESCRIPTION, PASSWORD};
 use app::domain::accounts::Role;
 use app::domain::desk::QueueQuery;
 use app::domain::incident::views::Cursor;
 use app::domain::report::{ReportForm, ReportRules};
 use app::i18n::Locale;
-use common::{json, TestApp, DESCRIPTION, PASSWORD};
 use reqwest::{header, multipart, Response, StatusCode};
 use sqlx::PgPool;
 

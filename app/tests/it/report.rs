@@ -1,11 +1,8 @@
 //! Reports with screenshots, through the real router and PostgreSQL (see `common`): the image
 //! pipeline on real files, exactly-once filing, privacy of incidents and screenshots, the REST
 //! API and follow-up messages.
-#![cfg(feature = "ssr")]
 
-mod common;
-
-use common::{json, TestApp, DESCRIPTION};
+use crate::common::{self, json, TestApp, DESCRIPTION};
 use image::{DynamicImage, GenericImageView, ImageFormat, Rgb, RgbImage};
 use reqwest::{header, multipart, Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -530,7 +527,7 @@ async fn a_key_used_for_another_report_is_refused_not_answered_with_the_first(po
 /// progressive, CMYK. Each is accepted, stored upright, at most 2,048 px, and without metadata.
 #[sqlx::test(migrations = false)]
 async fn photos_as_phones_write_them_are_accepted_upright_and_bare(pool: PgPool) {
-    use common::camera::{self, contains};
+    use crate::common::camera::{self, contains};
     let app = TestApp::spawn(pool).await;
     let client = app.agent().await;
     let cases: Vec<(&str, Vec<u8>, (u64, u64))> = vec![

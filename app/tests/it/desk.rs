@@ -1,11 +1,8 @@
 //! The desk's workflow through the real router and PostgreSQL (see `common`): actions and their
 //! permissions, the version check, internal notes kept from reporters, service levels, merging,
 //! closing nobody objected to, and the audit trail.
-#![cfg(feature = "ssr")]
 
-mod common;
-
-use common::{json, TestApp};
+use crate::common::{json, TestApp};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;

@@ -3,12 +3,9 @@
 //! incident, with numbers masked; exactly one app message per reply; WeCom failing, busy, then
 //! back; the token expiring; a worker killed mid-send; the robot's pace under a burst; dead
 //! letters an admin can send again; and pushes recorded as skipped without WeCom settings.
-#![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::{eventually, FakeWecomHarness, TestApp};
 use app::server::notify::fake_wecom::{FakeConfig, Fault};
-use common::{eventually, FakeWecomHarness, TestApp};
 use reqwest::{header, multipart, Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;

@@ -2,12 +2,9 @@
 //! (`/api/live`) across two app instances sharing one database, what a reporter's stream never
 //! carries, catching up after a dropped connection, read receipts and unread counts; and
 //! signing in through WeCom's OAuth2 against the fake WeCom on loopback.
-#![cfg(feature = "ssr")]
 
-mod common;
-
+use crate::common::{self, FakeWecomHarness, TestApp};
 use app::server::notify::fake_wecom::FakeConfig;
-use common::{FakeWecomHarness, TestApp};
 use reqwest::{header, redirect, Client, Response, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;

@@ -1,11 +1,8 @@
 //! What the browser is told and what it keeps: no other site may act for a signed-in user
 //! (server functions, form posts, sign-in and sign-out need our own `Origin`), every answer
 //! carries the security headers, and nothing with customer data stays in the browser's cache.
-#![cfg(feature = "ssr")]
 
-mod common;
-
-use common::{json, TestApp};
+use crate::common::{self, json, TestApp};
 use reqwest::{header, multipart, Client, StatusCode};
 use serde_json::json;
 use sqlx::PgPool;

@@ -1,11 +1,8 @@
 //! The admin's server functions through the real router and PostgreSQL (see `common`): accounts
 //! (and disabling one ending its sessions), the lists, canned replies, service levels, and the
 //! search of the audit trail; who may call them; plain form posts that keep what was typed.
-#![cfg(feature = "ssr")]
 
-mod common;
-
-use common::{json, TestApp, PASSWORD};
+use crate::common::{json, TestApp, PASSWORD};
 use reqwest::{header, Client, Response, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
