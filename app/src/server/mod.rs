@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod admin;
 pub mod desk;
 pub mod infra;
+pub mod knowledge;
 pub mod notify;
 pub mod report;
 

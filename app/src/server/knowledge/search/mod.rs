@@ -1,0 +1,405 @@
+//! The help center's search: a tantivy index in each instance (BM25), fed from PostgreSQL.
+//!
+//! Why tantivy in the instance rather than tokens in PostgreSQL: PostgreSQL ranks with
+//! `ts_rank` (no BM25, no per-field weights worth the name) and cannot segment Chinese; storing
+//! our own tokens there would still leave ranking to us. tantivy gives BM25 over several fields,
+//! fast queries of hundreds of terms (a pasted description) and snippets; each instance builds
+//! its own index from the articles at start-up and follows changes through the database's
+//! notifications, so several instances and a restart need nothing more.
+//!
+//! A query is taken apart by the same [`Analyzer`] as the articles and built by hand: each word
+//! (and its synonyms) is looked for in the title, the tags and the body, the best of the three
+//! counting; the text's character pairs and pinyin syllable pairs add a little, so a word inside a
+//! longer one and a homophone typo still find their article.
+pub mod analyzer;
+pub mod relevance;
+pub mod vocabulary;
+
+pub use analyzer::Analyzer;
+pub use vocabulary::Vocabulary;
+
+use analyzer::{FieldTokenizer, Kind};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, INDEXED, STORED,
+    STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// An article as the index holds it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: i64,
+    pub title: String,
+    /// The body's text (see `markdown::plain_text`).
+    pub body: String,
+    pub tags: Vec<String>,
+    pub system: String,
+    pub category: String,
+    /// Reporters find published articles only.
+    pub published: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Request<'a> {
+    pub text: &'a str,
+    pub system: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub published_only: bool,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: i64,
+    pub score: f32,
+    /// A piece of the body around what matched.
+    pub snippet: String,
+    /// What matched in the snippet, as character ranges.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// How much each kind of match counts.
+#[derive(Debug, Clone, Copy)]
+pub struct Weights {
+    pub title: f32,
+    pub tags: f32,
+    pub body: f32,
+    /// A synonym's match, against the word itself.
+    pub synonym: f32,
+    /// Per matching pair of characters.
+    pub grams: f32,
+    /// Per matching pair of syllables.
+    pub sounds: f32,
+}
+
+impl Weights {
+    /// The help center's (chosen on `bench/kb-relevance/dev.jsonl`, never on the scored set).
+    pub const HELP: Weights = Weights {
+        title: 1.5,
+        tags: 1.5,
+        body: 1.0,
+        synonym: 0.9,
+        grams: 0.3,
+        sounds: 0.3,
+    };
+    /// Title and body alike, the words alone: the baseline of the relevance bench.
+    pub const BASELINE: Weights = Weights {
+        title: 1.0,
+        tags: 0.0,
+        body: 1.0,
+        synonym: 0.0,
+        grams: 0.0,
+        sounds: 0.0,
+    };
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    system: Field,
+    category: Field,
+    published: Field,
+    title: Field,
+    tags: Field,
+    body: Field,
+    grams: Field,
+    sounds: Field,
+}
+
+const WORDS: &str = "mss_words";
+const GRAMS: &str = "mss_grams";
+const SOUNDS: &str = "mss_sounds";
+/// A snippet's length in bytes (about 90 Chinese characters).
+const SNIPPET_BYTES: usize = 270;
+
+pub struct Engine {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    analyzer: Arc<Analyzer>,
+    weights: Weights,
+}
+
+fn schema() -> (Schema, Fields) {
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    let mut s = Schema::builder();
+    let fields = Fields {
+        id: s.add_u64_field("id", INDEXED | STORED),
+        system: s.add_text_field("system", STRING),
+        category: s.add_text_field("category", STRING),
+        published: s.add_text_field("published", STRING),
+        title: s.add_text_field("title", text(WORDS).set_stored()),
+        tags: s.add_text_field("tags", text(WORDS)),
+        body: s.add_text_field("body", text(WORDS).set_stored()),
+        grams: s.add_text_field("grams", text(GRAMS)),
+        sounds: s.add_text_field("sounds", text(SOUNDS)),
+    };
+    (s.build(), fields)
+}
+
+impl Engine {
+    /// An empty index in memory.
+    pub fn in_memory(analyzer: Arc<Analyzer>, weights: Weights) -> tantivy::Result<Engine> {
+        let (schema, fields) = schema();
+        Engine::open(Index::create_in_ram(schema), fields, analyzer, weights)
+    }
+
+    /// An empty index in `dir` (emptied first): the index of a running instance, on disk so
+    /// that the operating system, not the heap, holds what is not in use.
+    pub fn in_dir(
+        dir: &std::path::Path,
+        analyzer: Arc<Analyzer>,
+        weights: Weights,
+    ) -> tantivy::Result<Engine> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        Engine::open(
+            Index::create_in_dir(dir, schema)?,
+            fields,
+            analyzer,
+            weights,
+        )
+    }
+
+    fn open(
+        index: Index,
+        fields: Fields,
+        analyzer: Arc<Analyzer>,
+        weights: Weights,
+    ) -> tantivy::Result<Engine> {
+        for (name, kind) in [
+            (WORDS, Kind::Words),
+            (GRAMS, Kind::Grams),
+            (SOUNDS, Kind::Sounds),
+        ] {
+            index.tokenizers().register(
+                name,
+                TextAnalyzer::from(FieldTokenizer::new(analyzer.clone(), kind)),
+            );
+        }
+        let writer: IndexWriter = index.writer_with_num_threads(1, 64_000_000)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Engine {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            analyzer,
+            weights,
+        })
+    }
+
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
+    }
+
+    /// Adds or replaces these articles and drops `removed`, then makes it all searchable.
+    pub fn apply(&self, entries: &[Entry], removed: &[i64]) -> tantivy::Result<()> {
+        let f = self.fields;
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| tantivy::TantivyError::InternalError("index writer poisoned".into()))?;
+        for id in removed.iter().copied().chain(entries.iter().map(|e| e.id)) {
+            writer.delete_term(Term::from_field_u64(f.id, id as u64));
+        }
+        for e in entries {
+            let tags = e.tags.join(" ");
+            let all = format!("{}\n{}\n{}", e.title, tags, e.body);
+            writer.add_document(doc!(
+                f.id => e.id as u64,
+                f.system => e.system.as_str(),
+                f.category => e.category.as_str(),
+                f.published => if e.published { "yes" } else { "no" },
+                f.title => e.title.as_str(),
+                f.tags => tags,
+                f.body => e.body.as_str(),
+                f.grams => all.as_str(),
+                f.sounds => all,
+            ))?;
+        }
+        writer.commit()?;
+        drop(writer);
+        self.reader.reload()
+    }
+
+    /// How many articles the index holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The best `limit` articles for the request, best first.
+    pub fn search(&self, request: &Request) -> tantivy::Result<Vec<Hit>> {
+        let f = self.fields;
+        let w = self.weights;
+        let analyzer = &self.analyzer;
+        let mut seen = HashSet::new();
+        let words: Vec<String> = analyzer
+            .words(request.text)
+            .into_iter()
+            .map(|p| p.text)
+            .filter(|t| seen.insert(t.clone()))
+            .collect();
+        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Every word the snippet may highlight.
+        let mut highlight: BTreeMap<String, f32> = BTreeMap::new();
+        for word in &words {
+            let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+            for (k, alternative) in analyzer.alternatives(word).into_iter().enumerate() {
+                let (terms, weight) = if k == 0 {
+                    (vec![alternative.to_owned()], 1.0)
+                } else {
+                    (analyzer.whole_words(alternative), w.synonym)
+                };
+                if weight <= 0.0 || terms.is_empty() {
+                    continue;
+                }
+                for term in &terms {
+                    highlight.insert(term.clone(), 1.0);
+                }
+                for (field, boost) in [(f.title, w.title), (f.tags, w.tags), (f.body, w.body)] {
+                    if boost <= 0.0 {
+                        continue;
+                    }
+                    let mut term_queries: Vec<Box<dyn Query>> = terms
+                        .iter()
+                        .map(|t| -> Box<dyn Query> {
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(field, t),
+                                IndexRecordOption::WithFreqs,
+                            ))
+                        })
+                        .collect();
+                    let query: Box<dyn Query> = if term_queries.len() == 1 {
+                        term_queries.remove(0)
+                    } else {
+                        Box::new(BooleanQuery::intersection(term_queries))
+                    };
+                    disjuncts.push(Box::new(BoostQuery::new(query, boost * weight)));
+                }
+            }
+            if !disjuncts.is_empty() {
+                shoulds.push((
+                    Occur::Should,
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, 0.1)),
+                ));
+            }
+        }
+        for (field, weight, pieces) in [
+            (f.grams, w.grams, analyzer.grams(request.text)),
+            (f.sounds, w.sounds, analyzer.sounds(request.text)),
+        ] {
+            if weight <= 0.0 {
+                continue;
+            }
+            let mut seen = HashSet::new();
+            for piece in pieces.into_iter().filter(|p| seen.insert(p.text.clone())) {
+                shoulds.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, &piece.text),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        weight,
+                    )),
+                ));
+            }
+        }
+        if shoulds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut musts: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(shoulds)))];
+        let filters = [
+            (f.system, request.system),
+            (f.category, request.category),
+            (f.published, request.published_only.then_some("yes")),
+        ];
+        for (field, value) in filters {
+            if let Some(value) = value {
+                musts.push((
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, value),
+                            IndexRecordOption::Basic,
+                        )),
+                        0.0,
+                    )),
+                ));
+            }
+        }
+        let query = BooleanQuery::new(musts);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(
+            &query,
+            &TopDocs::with_limit(request.limit.max(1)).order_by_score(),
+        )?;
+        let tokenizer = self.index.tokenizer_for_field(f.body)?;
+        let mut snippets = SnippetGenerator::new(highlight, tokenizer, f.body, SNIPPET_BYTES);
+        snippets.set_max_num_chars(SNIPPET_BYTES);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let Some(id) = doc.get_first(f.id).and_then(|v| v.as_u64()) else {
+                continue;
+            };
+            let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+            let (snippet, highlights) = snippet(&snippets, body);
+            hits.push(Hit {
+                id: id as i64,
+                score,
+                snippet,
+                highlights,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+/// The body's piece around what matched (its start when nothing did), highlights in characters.
+fn snippet(generator: &SnippetGenerator, body: &str) -> (String, Vec<(usize, usize)>) {
+    let found = generator.snippet(body);
+    let fragment = found.fragment();
+    if fragment.trim().is_empty() {
+        let start: String = body.chars().take(90).collect();
+        return (start.trim().to_owned(), Vec::new());
+    }
+    let chars_before = |byte: usize| fragment[..byte].chars().count();
+    let highlights = found
+        .highlighted()
+        .iter()
+        .filter(|r| fragment.is_char_boundary(r.start) && fragment.is_char_boundary(r.end))
+        .map(|r| (chars_before(r.start), chars_before(r.end)))
+        .collect();
+    (fragment.to_owned(), highlights)
+}
+
+#[cfg(test)]
+mod tests;
