@@ -195,7 +195,7 @@ impl Engine {
                 TextAnalyzer::from(FieldTokenizer::new(analyzer.clone(), kind)),
             );
         }
-        let writer: IndexWriter = index.writer_with_num_threads(1, 64_000_000)?;
+        let writer: IndexWriter = index.writer_with_num_threads(1, 20_000_000)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
