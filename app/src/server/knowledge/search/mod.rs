@@ -159,14 +159,22 @@ impl Engine {
         Engine::open(Index::create_in_ram(schema), fields, analyzer, weights)
     }
 
-    /// An empty index in `dir` (emptied first): the index of a running instance, on disk so
-    /// that the operating system, not the heap, holds what is not in use.
+    /// An empty index in `dir`: the index of a running instance, on disk so that the operating
+    /// system, not the heap, holds what is not in use. An index already there (an earlier run's)
+    /// is deleted first; a folder holding anything else is refused, never emptied.
     pub fn in_dir(
         dir: &std::path::Path,
         analyzer: Arc<Analyzer>,
         weights: Weights,
     ) -> tantivy::Result<Engine> {
         if dir.exists() {
+            let empty = std::fs::read_dir(dir)?.next().is_none();
+            if !empty && !dir.join("meta.json").exists() {
+                return Err(tantivy::TantivyError::InvalidArgument(format!(
+                    "{} holds something other than a search index",
+                    dir.display()
+                )));
+            }
             std::fs::remove_dir_all(dir)?;
         }
         std::fs::create_dir_all(dir)?;

@@ -197,3 +197,23 @@ fn relevance_on_the_judged_set() {
         baseline["all"]
     );
 }
+
+#[test]
+fn an_index_folder_is_reused_but_no_other_folder_is_emptied() {
+    let analyzer = Arc::new(Analyzer::plain());
+    let base = std::env::temp_dir().join(format!("mss-kb-dir-test-{}", std::process::id()));
+    let other = base.join("not-an-index");
+    std::fs::create_dir_all(&other).expect("folder");
+    std::fs::write(other.join("keep.txt"), "mine").expect("file");
+    assert!(Engine::in_dir(&other, analyzer.clone(), Weights::HELP).is_err());
+    assert!(other.join("keep.txt").exists(), "nothing was deleted");
+
+    let index = base.join("index");
+    let first = Engine::in_dir(&index, analyzer.clone(), Weights::HELP).expect("new folder");
+    first.apply(&sample(), &[]).expect("apply");
+    drop(first);
+    let second = Engine::in_dir(&index, analyzer, Weights::HELP).expect("an earlier index");
+    assert!(second.is_empty(), "started afresh");
+    drop(second);
+    std::fs::remove_dir_all(&base).expect("clean up");
+}
