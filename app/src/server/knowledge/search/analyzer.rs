@@ -13,7 +13,7 @@
 //!   (三方存官) still meets the word it stands for (三方存管: `sanfang`, `fangcun`, `cunguan`).
 use super::vocabulary::Vocabulary;
 use jieba_rs::Jieba;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 
 /// A token and where it stands in the original text (byte offsets).
@@ -166,10 +166,18 @@ fn ascii_runs(word: &str) -> Vec<(usize, usize)> {
 pub struct Analyzer {
     jieba: Jieba,
     folding: bool,
-    stop_words: &'static [&'static str],
+    stop_words: HashSet<&'static str>,
     /// Each synonym's group, by the group's words as they are tokenized.
     synonyms: HashMap<String, usize>,
-    groups: Vec<Vec<String>>,
+    groups: Vec<Vec<Synonym>>,
+}
+
+/// A word of a synonym group, and the words the index holds it as (worked out once: a query
+/// looks them up for each of its words).
+#[derive(Debug, Clone)]
+pub struct Synonym {
+    pub word: String,
+    pub words: Vec<String>,
 }
 
 impl Analyzer {
@@ -188,7 +196,7 @@ impl Analyzer {
         let mut analyzer = Analyzer {
             jieba,
             folding: true,
-            stop_words: STOP_WORDS,
+            stop_words: STOP_WORDS.iter().copied().collect(),
             synonyms: HashMap::new(),
             groups: Vec::new(),
         };
@@ -205,7 +213,14 @@ impl Analyzer {
             for member in &members {
                 analyzer.synonyms.entry(member.clone()).or_insert(index);
             }
-            analyzer.groups.push(members);
+            let group = members
+                .into_iter()
+                .map(|word| Synonym {
+                    words: analyzer.whole_words(&word),
+                    word,
+                })
+                .collect();
+            analyzer.groups.push(group);
         }
         analyzer
     }
@@ -215,13 +230,13 @@ impl Analyzer {
         Analyzer {
             jieba: Jieba::new(),
             folding: false,
-            stop_words: &[],
+            stop_words: HashSet::new(),
             synonyms: HashMap::new(),
             groups: Vec::new(),
         }
     }
 
-    /// The words of `text`, in order (search mode: a word's dictionary words follow it).
+    /// The words of `text` (search mode: a long word's dictionary words come just before it).
     pub fn words(&self, text: &str) -> Vec<Piece> {
         let folded = Folded::new(text, self.folding);
         let mut pieces = Vec::new();
@@ -259,25 +274,18 @@ impl Analyzer {
         pieces
     }
 
-    /// The synonyms of a word (itself first), or just the word.
-    pub fn alternatives<'a>(&'a self, word: &'a str) -> Vec<&'a str> {
-        match self.synonyms.get(word) {
-            Some(&group) => {
-                let mut all = vec![word];
-                all.extend(
-                    self.groups[group]
-                        .iter()
-                        .map(String::as_str)
-                        .filter(|w| *w != word),
-                );
-                all
-            }
-            None => vec![word],
-        }
+    /// The other words of a word's synonym group (none when it has no group).
+    pub fn synonyms<'a>(&'a self, word: &'a str) -> impl Iterator<Item = &'a Synonym> + 'a {
+        self.synonyms
+            .get(word)
+            .map(|&group| self.groups[group].as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter(move |s| s.word != word)
     }
 
     /// The words a synonym stands for as a whole (`三方存管转账` is one word to the index).
-    pub fn whole_words(&self, word: &str) -> Vec<String> {
+    fn whole_words(&self, word: &str) -> Vec<String> {
         self.jieba
             .cut(word, false)
             .into_iter()

@@ -278,16 +278,17 @@ impl Engine {
         let mut highlight: BTreeMap<String, f32> = BTreeMap::new();
         for word in &words {
             let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
-            for (k, alternative) in analyzer.alternatives(word).into_iter().enumerate() {
-                let (terms, weight) = if k == 0 {
-                    (vec![alternative.to_owned()], 1.0)
-                } else {
-                    (analyzer.whole_words(alternative), w.synonym)
-                };
+            let itself = std::slice::from_ref(word);
+            let alternatives = std::iter::once((itself, 1.0)).chain(
+                analyzer
+                    .synonyms(word)
+                    .map(|s| (s.words.as_slice(), w.synonym)),
+            );
+            for (terms, weight) in alternatives {
                 if weight <= 0.0 || terms.is_empty() {
                     continue;
                 }
-                for term in &terms {
+                for term in terms {
                     highlight.insert(term.clone(), 1.0);
                 }
                 for (field, boost) in [(f.title, w.title), (f.tags, w.tags), (f.body, w.body)] {
