@@ -34,7 +34,7 @@ use pages::report::{
     home::HomePage, incident::ReporterIncidentPage, mine::MyIncidentsPage, new::ReportPage,
     submitted::SubmittedPage,
 };
-use pages::{admin, desk};
+use pages::{admin, desk, knowledge};
 use paths::routes;
 
 /// Loads the wasm and hydrates the page only once it has painted: the page is complete and
@@ -192,7 +192,11 @@ fn AppRoutes() -> impl IntoView {
             <Route path=routes::ADMIN_LISTS view={Lazy::<admin::ListsRoute>::new()} ssr=ssr.clone()/>
             <Route path=routes::ADMIN_REPLIES view={Lazy::<admin::RepliesRoute>::new()} ssr=ssr.clone()/>
             <Route path=routes::ADMIN_AUDIT view={Lazy::<admin::AuditRoute>::new()} ssr=ssr.clone()/>
-            <Route path=routes::ADMIN_DELIVERIES view={Lazy::<admin::DeliveriesRoute>::new()} ssr/>
+            <Route path=routes::ADMIN_DELIVERIES view={Lazy::<admin::DeliveriesRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::HELP view={Lazy::<knowledge::HelpRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::HELP_SEARCH view={Lazy::<knowledge::HelpSearchRoute>::new()} ssr=ssr.clone()/>
+            <Route path=(routes::HELP_SYSTEMS, ParamSegment("code")) view={Lazy::<knowledge::HelpListRoute>::new()} ssr=ssr.clone()/>
+            <Route path=(routes::HELP_ARTICLES, ParamSegment("id")) view={Lazy::<knowledge::HelpArticleRoute>::new()} ssr/>
         </Routes>
     }
 }

@@ -47,6 +47,13 @@ pages! {
     ADMIN_REPLIES = "/admin/replies" => ["admin", "replies"];
     ADMIN_AUDIT = "/admin/audit" => ["admin", "audit"];
     ADMIN_DELIVERIES = "/admin/deliveries" => ["admin", "deliveries"];
+    /// The help center (the knowledge base's reporters' side).
+    HELP = "/help" => ["help"];
+    HELP_SEARCH = "/help/search" => ["help", "search"];
+    /// `/help/systems/:code[?category=…]` (see [`help_system`]).
+    HELP_SYSTEMS = "/help/systems" => ["help", "systems"];
+    /// `/help/articles/:id` (see [`help_article`]).
+    HELP_ARTICLES = "/help/articles" => ["help", "articles"];
 }
 
 /// The reporter's page of one incident.
@@ -67,6 +74,34 @@ pub fn submitted(number: &str) -> String {
 /// The admin's page of one account.
 pub fn admin_user(login: &str) -> String {
     format!("{}/{}", ADMIN_USERS.path(), encode_query(login))
+}
+
+/// A help-center article.
+pub fn help_article(id: i64) -> String {
+    format!("{}/{id}", HELP_ARTICLES.path())
+}
+
+/// A system's articles in the help center, optionally of one category.
+pub fn help_system(code: &str, category: Option<&str>) -> String {
+    match category {
+        Some(c) => format!(
+            "{}/{}?category={}",
+            HELP_SYSTEMS.path(),
+            encode_query(code),
+            encode_query(c)
+        ),
+        None => format!("{}/{}", HELP_SYSTEMS.path(), encode_query(code)),
+    }
+}
+
+/// The help center's search for `q`.
+pub fn help_search(q: &str) -> String {
+    format!("{}?q={}", HELP_SEARCH.path(), encode_query(q))
+}
+
+/// The report form with the system filled in.
+pub fn report_for_system(code: &str) -> String {
+    format!("{}?system={}", REPORT_NEW.path(), encode_query(code))
 }
 
 /// The sign-in page, coming back to `next` afterwards.
@@ -131,6 +166,13 @@ pub mod rest {
     pub const ACTIONS: &str = "/incidents/{id}/actions";
     pub const SCREENSHOT: &str = "/screenshots/{id}";
     pub const THUMBNAIL: &str = "/screenshots/{id}/thumb";
+    pub const KB_ARTICLES: &str = "/kb/articles";
+    pub const KB_ARTICLE: &str = "/kb/articles/{id}";
+    pub const KB_REVISIONS: &str = "/kb/articles/{id}/revisions";
+    pub const KB_COMPARE: &str = "/kb/articles/{id}/compare";
+    pub const KB_RESTORE: &str = "/kb/articles/{id}/revisions/{rev}/restore";
+    pub const KB_SEARCH: &str = "/kb/search";
+    pub const KB_DRAFT: &str = "/incidents/{id}/kb-draft";
     pub const OPENAPI: &str = "/openapi.json";
 }
 

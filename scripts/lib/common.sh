@@ -100,6 +100,15 @@ ensure_chromium() {
   fi
 }
 
+# Graphviz's `dot` draws the knowledge base's flow charts (Debian's package; see
+# `server::knowledge::charts`). Without it the app runs and shows a chart's source instead.
+ensure_graphviz() {
+  if ! command -v dot >/dev/null; then
+    say "installing Graphviz (flow charts in articles)"
+    apt_install graphviz
+  fi
+}
+
 # schemathesis (PyPI, pinned) in a virtualenv of its own: fuzzes the REST API against its
 # OpenAPI description (see scripts/api-fuzz).
 SCHEMATHESIS_VERSION="4.32.5"

@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod admin;
 pub mod desk;
+pub mod knowledge;
 pub mod report;

@@ -40,6 +40,7 @@ pub fn SignOutButton(#[prop(optional)] class: &'static str) -> impl IntoView {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Home,
+    Help,
     Report,
     Mine,
     None,
@@ -73,6 +74,10 @@ pub fn ReporterShell(
                 <a href=paths::HOME.path() class="tab" aria-current=(tab == Tab::Home).then_some("page")>
                     <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d="M4 11l8-7 8 7v9a1 1 0 0 1-1 1h-5v-6h-4v6H5a1 1 0 0 1-1-1z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/></svg>
                     <span>{t!(i18n, nav.home)}</span>
+                </a>
+                <a href=paths::HELP.path() class="tab" aria-current=(tab == Tab::Help).then_some("page")>
+                    <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" stroke-width="2"/><path d="M9.6 9.4a2.5 2.5 0 1 1 3.4 2.3c-.7.3-1 .8-1 1.5v.6M12 16.8v.2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>
+                    <span>{t!(i18n, nav.help)}</span>
                 </a>
                 <a href=paths::REPORT_NEW.path() class="tab tab-primary" aria-current=(tab == Tab::Report).then_some("page")>
                     <span class="tab-plus" aria-hidden="true">

@@ -113,15 +113,24 @@ fn check_resident_card(number: &str, today: NaiveDate) -> Result<(), Reason> {
     if birth > today || birth.year() < 1900 {
         return Err(Reason::IdBirthDate);
     }
-    let sum: u32 = bytes[..17]
+    if resident_card_check(&bytes[..17]) != Some(bytes[17]) {
+        return Err(Reason::IdChecksum);
+    }
+    Ok(())
+}
+
+/// The GB 11643 check character (`0`–`9` or `X`) of a resident card's first 17 digits; `None`
+/// unless they are 17 ASCII digits.
+pub(crate) fn resident_card_check(first17: &[u8]) -> Option<u8> {
+    if first17.len() != 17 || !first17.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sum: u32 = first17
         .iter()
         .zip(WEIGHTS)
         .map(|(b, w)| u32::from(b - b'0') * w)
         .sum();
-    if CHECK[(sum % 11) as usize] != bytes[17] {
-        return Err(Reason::IdChecksum);
-    }
-    Ok(())
+    Some(CHECK[(sum % 11) as usize])
 }
 
 /// A mainland mobile number: 11 digits starting 13–19; `+86`, spaces and dashes are accepted.

@@ -39,6 +39,7 @@ pub mod admin;
 pub mod customer;
 pub mod desk;
 pub mod incident;
+pub mod knowledge;
 pub mod notify;
 pub mod report;
 pub mod time;
@@ -98,6 +99,8 @@ named_enum! {
         Incident = "incident",
         Actor = "actor",
         Picks = "picks",
+        Query = "q",
+        Limit = "limit",
     }
 }
 

@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod desk;
+pub mod knowledge;
 pub mod not_found;
 pub mod report;
 

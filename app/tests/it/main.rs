@@ -8,6 +8,7 @@ mod admin;
 mod api;
 mod authz;
 mod desk;
+mod knowledge;
 mod live;
 mod push;
 mod report;

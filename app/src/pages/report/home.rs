@@ -48,6 +48,15 @@ fn ReporterHome(recent: Resource<Result<Page<IncidentSummary>, AppError>>) -> im
                     <span class="button-note">{t!(i18n, home.report_hint)}</span>
                 </a>
             </section>
+            <a class="help-entry" href=paths::HELP.path()>
+                <span class="help-entry-icon" aria-hidden="true">
+                    <svg viewBox="0 0 24 24" width="22" height="22"><circle cx="11" cy="11" r="6.5" fill="none" stroke="currentColor" stroke-width="2.2"/><path d="M16 16l4.5 4.5" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/></svg>
+                </span>
+                <span class="help-entry-text">
+                    <span class="help-entry-title">{t!(i18n, home.help_title)}</span>
+                    <span class="help-entry-lead">{t!(i18n, home.help_lead)}</span>
+                </span>
+            </a>
             <section class="section">
                 <div class="section-head">
                     <h2>{t!(i18n, home.recent)}</h2>

@@ -51,7 +51,17 @@ fn ReportFields(page: ReportFormPage) -> impl IntoView {
     let error = RwSignal::new(page.error.clone());
     let sending = RwSignal::new(false);
     let rules = page.rules;
-    let f = page.form;
+    let mut f = page.form;
+    // "还是没解决？上报事件" from a help-center article: its system filled in.
+    if f.system.is_empty() {
+        let asked = leptos_router::hooks::use_query_map()
+            .read_untracked()
+            .get("system")
+            .filter(|code| page.systems.iter().any(|o| &o.code == code));
+        if let Some(code) = asked {
+            f.system = code;
+        }
+    }
     #[cfg(feature = "hydrate")]
     let on_submit = {
         let navigate = leptos_router::hooks::use_navigate();

@@ -23,3 +23,23 @@ pub async fn audit(
     .await?;
     Ok(())
 }
+
+/// Appends one line about a knowledge-base article to the audit trail.
+pub async fn audit_article(
+    conn: &mut PgConnection,
+    article_id: i64,
+    actor: i64,
+    action: &str,
+    detail: Value,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "INSERT INTO audit_log (article_id, actor_id, action, detail) VALUES ($1, $2, $3, $4)",
+        article_id,
+        actor,
+        action,
+        detail
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -44,6 +44,9 @@ pub struct Settings {
     /// Screenshot blobs: this directory, unless `blob_url` names an S3 bucket.
     pub blob_dir: PathBuf,
     pub blob_url: Option<String>,
+    /// Where each instance keeps its search index (a folder of its own inside, deleted when it
+    /// stops): `MSS_KB_INDEX_DIR`, the system's temporary folder by default.
+    pub kb_index_dir: Option<PathBuf>,
     /// An answered incident nobody objected to is closed after this many days.
     pub auto_close_days: u32,
     /// Pushes and sign-in through WeCom (企业微信); every part is optional.
@@ -186,6 +189,7 @@ impl Settings {
             report_rules: report_rules(get("MSS_REPORT_REQUIRED"), get("MSS_CUSTOMER_NO_LENGTH"))?,
             blob_dir: PathBuf::from(get("MSS_BLOB_DIR").unwrap_or_else(|| "data/blobs".into())),
             blob_url: get("MSS_BLOB_URL"),
+            kb_index_dir: get("MSS_KB_INDEX_DIR").map(PathBuf::from),
             auto_close_days: narrow("MSS_AUTO_CLOSE_DAYS", positive("MSS_AUTO_CLOSE_DAYS", 3)?)?,
             wecom: wecom(&get, &positive)?,
         })

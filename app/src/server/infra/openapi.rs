@@ -19,11 +19,23 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", rest::ACTIONS),
     ("GET", rest::SCREENSHOT),
     ("GET", rest::THUMBNAIL),
+    ("POST", rest::KB_ARTICLES),
+    ("GET", rest::KB_ARTICLE),
+    ("PUT", rest::KB_ARTICLE),
+    ("DELETE", rest::KB_ARTICLE),
+    ("GET", rest::KB_REVISIONS),
+    ("GET", rest::KB_COMPARE),
+    ("POST", rest::KB_RESTORE),
+    ("GET", rest::KB_SEARCH),
+    ("POST", rest::KB_DRAFT),
     ("GET", rest::OPENAPI),
 ];
 
 pub fn router() -> Router<AppState> {
-    use crate::server::{accounts::rest as accounts, desk::rest as desk, report::rest as report};
+    use crate::server::{
+        accounts::rest as accounts, desk::rest as desk, knowledge::rest as knowledge,
+        report::rest as report,
+    };
     Router::new()
         .route(rest::ME, get(accounts::me))
         .route(
@@ -40,6 +52,18 @@ pub fn router() -> Router<AppState> {
         .route(rest::ACTIONS, post(desk::act))
         .route(rest::SCREENSHOT, get(report::screenshot))
         .route(rest::THUMBNAIL, get(report::thumbnail))
+        .route(rest::KB_ARTICLES, post(knowledge::create))
+        .route(
+            rest::KB_ARTICLE,
+            get(knowledge::one)
+                .put(knowledge::update)
+                .delete(knowledge::delete),
+        )
+        .route(rest::KB_REVISIONS, get(knowledge::revisions))
+        .route(rest::KB_COMPARE, get(knowledge::compare))
+        .route(rest::KB_RESTORE, post(knowledge::restore))
+        .route(rest::KB_SEARCH, get(knowledge::search))
+        .route(rest::KB_DRAFT, post(knowledge::draft_from_incident))
         .route(rest::OPENAPI, get(openapi))
         .fallback(|caller: CallerLocale| async move { ApiError::new(AppError::NotFound, caller.0) })
 }
@@ -94,6 +118,15 @@ impl utoipa::Modify for Security {
         crate::server::desk::rest::act,
         crate::server::report::rest::screenshot,
         crate::server::report::rest::thumbnail,
+        crate::server::knowledge::rest::create,
+        crate::server::knowledge::rest::one,
+        crate::server::knowledge::rest::update,
+        crate::server::knowledge::rest::delete,
+        crate::server::knowledge::rest::revisions,
+        crate::server::knowledge::rest::compare,
+        crate::server::knowledge::rest::restore,
+        crate::server::knowledge::rest::search,
+        crate::server::knowledge::rest::draft_from_incident,
         openapi
     ),
     modifiers(&Security),

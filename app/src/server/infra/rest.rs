@@ -75,31 +75,38 @@ struct FieldProblem {
     message: String,
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let fields = match &self.error {
+impl ErrorBody {
+    /// What `error` answers, in `locale`.
+    pub fn new(error: &AppError, locale: Locale) -> ErrorBody {
+        let fields = match error {
             AppError::Validation { fields } => fields
                 .iter()
                 .map(|f| FieldProblem {
                     field: f.field.as_str().to_owned(),
                     code: f.reason.code().to_owned(),
-                    message: reason_message(f.reason, self.locale),
+                    message: reason_message(f.reason, locale),
                 })
                 .collect(),
             _ => Vec::new(),
         };
-        let ref_id = match &self.error {
+        let ref_id = match error {
             AppError::Internal { ref_id } => Some(ref_id.clone()),
             _ => None,
         };
-        let body = ErrorBody {
+        ErrorBody {
             error: ErrorDetail {
-                code: self.error.code().to_owned(),
-                message: self.error.message(self.locale),
+                code: error.code().to_owned(),
+                message: error.message(locale),
                 fields,
                 ref_id,
             },
-        };
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody::new(&self.error, self.locale);
         let status =
             StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(body)).into_response();

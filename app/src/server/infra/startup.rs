@@ -70,6 +70,12 @@ impl Application {
             ))
             .abort_handle(),
             spawn_sla_sweep(state.pool.clone()),
+            tokio::spawn(crate::server::knowledge::index::follow(
+                state.pool.clone(),
+                state.knowledge.clone(),
+                state.events.knowledge.clone(),
+            ))
+            .abort_handle(),
         ];
         Ok(Application {
             listener,

@@ -27,6 +27,8 @@ pub struct AppState {
     pub limits: Arc<crate::server::infra::limits::Limits>,
     /// The site's own scripts under their hashed names.
     pub assets: Arc<crate::server::infra::assets::Assets>,
+    /// The knowledge base's search index and chart drawing.
+    pub knowledge: Arc<crate::server::knowledge::Knowledge>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
         let assets = Arc::new(crate::server::infra::assets::Assets::load(
             std::path::Path::new(leptos_options.site_root.as_ref()),
         ));
+        let settings_index_dir = settings.kb_index_dir.clone();
         Ok(AppState {
             pool,
             settings: Arc::new(settings),
@@ -56,6 +59,7 @@ impl AppState {
             events: Default::default(),
             limits,
             assets,
+            knowledge: Arc::new(crate::server::knowledge::Knowledge::new(settings_index_dir)),
         })
     }
 }

@@ -1,4 +1,6 @@
-//! Article bodies: CommonMark (pulldown-cmark).
+//! Article bodies: CommonMark (pulldown-cmark), as text for the search and as safe HTML for
+//! the pages.
+use super::charts::Charts;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 /// Whether a fenced block is a flow chart (Graphviz DOT).
@@ -14,10 +16,7 @@ pub fn is_chart(info: &str) -> bool {
 pub fn plain_text(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     let mut chart: Option<String> = None;
-    for event in Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    ) {
+    for event in Parser::new_ext(markdown, options()) {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_chart(&info) => {
                 chart = Some(String::new())
@@ -48,4 +47,74 @@ pub fn plain_text(markdown: &str) -> String {
         }
     }
     out
+}
+
+/// The body as the page shows it: CommonMark with tables, sanitized (no script, no event
+/// handler, no style, no iframe or other embedded content; images only from this site, where
+/// the screenshot endpoint checks who may see them; links open safely), and each fenced `dot`
+/// block drawn as an SVG image by `charts`.
+pub async fn render(markdown: &str, charts: &Charts) -> String {
+    // A chart's place is held by a paragraph no author can predict, then filled once the HTML
+    // is clean: the SVG (an image, where no script runs) never passes the sanitizer.
+    let token = format!("mss-chart-{}", uuid::Uuid::new_v4().simple());
+    let mut sources: Vec<String> = Vec::new();
+    let mut chart: Option<String> = None;
+    let mut events = Vec::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if is_chart(&info) => {
+                chart = Some(String::new())
+            }
+            Event::End(TagEnd::CodeBlock) if chart.is_some() => {
+                sources.push(chart.take().unwrap_or_default());
+                events.push(Event::Html(
+                    format!("<p>{token}-{}</p>\n", sources.len() - 1).into(),
+                ));
+            }
+            Event::Text(text) if chart.is_some() => {
+                if let Some(source) = chart.as_mut() {
+                    source.push_str(&text);
+                }
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(markdown.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let mut clean = sanitizer().clean(&html).to_string();
+    for (n, source) in sources.iter().enumerate() {
+        let figure = charts.figure(source).await;
+        clean = clean.replacen(&format!("<p>{token}-{n}</p>"), &figure, 1);
+    }
+    clean
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: std::sync::LazyLock<ammonia::Builder<'static>> =
+        std::sync::LazyLock::new(|| {
+            let mut b = ammonia::Builder::default();
+            b.url_relative(ammonia::UrlRelative::PassThrough)
+                .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+                .link_rel(Some("noopener noreferrer nofollow"))
+                .add_tag_attributes("img", ["loading"])
+                .add_tag_attributes("input", ["type", "checked", "disabled"])
+                .add_tags(["input"])
+                .attribute_filter(|element, attribute, value| match (element, attribute) {
+                    // Images from this site only (screenshots, behind sign-in): a foreign image
+                    // would tell another server who reads what.
+                    ("img", "src") if value.starts_with('/') && !value.starts_with("//") => {
+                        Some(value.into())
+                    }
+                    ("img", "src") => None,
+                    ("input", "type") if value == "checkbox" => Some(value.into()),
+                    ("input", "type") => None,
+                    _ => Some(value.into()),
+                });
+            b
+        });
+    &BUILDER
 }

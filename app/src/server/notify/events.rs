@@ -1,6 +1,7 @@
 //! The one listener of the timeline: each app instance holds one PostgreSQL connection that
 //! LISTENs. `mss_events` carries the id of every committed timeline entry (a trigger sends it),
-//! `mss_reads` the incident whose thread someone on the team has read. The instance loads what
+//! `mss_reads` the incident whose thread someone on the team has read, `mss_kb` that an article
+//! or the search's words changed (the search index catches up, see `knowledge::index`). The instance loads what
 //! is new and hands it to its live streams (`live`) and wakes its push worker (`push`), so a
 //! change written through one instance reaches browsers connected to any other. Entry ids follow
 //! commit order (see the migration), so a stream that reconnects with `Last-Event-ID` gets
@@ -45,6 +46,8 @@ pub struct Hub {
     last: Arc<AtomicI64>,
     /// Tells the push worker there are new entries.
     pub new_entries: Arc<Notify>,
+    /// Tells the search index an article or the search's words changed (`mss_kb`).
+    pub knowledge: Arc<Notify>,
 }
 
 impl Default for Hub {
@@ -54,6 +57,7 @@ impl Default for Hub {
             tx,
             last: Arc::new(AtomicI64::new(0)),
             new_entries: Arc::new(Notify::new()),
+            knowledge: Arc::new(Notify::new()),
         }
     }
 }
@@ -78,7 +82,9 @@ pub async fn listen(pool: PgPool, hub: Hub) {
 
 async fn listen_once(pool: &PgPool, hub: &Hub) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen_all(["mss_events", "mss_reads"]).await?;
+    listener
+        .listen_all(["mss_events", "mss_reads", "mss_kb"])
+        .await?;
     if hub.last.load(Ordering::SeqCst) == 0 {
         let newest =
             sqlx::query_scalar!("SELECT coalesce(max(id), 0) AS \"id!\" FROM incident_events")
@@ -92,6 +98,7 @@ async fn listen_once(pool: &PgPool, hub: &Hub) -> Result<(), sqlx::Error> {
         // A safety net: if a notification were ever lost, the next round still finds the entry.
         match tokio::time::timeout(Duration::from_secs(5), listener.try_recv()).await {
             Err(_) => catch_up(pool, hub).await?,
+            Ok(Ok(Some(note))) if note.channel() == "mss_kb" => hub.knowledge.notify_one(),
             Ok(Ok(Some(note))) if note.channel() == "mss_reads" => {
                 if let Ok(incident) = note.payload().parse::<i64>() {
                     read_signal(pool, hub, incident).await?;

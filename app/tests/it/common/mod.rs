@@ -62,12 +62,14 @@ impl TestApp {
         let addr = app.addr();
         let background = app.background();
         tokio::spawn(app.run_until(std::future::pending()));
-        TestApp {
+        let app = TestApp {
             addr,
             pool,
             blob_dir,
             background,
-        }
+        };
+        app.wait_ready().await;
+        app
     }
 
     /// With a fake WeCom (see `FakeWecomHarness`) and `extra` settings.
@@ -83,6 +85,20 @@ impl TestApp {
             .collect();
         settings.extend_from_slice(extra);
         TestApp::spawn_with(pool, &settings).await
+    }
+
+    /// Until `/readyz` answers 200 (the search index built at start-up), at most 30 s.
+    pub async fn wait_ready(&self) {
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(res) = client.get(self.url("/readyz")).send().await {
+                if res.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the app did not become ready within 30 s");
     }
 
     /// Stops the background tasks mid-flight, as a crash would.
