@@ -49,11 +49,36 @@ pub fn day_span(
     )
 }
 
+/// The business week (Monday to Sunday, China time) `at` falls in, named by its Monday.
+pub fn week_of(at: DateTime<Utc>) -> NaiveDate {
+    use chrono::Datelike;
+    let day = business_date(at);
+    day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
 /// `2026-11-21 14:05`, in business time.
 pub fn format_minute(at: DateTime<Utc>) -> String {
     at.with_timezone(&business_offset())
         .format("%Y-%m-%d %H:%M")
         .to_string()
+}
+
+#[cfg(test)]
+mod week_tests {
+    use super::*;
+
+    #[test]
+    fn a_week_starts_on_monday_in_china() {
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        // Sunday 23:30 UTC is already Monday 07:30 in China.
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(week_of(at("2026-11-22T23:30:00Z")), monday);
+        assert_eq!(week_of(at("2026-11-29T15:59:00Z")), monday);
+        assert_eq!(
+            week_of(at("2026-11-29T16:00:00Z")),
+            monday + chrono::Duration::days(7)
+        );
+    }
 }
 
 #[cfg(test)]

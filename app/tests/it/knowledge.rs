@@ -649,3 +649,147 @@ async fn bodies_are_sanitized_and_flow_charts_drawn(pool: PgPool) {
         a["html"]
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_weekly_hot_questions_run_once_across_instances(pool: PgPool) {
+    use app::server::infra::scheduler::{run_now, tick};
+    use app::server::knowledge::hot::JOB;
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let margin = write(&app, &people.handler, json!({"title": "融资融券开通条件", "body": "资产满 50 万。", "system": "trading", "status": "published"})).await["id"].as_i64().unwrap();
+    let custody = write(&app, &people.handler, json!({"title": "三方存管银行变更", "body": "先转回资金。", "system": "custody", "status": "published"})).await["id"].as_i64().unwrap();
+    let draft = write(
+        &app,
+        &people.handler,
+        json!({"title": "草稿不上榜", "body": "x", "system": "custody"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // The week of Monday 2026-11-16 is ranked from the four weeks before it: 30 reads the week
+    // just before beat 100 reads four weeks before (×0.125) and two "helpful" votes (×3).
+    sqlx::query(
+        "INSERT INTO kb_views (article_id, day, views) VALUES
+             ($1, '2026-11-10', 30), ($2, '2026-10-20', 100), ($3, '2026-11-11', 500),
+             ($1, '2026-11-16', 999)",
+    )
+    .bind(margin)
+    .bind(custody)
+    .bind(draft)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO kb_feedback (article_id, user_id, helpful, updated_at)
+         SELECT $1, id, true, '2026-11-12 10:00+08' FROM users WHERE login IN ('agent', 'agent2')",
+    )
+    .bind(custody)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    // Two instances reach the same minute of that week: one runs it.
+    let (one, two) = (app.another_instance(), app.another_instance());
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-18T09:00:00+08:00")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let (a, b) = tokio::join!(tick(&one, &JOB, now), tick(&two, &JOB, now));
+    assert_eq!(
+        [a.unwrap(), b.unwrap()].iter().filter(|ran| **ran).count(),
+        1,
+        "exactly one instance ran it"
+    );
+    let (a, b) = tokio::join!(tick(&one, &JOB, now), tick(&two, &JOB, now));
+    assert!(
+        !a.unwrap() && !b.unwrap(),
+        "and nobody runs it again that week"
+    );
+    let runs: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM job_runs WHERE job = $1 AND period = '2026-11-16'",
+    )
+    .bind(JOB.name)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(runs, 1);
+    let hot: Vec<(i64, i32, i32, i32)> = sqlx::query_as(
+        "SELECT article_id, rank, views, helpful FROM kb_hot WHERE week = '2026-11-16' ORDER BY rank",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        hot,
+        [(margin, 1, 30, 0), (custody, 2, 0, 2)],
+        "drafts and later reads do not count"
+    );
+
+    // An admin recomputes: the same ranking, recorded as theirs.
+    sqlx::query("DELETE FROM kb_hot")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let admin = app.user("admin", "赵强", Role::Admin).await;
+    run_now(&one, &JOB, "2026-11-16".into(), admin)
+        .await
+        .unwrap();
+    let ranked: Vec<i64> =
+        sqlx::query_scalar("SELECT article_id FROM kb_hot WHERE week = '2026-11-16' ORDER BY rank")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(ranked, [margin, custody]);
+    let by: Vec<String> = sqlx::query_scalar(
+        "SELECT claimed_by FROM job_runs WHERE period = '2026-11-16' ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(by, ["scheduler".to_owned(), format!("admin:{admin}")]);
+    // The help center's home lists them.
+    let res = people
+        .agent
+        .post(app.url("/api/knowledge/home"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let home = json(res).await;
+    assert_eq!(home["hot"][0]["title"], "融资融券开通条件", "{home}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_crashed_or_failed_claim_is_taken_again_later(pool: PgPool) {
+    use app::server::infra::scheduler::tick;
+    use app::server::knowledge::hot::JOB;
+    let app = TestApp::spawn(pool).await;
+    let state = app.another_instance();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-04T09:00:00+08:00")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    // An instance claimed the week and died mid-run.
+    sqlx::query("INSERT INTO job_runs (job, period, claimed_by, updated_at) VALUES ($1, '2026-11-02', 'scheduler', now() - interval '5 minutes')")
+        .bind(JOB.name)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        !tick(&state, &JOB, now).await.unwrap(),
+        "a fresh claim is left alone"
+    );
+    sqlx::query("UPDATE job_runs SET updated_at = now() - interval '31 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        tick(&state, &JOB, now).await.unwrap(),
+        "an abandoned one is taken again"
+    );
+    let finished: bool = sqlx::query_scalar(
+        "SELECT finished_at IS NOT NULL FROM job_runs WHERE period = '2026-11-02'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(finished);
+}

@@ -313,6 +313,34 @@ pub struct HelpArticle {
     pub vote: Option<bool>,
 }
 
+/// One of a week's hot questions, for the team's weekly meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HotQuestion {
+    pub id: i64,
+    pub title: String,
+    pub system_name: String,
+    pub rank: i32,
+    /// Its rank the week before (`None`: new in the list).
+    pub previous_rank: Option<i32>,
+    /// The week before's counts: reads, "helpful" votes, incidents it came from or solved.
+    pub views: i32,
+    pub helpful: i32,
+    pub incidents: i32,
+    /// The weighted score the ranking is by (older weeks count less).
+    pub score: f64,
+}
+
+/// A week's hot questions, as the weekly job ranked them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HotWeek {
+    /// The week's Monday (`None`: never computed).
+    pub week: Option<chrono::NaiveDate>,
+    /// When and by whom it was computed (`scheduler` or an admin).
+    pub computed_at: Option<DateTime<Utc>>,
+    pub computed_by: Option<String>,
+    pub items: Vec<HotQuestion>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,6 +115,56 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The help center's demo articles: the relevance bench's 160 brokerage and insurance articles
+/// (`bench/kb-relevance/articles.jsonl`), published by the demo handler, once.
+pub async fn seed_articles(state: &crate::server::AppState) -> anyhow::Result<()> {
+    use crate::domain::incident::workflow::Tags;
+    use crate::domain::knowledge::ArticleInput;
+    use crate::server::knowledge::search::relevance::JudgedArticle;
+    let pool = &state.pool;
+    let any: Option<i64> = sqlx::query_scalar!("SELECT id FROM kb_articles LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    let login = Login::parse("handler").map_err(|r| anyhow::anyhow!("demo login: {r:?}"))?;
+    let author = crate::server::accounts::users::id_by_login(pool, &login)
+        .await
+        .map_err(demo_error)?;
+    let (None, Some(author)) = (any, author) else {
+        return Ok(());
+    };
+    let author = crate::domain::accounts::CurrentUser {
+        id: author,
+        login: "handler".into(),
+        display_name: "陈静".into(),
+        role: Role::Handler,
+    };
+    let mut written = 0;
+    for line in include_str!("../../../../bench/kb-relevance/articles.jsonl").lines() {
+        let Ok(a) = serde_json::from_str::<JudgedArticle>(line) else {
+            continue;
+        };
+        let input = ArticleInput {
+            title: a.title,
+            body: a.body,
+            system: a.system,
+            category: Some(a.category),
+            subcategory: a.subcategory,
+            tags: Some(Tags::List(a.tags)),
+            status: Some("published".into()),
+            version: None,
+        };
+        let Ok(draft) = input.parse() else {
+            continue;
+        };
+        crate::server::knowledge::articles::create(pool, &state.knowledge, &author, &draft, None)
+            .await
+            .map_err(demo_error)?;
+        written += 1;
+    }
+    tracing::info!(articles = written, "demo articles are in place");
+    Ok(())
+}
+
 fn demo_error(e: AppError) -> anyhow::Error {
     anyhow::anyhow!("seeding the demo failed: {e}")
 }

@@ -15,6 +15,7 @@ pub mod locale;
 pub mod openapi;
 pub mod recent;
 pub mod rest;
+pub mod scheduler;
 pub mod security;
 pub mod startup;
 pub mod state;

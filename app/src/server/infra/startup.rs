@@ -57,6 +57,9 @@ impl Application {
             settings.public_url = format!("http://{addr}");
         }
         let state = AppState::new(pool, settings, leptos_options)?;
+        if state.settings.demo {
+            demo::seed_articles(&state).await?;
+        }
         let background = vec![
             spawn_cleanup(state.clone()),
             tokio::spawn(crate::server::notify::events::listen(
@@ -70,6 +73,7 @@ impl Application {
             ))
             .abort_handle(),
             spawn_sla_sweep(state.pool.clone()),
+            tokio::spawn(crate::server::infra::scheduler::run(state.clone())).abort_handle(),
             tokio::spawn(crate::server::knowledge::index::follow(
                 state.pool.clone(),
                 state.knowledge.clone(),

@@ -4,6 +4,7 @@ pub mod articles;
 pub mod charts;
 pub mod drafts;
 pub mod help;
+pub mod hot;
 pub mod index;
 pub mod markdown;
 pub mod rest;

@@ -87,6 +87,24 @@ impl TestApp {
         TestApp::spawn_with(pool, &settings).await
     }
 
+    /// The state of another instance on the same database (its own index, caches and
+    /// workers, none started): for driving background work, such as the scheduler, directly.
+    pub fn another_instance(&self) -> app::server::AppState {
+        let blob_dir = self.blob_dir.to_string_lossy().into_owned();
+        let settings = Settings::from_lookup(|key| match key {
+            "DATABASE_URL" => Some("postgres://unused".into()),
+            "MSS_ADDR" => Some("127.0.0.1:0".into()),
+            "MSS_BLOB_DIR" => Some(blob_dir.clone()),
+            _ => None,
+        })
+        .expect("test settings");
+        let options = LeptosOptions::builder()
+            .output_name("mss")
+            .site_root("target/site")
+            .build();
+        app::server::AppState::new(self.pool.clone(), settings, options).expect("state")
+    }
+
     /// Until `/readyz` answers 200 (the search index built at start-up), at most 30 s.
     pub async fn wait_ready(&self) {
         let client = reqwest::Client::new();

@@ -14,6 +14,8 @@ pub struct JudgedArticle {
     pub system: String,
     pub category: String,
     #[serde(default)]
+    pub subcategory: Option<String>,
+    #[serde(default)]
     pub tags: Vec<String>,
     pub body: String,
 }
