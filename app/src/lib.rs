@@ -193,6 +193,11 @@ fn AppRoutes() -> impl IntoView {
             <Route path=routes::ADMIN_REPLIES view={Lazy::<admin::RepliesRoute>::new()} ssr=ssr.clone()/>
             <Route path=routes::ADMIN_AUDIT view={Lazy::<admin::AuditRoute>::new()} ssr=ssr.clone()/>
             <Route path=routes::ADMIN_DELIVERIES view={Lazy::<admin::DeliveriesRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::DESK_KB view={Lazy::<knowledge::DeskArticlesRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::DESK_KB_NEW view={Lazy::<knowledge::NewArticleRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::DESK_KB_HOT view={Lazy::<knowledge::HotRoute>::new()} ssr=ssr.clone()/>
+            <Route path=(routes::DESK_KB, ParamSegment("id")) view={Lazy::<knowledge::EditArticleRoute>::new()} ssr=ssr.clone()/>
+            <Route path=routes::ADMIN_WORDS view={Lazy::<knowledge::SearchWordsRoute>::new()} ssr=ssr.clone()/>
             <Route path=routes::HELP view={Lazy::<knowledge::HelpRoute>::new()} ssr=ssr.clone()/>
             <Route path=routes::HELP_SEARCH view={Lazy::<knowledge::HelpSearchRoute>::new()} ssr=ssr.clone()/>
             <Route path=(routes::HELP_SYSTEMS, ParamSegment("code")) view={Lazy::<knowledge::HelpListRoute>::new()} ssr=ssr.clone()/>

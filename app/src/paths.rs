@@ -47,6 +47,12 @@ pages! {
     ADMIN_REPLIES = "/admin/replies" => ["admin", "replies"];
     ADMIN_AUDIT = "/admin/audit" => ["admin", "audit"];
     ADMIN_DELIVERIES = "/admin/deliveries" => ["admin", "deliveries"];
+    /// The team's articles (the knowledge base on the desk); `/desk/kb/:id` is one in the
+    /// editor (see [`desk_article`]).
+    DESK_KB = "/desk/kb" => ["desk", "kb"];
+    DESK_KB_NEW = "/desk/kb/new" => ["desk", "kb", "new"];
+    DESK_KB_HOT = "/desk/kb/hot" => ["desk", "kb", "hot"];
+    ADMIN_WORDS = "/admin/search-words" => ["admin", "search-words"];
     /// The help center (the knowledge base's reporters' side).
     HELP = "/help" => ["help"];
     HELP_SEARCH = "/help/search" => ["help", "search"];
@@ -74,6 +80,11 @@ pub fn submitted(number: &str) -> String {
 /// The admin's page of one account.
 pub fn admin_user(login: &str) -> String {
     format!("{}/{}", ADMIN_USERS.path(), encode_query(login))
+}
+
+/// An article in the desk's editor.
+pub fn desk_article(id: i64) -> String {
+    format!("{}/{id}", DESK_KB.path())
 }
 
 /// A help-center article.

@@ -102,6 +102,9 @@ pub fn DeskShell(children: Children) -> impl IntoView {
     let locale = i18n.get_locale_untracked();
     let path = use_location().pathname.get_untracked();
     let mut links = vec![(paths::DESK.path(), td_string!(locale, desk.queue))];
+    if user.role.works_desk() {
+        links.push((paths::DESK_KB.path(), td_string!(locale, kb.title)));
+    }
     if user.role == crate::domain::accounts::Role::Admin {
         links.extend([
             (paths::ADMIN_USERS.path(), td_string!(locale, admin.users)),
@@ -111,6 +114,10 @@ pub fn DeskShell(children: Children) -> impl IntoView {
                 td_string!(locale, admin.replies),
             ),
             (paths::ADMIN_AUDIT.path(), td_string!(locale, admin.audit)),
+            (
+                paths::ADMIN_WORDS.path(),
+                td_string!(locale, kb.words_title),
+            ),
             (
                 paths::ADMIN_DELIVERIES.path(),
                 td_string!(locale, admin.deliveries),
@@ -126,7 +133,7 @@ pub fn DeskShell(children: Children) -> impl IntoView {
                 </a>
                 <nav class="desk-nav" aria-label=td_string!(i18n.get_locale_untracked(), desk.title)>
                     {links.into_iter().map(|(href, label)| {
-                        let here = if href == paths::DESK.path() { path == paths::DESK.path() || path.starts_with(paths::DESK_INCIDENTS.path()) } else { path.starts_with(href) };
+                        let here = if href == paths::DESK.path() { path == paths::DESK.path() || path.starts_with(paths::DESK_INCIDENTS.path()) } else { path == href || path.starts_with(&format!("{href}/")) };
                         view! { <a href=href aria-current=here.then_some("page")>{label}</a> }
                     }).collect_view()}
                 </nav>

@@ -277,6 +277,38 @@ fn cases(t: &Target) -> Vec<Case> {
                 ("reason", "看看"),
             ],
         ),
+        server_fn("knowledge/desk/list", &[("q", "绝密")]),
+        server_fn("knowledge/desk/editor", &[("id", &a.to_string())]),
+        server_fn(
+            "knowledge/desk/save",
+            &[
+                ("id", &a.to_string()),
+                ("title", "改掉"),
+                ("body", "改掉"),
+                ("system", "trading"),
+                ("status", "published"),
+                ("version", "1"),
+            ],
+        ),
+        server_fn("knowledge/desk/preview", &[("body", "# 预览")]),
+        server_fn(
+            "knowledge/desk/compare",
+            &[("id", &a.to_string()), ("from", "1"), ("to", "1")],
+        ),
+        server_fn(
+            "knowledge/desk/restore",
+            &[("id", &a.to_string()), ("revision", "1")],
+        ),
+        server_fn("knowledge/desk/delete", &[("id", &a.to_string())]),
+        server_fn("knowledge/desk/draft", &[("number", n)]),
+        server_fn("knowledge/desk/hot", &[]),
+        server_fn("knowledge/desk/recompute", &[]),
+        server_fn("knowledge/words", &[]),
+        server_fn(
+            "knowledge/words/add",
+            &[("kind", "term"), ("words", "内鬼词")],
+        ),
+        server_fn("knowledge/words/remove", &[("kind", "term"), ("id", "1")]),
         server_fn("incidents/form", &[]),
         server_fn("incidents/mine", &[]),
         server_fn("incidents/get", &[("number", n)]),
@@ -401,6 +433,16 @@ fn cases(t: &Target) -> Vec<Case> {
             M::GET,
             "/admin/deliveries",
             "/admin/deliveries".into(),
+            Body::None,
+        ),
+        case(M::GET, "/desk/kb", "/desk/kb?q=绝密".into(), Body::None),
+        case(M::GET, "/desk/kb/new", "/desk/kb/new".into(), Body::None),
+        case(M::GET, "/desk/kb/hot", "/desk/kb/hot".into(), Body::None),
+        case(M::GET, "/desk/kb/{id}", format!("/desk/kb/{a}"), Body::None),
+        case(
+            M::GET,
+            "/admin/search-words",
+            "/admin/search-words".into(),
             Body::None,
         ),
         case(M::GET, "/help", "/help".into(), Body::None),
@@ -734,19 +776,21 @@ async fn nobody_but_its_reporter_and_the_team_reaches_an_incident(pool: PgPool) 
         stored, own_reports,
         "only the photos of their own reports were stored, none of their tries on this incident"
     );
-    let (articles, revisions, deleted, votes): (i64, i64, bool, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM kb_articles), (SELECT count(*) FROM kb_revisions),
+    let (articles, revisions, deleted, votes, words, runs): (i64, i64, bool, i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM kb_articles), (SELECT count(*) FROM kb_revisions),
                 (SELECT deleted_at IS NOT NULL FROM kb_articles WHERE id = $1),
-                (SELECT count(*) FROM kb_feedback)",
-    )
-    .bind(article)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+                (SELECT count(*) FROM kb_feedback), (SELECT count(*) FROM kb_terms),
+                (SELECT count(*) FROM job_runs WHERE claimed_by <> 'scheduler')",
+        )
+        .bind(article)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(
-        (articles, revisions, deleted, votes),
-        (1, 1, false, 0),
-        "no article was written, changed, deleted or voted on by them"
+        (articles, revisions, deleted, votes, words, runs),
+        (1, 1, false, 0, 0, 0),
+        "no article was written, changed, deleted or voted on by them, no word added, nothing recomputed"
     );
 }
 

@@ -313,6 +313,136 @@ pub struct HelpArticle {
     pub vote: Option<bool>,
 }
 
+/// The desk editor's form, as a browser sends it (every field text).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EditorForm {
+    /// Empty for a new article.
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub system: String,
+    pub category: String,
+    pub subcategory: String,
+    /// Separated by commas.
+    pub tags: String,
+    pub status: String,
+    pub version: String,
+}
+
+impl EditorForm {
+    /// The same save as the API's.
+    pub fn input(&self) -> ArticleInput {
+        let some = |s: &str| (!s.trim().is_empty()).then(|| s.to_owned());
+        ArticleInput {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            system: self.system.clone(),
+            category: some(&self.category),
+            subcategory: some(&self.subcategory),
+            tags: Some(Tags::Text(self.tags.clone())),
+            status: some(&self.status),
+            version: self.version.trim().parse().ok(),
+        }
+    }
+
+    pub fn from_article(a: &Article) -> EditorForm {
+        EditorForm {
+            id: a.id.to_string(),
+            title: a.title.clone(),
+            body: a.body.clone(),
+            system: a.system.clone(),
+            category: a
+                .category
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            subcategory: a.subcategory.clone().unwrap_or_default(),
+            tags: a.tags.join("，"),
+            status: a.status.as_str().to_owned(),
+            version: a.version.to_string(),
+        }
+    }
+}
+
+/// What a save from the desk's editor did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum EditorSaved {
+    Done {
+        id: i64,
+        version: i32,
+    },
+    /// Someone saved first: nothing was written.
+    Stale(Box<Stale>),
+}
+
+/// One line of the desk's article list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskArticle {
+    pub id: i64,
+    pub title: String,
+    pub system_name: String,
+    pub status: ArticleStatus,
+    pub author: String,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A term the segmenter keeps whole (三方存管), added by an admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Term {
+    pub id: i64,
+    pub term: String,
+}
+
+/// Words that mean the same (两融 = 融资融券), the canonical one first, added by an admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynonymGroup {
+    pub id: i64,
+    pub words: Vec<String>,
+}
+
+/// The search's words: what admins added, and how many are built in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchWords {
+    pub terms: Vec<Term>,
+    pub synonyms: Vec<SynonymGroup>,
+    pub built_in_terms: usize,
+    pub built_in_synonyms: usize,
+}
+
+/// A term as an admin adds it: 2 to 20 characters, no spaces or `=`.
+pub fn parse_term(raw: &str) -> Result<String, Reason> {
+    let term = text_between(raw, 2, 20)?;
+    if term
+        .chars()
+        .any(|c| c.is_whitespace() || c == '=' || c == ',' || c == '，')
+    {
+        return Err(Reason::UnknownValue);
+    }
+    Ok(term)
+}
+
+/// A synonym group as an admin types it: `两融 = 融资融券` (or commas), 2 to 10 distinct terms.
+pub fn parse_synonyms(raw: &str) -> Result<Vec<String>, Reason> {
+    let mut words: Vec<String> = Vec::new();
+    for part in raw
+        .split(['=', ',', '，', '＝'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let word = text_between(part, 1, 20)?;
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    match words.len() {
+        0 => Err(Reason::Required),
+        1 => Err(Reason::TooShort { min: 2 }),
+        n if n > 10 => Err(Reason::TooMany { max: 10 }),
+        _ => Ok(words),
+    }
+}
+
 /// One of a week's hot questions, for the team's weekly meeting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HotQuestion {
@@ -406,6 +536,17 @@ mod tests {
                 reason: Reason::Required
             }]
         );
+    }
+
+    #[test]
+    fn admins_words_are_checked() {
+        assert_eq!(parse_term(" 港股通 "), Ok("港股通".into()));
+        assert_eq!(parse_term("港 股"), Err(Reason::UnknownValue));
+        assert_eq!(
+            parse_synonyms("两融 = 融资融券，两融"),
+            Ok(vec!["两融".into(), "融资融券".into()])
+        );
+        assert_eq!(parse_synonyms("两融"), Err(Reason::TooShort { min: 2 }));
     }
 
     #[test]

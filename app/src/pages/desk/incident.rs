@@ -51,6 +51,9 @@ fn DeskIncident(found: Resource<Result<DeskIncidentView, AppError>>) -> impl Int
                             <aside class="desk-side">
                                 <Triage facts=facts.clone() status=detail.status/>
                                 <Actions detail=detail.clone() options kept/>
+                                {(matches!(detail.status, crate::domain::incident::Status::Answered | crate::domain::incident::Status::Closed)
+                                    && crate::components::guard::current().role.works_desk())
+                                    .then(|| view! { <ToKnowledge number=detail.number.clone()/> })}
                                 {can_reveal.then(|| view! { <Reveals detail=detail.clone()/> })}
                                 <Audit facts/>
                             </aside>
@@ -490,4 +493,22 @@ fn Audit(facts: DeskFacts) -> impl IntoView {
             </details>
         </section>
     })
+}
+
+/// "整理成知识": a draft article from this solved incident, its customer data removed, opened in
+/// the editor (the draft already written from it, if there is one).
+#[component]
+fn ToKnowledge(number: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = ServerAction::<crate::api::knowledge::DraftFromIncident>::new();
+    let error = Signal::derive(move || draft.value().get().and_then(|r| r.err()));
+    view! {
+        <section class="panel side-panel kb-to-article">
+            <crate::components::feedback::FormError error/>
+            <ActionForm action=draft attr:class="inline-form">
+                <input type="hidden" name="number" value=number/>
+                <button type="submit" class="button button-block">{t!(i18n, kb.to_article)}</button>
+            </ActionForm>
+        </section>
+    }
 }

@@ -1,6 +1,6 @@
 use super::list::category_name;
 use super::{ArticleLines, StillStuck};
-use crate::api::knowledge::{article, Vote};
+use crate::api::knowledge::{read_article, Vote};
 use crate::components::feedback::{ErrorPanel, FormError, Loading};
 use crate::components::guard::{Guard, ANYONE};
 use crate::components::shell::{ReporterShell, Tab};
@@ -24,7 +24,7 @@ pub fn HelpArticlePage() -> impl IntoView {
                 vote.version().get(),
             )
         },
-        |(id, _)| article(id),
+        |(id, _)| read_article(id),
     );
     view! { <Guard roles=ANYONE><ArticleView page vote/></Guard> }
 }

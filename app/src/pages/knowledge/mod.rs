@@ -1,14 +1,25 @@
-//! The help center (QA 服务中心): the reporters' side of the knowledge base, phone first and
-//! complete without JavaScript. Lazy routes: a phone downloads them when it opens them.
+//! The knowledge base's pages. The help center (QA 服务中心) is the reporters' side, phone
+//! first and complete without JavaScript; the desk's side lists the articles, edits them with
+//! a live preview and their history, shows the week's hot questions, and lets admins extend
+//! the search's words. Lazy routes: a browser downloads a page when it opens it.
 pub mod article;
+pub mod articles;
+pub mod editor;
 pub mod home;
+pub mod hot;
 pub mod list;
 pub mod search;
+pub mod words;
 
 super::lazy_page!(HelpRoute, home::HelpPage);
 super::lazy_page!(HelpSearchRoute, search::HelpSearchPage);
 super::lazy_page!(HelpListRoute, list::HelpListPage);
 super::lazy_page!(HelpArticleRoute, article::HelpArticlePage);
+super::lazy_page!(DeskArticlesRoute, articles::DeskArticlesPage);
+super::lazy_page!(NewArticleRoute, editor::NewArticlePage);
+super::lazy_page!(EditArticleRoute, editor::EditArticlePage);
+super::lazy_page!(HotRoute, hot::HotPage);
+super::lazy_page!(SearchWordsRoute, words::SearchWordsPage);
 
 use crate::domain::knowledge::ArticleLine;
 use crate::i18n::*;

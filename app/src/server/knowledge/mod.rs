@@ -6,9 +6,11 @@ pub mod drafts;
 pub mod help;
 pub mod hot;
 pub mod index;
+pub mod listing;
 pub mod markdown;
 pub mod rest;
 pub mod search;
+pub mod words;
 
 /// What the knowledge base keeps for the life of the instance.
 pub struct Knowledge {
