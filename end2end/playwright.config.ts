@@ -38,13 +38,13 @@ export default defineConfig({
   },
   projects: [
     // The reporter on a phone, with the wasm loaded ...
-    { name: "reporter-phone", testMatch: /reporter\.spec\.ts/, use: { ...phone } },
+    { name: "reporter-phone", testMatch: /(reporter|help)\.spec\.ts/, use: { ...phone } },
     // ... and every reporter test again with JavaScript off: plain forms that post and redirect.
-    { name: "reporter-phone-no-js", testMatch: /reporter\.spec\.ts/, use: { ...phone, javaScriptEnabled: false } },
+    { name: "reporter-phone-no-js", testMatch: /(reporter|help)\.spec\.ts/, use: { ...phone, javaScriptEnabled: false } },
     // The reporter's phone on a slow network, before the wasm arrives (JavaScript on).
     { name: "reporter-slow-phone", testMatch: /slow-phone\.spec\.ts/, use: { ...phone } },
     // The incident team at a desktop.
-    { name: "desk-desktop", testMatch: /(desk(-flow)?|admin)\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
+    { name: "desk-desktop", testMatch: /(desk(-flow)?|admin|knowledge)\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
     // Live updates: a phone and a desk, on two app instances sharing the database.
     { name: "live", testMatch: /live\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
   ],

@@ -124,6 +124,23 @@ document.addEventListener("click", (e) => {
   if (toggle) { e.preventDefault(); help(); }
 });
 
+// "插入知识库文章": the article's link goes into the message at the cursor.
+document.addEventListener("click", (e) => {
+  const pick = e.target instanceof Element && e.target.closest("[data-kb-link]");
+  if (!pick) return;
+  const body = pick.closest("form")?.querySelector("textarea[name=body]");
+  if (!body) return;
+  const link = pick.dataset.kbLink;
+  const at = body.selectionStart ?? body.value.length;
+  const end = body.selectionEnd ?? at;
+  const before = body.value.slice(0, at);
+  const spaced = before && !/\s$/.test(before) ? ` ${link}` : link;
+  body.value = before + spaced + body.value.slice(end);
+  body.selectionStart = body.selectionEnd = at + spaced.length;
+  body.dispatchEvent(new Event("input", { bubbles: true }));
+  body.focus();
+});
+
 function ready() {
   document.querySelectorAll("[data-pick-all]").forEach((b) => { b.hidden = false; });
   document.querySelectorAll("[data-keys-toggle]").forEach((b) => { b.hidden = false; });

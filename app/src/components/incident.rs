@@ -244,7 +244,7 @@ pub fn Timeline(
                             <div class="timeline-body">
                                 <p class="timeline-head">{headline}{internal}</p>
                                 {detail}
-                                {entry.body.clone().map(|b| view! { <p class="bubble">{b}</p> })}
+                                {entry.body.clone().map(|b| view! { <p class="bubble"><super::knowledge::TextWithArticles text=b/></p> })}
                                 <ScreenshotGrid shots=entry.screenshots.clone()/>
                                 <p class="timeline-foot"><time datetime=entry.at.to_rfc3339()>{format_minute(entry.at)}</time>{read_mark}</p>
                             </div>

@@ -3,6 +3,7 @@ pub mod feedback;
 pub mod fields;
 pub mod guard;
 pub mod incident;
+pub mod knowledge;
 pub mod live;
 pub mod shell;
 

@@ -793,3 +793,54 @@ async fn a_crashed_or_failed_claim_is_taken_again_later(pool: PgPool) {
     .unwrap();
     assert!(finished);
 }
+
+#[sqlx::test(migrations = false)]
+async fn an_answer_that_names_an_article_counts_as_solved_by_it(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let a = write(&app, &people.handler, json!({"title": "账户冻结怎么办", "body": "联系营业部。", "system": "account", "status": "published"})).await;
+    let id = app.filed(&people.agent, "周一").await;
+    app.acted(
+        &people.handler,
+        id,
+        json!({"action": "claim", "version": 1}),
+    )
+    .await;
+    let link =
+        app::domain::knowledge::links::article_link(a["id"].as_i64().unwrap(), "账户冻结怎么办");
+    app.acted(
+        &people.handler,
+        id,
+        json!({"action": "answer", "version": 2, "body": format!("请看 {link}")}),
+    )
+    .await;
+    let article = json(
+        people
+            .handler
+            .get(app.url(&format!("/api/v1/kb/articles/{}", a["id"])))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(article["incidents"][0]["id"], id);
+    assert_eq!(article["incidents"][0]["relation"], "solved");
+    // The reporter's page shows it as a card that opens the article.
+    let page = people
+        .agent
+        .get(app.url(&format!("/incidents/{}", app.number_of(id).await)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let card = page.split("请看").nth(1).unwrap_or_default();
+    assert!(
+        card.contains("class=\"kb-card\"")
+            && card.contains(&format!("href=\"/help/articles/{}\"", a["id"]))
+            && card.contains("账户冻结怎么办"),
+        "{}",
+        card.chars().take(300).collect::<String>()
+    );
+}

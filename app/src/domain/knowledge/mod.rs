@@ -1,5 +1,6 @@
 //! The knowledge base: articles the team writes (often from a solved incident), what a save
 //! sends, and what the help center and the desk show of them.
+pub mod links;
 pub mod redact;
 
 use crate::domain::incident::workflow::{Category, Tag, Tags};

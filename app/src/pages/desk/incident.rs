@@ -228,6 +228,7 @@ fn Actions(detail: IncidentDetail, options: DeskOptions, kept: KeptFields) -> im
                             {canned}
                             <TextField field=Field::Body label=label.to_string() value=kept_value("body") error=refused optional=true
                                 multiline_max=MessageBody::MAX scope=scope.clone()/>
+                            <KbPicker/>
                             <Photos/>
                         }.into_any()
                     }
@@ -510,5 +511,45 @@ fn ToKnowledge(number: String) -> impl IntoView {
                 <button type="submit" class="button button-block">{t!(i18n, kb.to_article)}</button>
             </ActionForm>
         </section>
+    }
+}
+
+/// "插入知识库文章": searches the published articles and, clicked, puts one's link in the
+/// message at the cursor (`public/desk.js`); the reporter sees it as a card. Without
+/// JavaScript an article's address pasted in works the same.
+#[component]
+fn KbPicker() -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let q = RwSignal::new(String::new());
+    let found = Resource::new(
+        move || q.get(),
+        |q| async move {
+            if q.trim().chars().count() < 2 {
+                return Ok(Vec::new());
+            }
+            crate::api::knowledge::desk_articles(Some(q), Some("published".into())).await
+        },
+    );
+    view! {
+        <details class="kb-insert">
+            <summary>{t!(i18n, kb.insert)}</summary>
+            <p class="field-hint">{t!(i18n, kb.insert_hint)}</p>
+            <input type="search" class="kb-insert-search" placeholder=td_string!(locale, kb.insert_placeholder)
+                aria-label=td_string!(locale, kb.insert) on:input=move |ev| q.set(event_target_value(&ev))/>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let items = found.await.unwrap_or_default();
+                    view! {
+                        <ul class="kb-insert-list">
+                            {items.into_iter().take(8).map(|a| {
+                                let link = crate::domain::knowledge::links::article_link(a.id, &a.title);
+                                view! { <li><button type="button" class="link-button" data-kb-link=link>{a.title}</button></li> }
+                            }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </Transition>
+        </details>
     }
 }

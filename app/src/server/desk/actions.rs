@@ -176,6 +176,7 @@ pub async fn act(
             )
             .execute(&mut *tx)
             .await?;
+            crate::server::knowledge::links::record_solved(&mut tx, id, body.as_str()).await?;
             entry.kind = EventKind::Reply;
             entry.body = Some(body.clone());
         }
@@ -197,6 +198,7 @@ pub async fn act(
             )
             .execute(&mut *tx)
             .await?;
+            crate::server::knowledge::links::record_solved(&mut tx, id, body.as_str()).await?;
             entry.kind = EventKind::Answered;
             entry.body = Some(body.clone());
             entry.detail = json!({ "on_time": in_time });

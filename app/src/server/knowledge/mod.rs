@@ -6,6 +6,7 @@ pub mod drafts;
 pub mod help;
 pub mod hot;
 pub mod index;
+pub mod links;
 pub mod listing;
 pub mod markdown;
 pub mod rest;
