@@ -80,6 +80,11 @@ await shoot(phone, "agent", [
   ["incident", "/incidents", async (page) => { await page.locator(".incident-card").first().click(); await page.waitForURL(/incidents\/MSS/); await page.locator("body[data-hydrated]").waitFor(); }],
   ["mine", "/incidents"],
   ["mine-new", "/incidents?status=new"],
+  ["help", "/help"],
+  ["help-search", "/help/search?q=%E9%96%8B%E6%88%B6%20%E4%BA%BA%E8%87%89%E8%AD%98%E5%88%A5"],
+  ["help-list", "/help/systems/trading"],
+  ["help-article", "/help/articles/1"],
+  ["help-nothing", "/help/search?q=zzqqxx"],
 ]);
 await shoot(phone, "agent", [["home", "/"]], "en");
 await shoot({ width: 1280, height: 800 }, "handler", [
@@ -106,6 +111,7 @@ await shoot({ width: 1280, height: 800 }, "admin", [
   ["admin-audit", "/admin/audit"],
   ["admin-deliveries", "/admin/deliveries"],
   ["admin-deliveries-dead", "/admin/deliveries?state=dead"],
+  ["admin-search-words", "/admin/search-words"],
   ["desk-bulk", "/desk", async (page) => {
     await page.locator("body[data-hydrated]").waitFor();
     await page.keyboard.press("j");

@@ -15,8 +15,41 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 /// `/desk/kb/new`: a new article.
 #[component]
 pub fn NewArticlePage() -> impl IntoView {
+    let actions = EditorActions::new();
     let page = Resource::new(|| (), |_| editor(None));
-    view! { <Guard roles=DESK><DeskShell><Editor page/></DeskShell></Guard> }
+    view! { <Guard roles=DESK><DeskShell><Editor page actions/></DeskShell></Guard> }
+}
+
+/// The editor's actions, made with the page: a save that went through or a restore loads the
+/// article again (the server sends the browser back to the same address, which alone would not).
+#[derive(Clone, Copy)]
+struct EditorActions {
+    save: ServerAction<SaveArticle>,
+    restore: ServerAction<Restore>,
+    delete: ServerAction<DeleteArticle>,
+}
+
+impl EditorActions {
+    fn new() -> EditorActions {
+        EditorActions {
+            save: ServerAction::new(),
+            restore: ServerAction::new(),
+            delete: ServerAction::new(),
+        }
+    }
+
+    /// Changes when the article changed under the page: a save that went through, a restore
+    /// (a refused save changes nothing, so what was typed stays).
+    fn changed(self) -> impl Fn() -> (usize, usize) + Copy {
+        let (save, restore) = (self.save, self.restore);
+        let saved = RwSignal::new(0usize);
+        Effect::new(move |_| {
+            if let Some(Ok(EditorSaved::Done { .. })) = save.value().get() {
+                saved.update(|n| *n += 1);
+            }
+        });
+        move || (saved.get(), restore.version().get())
+    }
 }
 
 /// `/desk/kb/:id[?compare=N]`: an article in the editor, with a live preview, its history
@@ -24,11 +57,13 @@ pub fn NewArticlePage() -> impl IntoView {
 #[component]
 pub fn EditArticlePage() -> impl IntoView {
     let params = use_params_map();
+    let actions = EditorActions::new();
+    let changed = actions.changed();
     let page = Resource::new(
-        move || params.read().get("id"),
-        |id| editor(Some(id.unwrap_or_default())),
+        move || (params.read().get("id"), changed()),
+        |(id, _)| editor(Some(id.unwrap_or_default())),
     );
-    view! { <Guard roles=DESK><DeskShell><Editor page/></DeskShell></Guard> }
+    view! { <Guard roles=DESK><DeskShell><Editor page actions/></DeskShell></Guard> }
 }
 
 pub fn removal_name(kind: RemovalKind, locale: Locale) -> &'static str {
@@ -42,16 +77,16 @@ pub fn removal_name(kind: RemovalKind, locale: Locale) -> &'static str {
 }
 
 #[component]
-fn Editor(page: Resource<Result<EditorPage, AppError>>) -> impl IntoView {
+fn Editor(page: Resource<Result<EditorPage, AppError>>, actions: EditorActions) -> impl IntoView {
     view! {
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => view! { <EditorBody page/> }.into_any(),
+                    Ok(page) => view! { <EditorBody page actions/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -81,12 +116,14 @@ fn Comparing(c: Comparison) -> impl IntoView {
 }
 
 #[component]
-fn EditorBody(page: EditorPage) -> impl IntoView {
+fn EditorBody(page: EditorPage, actions: EditorActions) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
-    let save = ServerAction::<SaveArticle>::new();
-    let restore = ServerAction::<Restore>::new();
-    let delete = ServerAction::<DeleteArticle>::new();
+    let EditorActions {
+        save,
+        restore,
+        delete,
+    } = actions;
     let article = page.article.clone();
     // What the form shows: what a refused plain post typed, else the article, else empty.
     let form = page

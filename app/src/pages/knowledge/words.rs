@@ -61,6 +61,7 @@ fn Words(
                                     <input name="words" required maxlength="20" aria-label=td_string!(locale, kb.term_label) placeholder=td_string!(locale, kb.term_placeholder)/>
                                     <button type="submit" class="button button-primary">{t!(i18n, kb.add)}</button>
                                 </ActionForm>
+                                {w.terms.is_empty().then(|| view! { <p class="muted">{t!(i18n, kb.words_none)}</p> })}
                                 <ul class="kb-word-list">
                                     {w.terms.into_iter().map(|t| view! { <li><span>{t.term}</span>{remove_button("term", t.id)}</li> }).collect_view()}
                                 </ul>
@@ -75,6 +76,7 @@ fn Words(
                                     <input name="words" required maxlength="200" aria-label=td_string!(locale, kb.synonyms_label) placeholder=td_string!(locale, kb.synonyms_placeholder)/>
                                     <button type="submit" class="button button-primary">{t!(i18n, kb.add)}</button>
                                 </ActionForm>
+                                {w.synonyms.is_empty().then(|| view! { <p class="muted">{t!(i18n, kb.words_none)}</p> })}
                                 <ul class="kb-word-list">
                                     {w.synonyms.into_iter().map(|g| view! { <li><span>{g.words.join(" = ")}</span>{remove_button("synonyms", g.id)}</li> }).collect_view()}
                                 </ul>
