@@ -141,6 +141,33 @@ document.addEventListener("click", (e) => {
   body.focus();
 });
 
+// The editor's images: uploaded without leaving the page, their Markdown put in at the cursor.
+document.addEventListener("submit", async (e) => {
+  const form = e.target instanceof HTMLFormElement && e.target.matches("[data-kb-images]") ? e.target : null;
+  if (!form) return;
+  e.preventDefault();
+  const body = document.querySelector(".kb-form textarea[name=body]");
+  const error = form.querySelector("[data-kb-images-error]");
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  error.hidden = true;
+  try {
+    const res = await fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } });
+    const answer = await res.json();
+    if (!res.ok) throw new Error(answer.message || res.statusText);
+    const text = answer.images.map((i) => i.markdown).join("\n");
+    const at = body.selectionStart ?? body.value.length;
+    body.value = body.value.slice(0, at) + (at > 0 && body.value[at - 1] !== "\n" ? "\n" : "") + text + "\n" + body.value.slice(body.selectionEnd ?? at);
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+    form.reset();
+  } catch (err) {
+    error.textContent = form.dataset.failed || String(err.message || err);
+    error.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+});
+
 function ready() {
   document.querySelectorAll("[data-pick-all]").forEach((b) => { b.hidden = false; });
   document.querySelectorAll("[data-keys-toggle]").forEach((b) => { b.hidden = false; });

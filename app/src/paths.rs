@@ -133,6 +133,8 @@ pub mod handlers {
     pub const REPORT_FORM: &str = "/api/incidents/create";
     pub const MESSAGE_FORM: &str = "/api/incidents/{number}/messages";
     pub const ACTION_FORM: &str = "/api/incidents/{number}/actions";
+    /// The knowledge-base editor's images (multipart).
+    pub const KB_IMAGES: &str = "/api/kb/images";
     /// The live-update stream (server-sent events).
     pub const LIVE: &str = "/api/live";
     pub const WECOM_SIGN_IN: &str = "/auth/wecom";

@@ -126,6 +126,12 @@ fn cases(t: &Target) -> Vec<Case> {
                 ("body", "内部备注".into()),
             ]),
         ),
+        case(
+            M::POST,
+            "/api/kb/images",
+            "/api/kb/images".into(),
+            Body::Multipart(vec![("back", "/desk/kb/new".into())]),
+        ),
         case(M::GET, "/api/live", "/api/live?after=0".into(), Body::None),
         case(
             M::GET,
@@ -563,7 +569,12 @@ async fn send(app: &TestApp, client: &Client, c: &Case) -> (StatusCode, String) 
                 ),
         ),
     };
-    let mut res = request.send().await.expect("request");
+    // A request left unanswered fails the test, naming itself, instead of hanging it.
+    let mut res = request
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{} {}: {e}", c.method, c.path));
     let status = res.status();
     // A live stream never ends: what it sends in a second is what it would have shown.
     let mut body = Vec::new();

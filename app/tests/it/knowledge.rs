@@ -844,3 +844,83 @@ async fn an_answer_that_names_an_article_counts_as_solved_by_it(pool: PgPool) {
         card.chars().take(300).collect::<String>()
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn article_images_go_through_the_screenshot_pipeline_and_follow_the_article(pool: PgPool) {
+    use crate::common::camera::phone_photo;
+    let app = TestApp::spawn(pool).await;
+    let people = app.people().await;
+    let upload = |client: &Client| {
+        client
+            .post(app.url("/api/kb/images"))
+            .header("accept", "application/json")
+            .multipart(
+                reqwest::multipart::Form::new()
+                    .text("back", "/desk/kb/new")
+                    .part(
+                        "screenshots",
+                        reqwest::multipart::Part::bytes(phone_photo(1600, 1200, 6))
+                            .file_name("IMG_0001.JPG")
+                            .mime_str("image/jpeg")
+                            .unwrap(),
+                    ),
+            )
+            .send()
+    };
+    // Reporters may not upload here.
+    assert_eq!(
+        upload(&people.agent).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = upload(&people.handler).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let images = json(res).await;
+    let id = images["images"][0]["id"].as_i64().unwrap();
+    let markdown = images["images"][0]["markdown"].as_str().unwrap().to_owned();
+    assert_eq!(markdown, format!("![](/api/v1/screenshots/{id})"));
+    let shot = |client: &Client| {
+        client
+            .get(app.url(&format!("/api/v1/screenshots/{id}")))
+            .send()
+    };
+    // Before an article has it: its uploader only.
+    assert_eq!(
+        shot(&people.agent).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let a = write(&app, &people.handler, json!({"title": "开户照片怎么拍", "body": format!("如图：\n\n{markdown}"), "system": "account_opening"})).await;
+    assert!(a["html"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("src=\"/api/v1/screenshots/{id}\"")));
+    // A draft's image: the team's; published: every reader's, turned upright and without EXIF.
+    assert_eq!(
+        shot(&people.agent).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = put(&app, &people.handler, a["id"].as_i64().unwrap(), json!({"title": "开户照片怎么拍", "body": format!("如图：\n\n{markdown}"), "system": "account_opening", "status": "published", "version": 1})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = shot(&people.agent).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    let img = image::load_from_memory(&bytes).unwrap();
+    assert!(
+        img.height() > img.width(),
+        "turned upright: {}x{}",
+        img.width(),
+        img.height()
+    );
+    assert!(
+        !crate::common::camera::contains(&bytes, b"Exif"),
+        "no EXIF left"
+    );
+    // The hourly sweep of unclaimed screenshots leaves it.
+    let swept = app::server::report::screenshots::prune_unclaimed(
+        &app.pool,
+        chrono::Utc::now() + chrono::Duration::days(2),
+    )
+    .await
+    .unwrap();
+    assert_eq!(swept, 0);
+    assert_eq!(shot(&people.agent).await.unwrap().status(), StatusCode::OK);
+}

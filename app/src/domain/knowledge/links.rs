@@ -18,6 +18,14 @@ pub fn article_link(id: i64, title: &str) -> String {
     format!("[{title}]({})", paths::help_article(id))
 }
 
+/// The Markdown that shows screenshot `id` (an image uploaded from the editor) in an article.
+pub fn image_markdown(id: i64) -> String {
+    format!(
+        "![]({})",
+        crate::domain::incident::views::Screenshot::new(id, 0, 0).url
+    )
+}
+
 /// Every article named in `text`, in order.
 pub fn article_refs(text: &str) -> Vec<ArticleRef> {
     let marker = format!("{}/", paths::HELP_ARTICLES.path());

@@ -214,6 +214,20 @@ fn EditorBody(page: EditorPage, actions: EditorActions) -> impl IntoView {
         }
     });
     let kept_stale = page.stale.clone();
+    let back_url = article
+        .as_ref()
+        .map(|a| paths::desk_article(a.id))
+        .unwrap_or_else(|| paths::DESK_KB_NEW.path().to_owned());
+    // Images a plain upload (no JavaScript) just stored, to paste into the body.
+    let uploaded: Vec<i64> = query
+        .read_untracked()
+        .get("images")
+        .map(|list| {
+            list.split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
     view! {
         <div class="desk-head kb-head">
             <div>
@@ -253,6 +267,7 @@ fn EditorBody(page: EditorPage, actions: EditorActions) -> impl IntoView {
         })}
         <FormError error/>
         <div class="kb-editor">
+            <div class="kb-left">
             <ActionForm action=save attr:class="panel form kb-form">
                 <input type="hidden" name="id" value=form.id.clone()/>
                 <input type="hidden" name="version" prop:value=version/>
@@ -314,6 +329,8 @@ fn EditorBody(page: EditorPage, actions: EditorActions) -> impl IntoView {
                     <button type="submit" class="button button-primary">{t!(i18n, kb.save)}</button>
                 </div>
             </ActionForm>
+            <ImageUpload back=back_url images=uploaded/>
+            </div>
             <section class="panel kb-preview" aria-labelledby="kb-preview-title">
                 <h2 id="kb-preview-title">{t!(i18n, kb.preview)}</h2>
                 <div class="help-article-body" inner_html=move || preview.get()></div>
@@ -388,5 +405,33 @@ fn EditorBody(page: EditorPage, actions: EditorActions) -> impl IntoView {
                 </details>
             }
         })}
+    }
+}
+
+/// The editor's images: uploaded through the screenshot pipeline. With JavaScript each goes into
+/// the body at the cursor (`public/desk.js`); without, the page comes back with their Markdown.
+#[component]
+fn ImageUpload(back: String, images: Vec<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let snippets: Vec<String> = images
+        .into_iter()
+        .map(crate::domain::knowledge::links::image_markdown)
+        .collect();
+    view! {
+        <form class="panel kb-images" method="post" action=paths::handlers::KB_IMAGES enctype="multipart/form-data" data-kb-images
+            data-failed=td_string!(i18n.get_locale_untracked(), kb.upload_failed)>
+            <h2>{t!(i18n, kb.images)}</h2>
+            <p class="field-hint">{t!(i18n, kb.images_hint)}</p>
+            <input type="hidden" name="back" value=back/>
+            <div class="kb-images-row">
+                <input type="file" name="screenshots" accept="image/*" multiple aria-label=td_string!(i18n.get_locale_untracked(), kb.images)/>
+                <button type="submit" class="button">{t!(i18n, kb.upload)}</button>
+            </div>
+            <p class="form-error" data-kb-images-error hidden></p>
+            {(!snippets.is_empty()).then(|| view! {
+                <p class="notice notice-ok">{t!(i18n, kb.uploaded)}</p>
+                <pre class="kb-diff">{snippets.join("\n")}</pre>
+            })}
+        </form>
     }
 }

@@ -131,6 +131,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", paths::REPORT_FORM),
     ("POST", paths::MESSAGE_FORM),
     ("POST", paths::ACTION_FORM),
+    ("POST", paths::KB_IMAGES),
     ("GET", paths::LIVE),
     ("GET", paths::WECOM_SIGN_IN),
     ("GET", paths::WECOM_CALLBACK),
@@ -173,6 +174,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             paths::ACTION_FORM,
             post(desk::forms::action_from_form).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            paths::KB_IMAGES,
+            post(crate::server::knowledge::images::upload).layer(DefaultBodyLimit::disable()),
         )
         .route(paths::LIVE, get(crate::server::notify::live::stream))
         .route(

@@ -127,6 +127,7 @@ pub async fn create(
     )
     .execute(&mut *tx)
     .await?;
+    super::images::claim(&mut tx, id, &draft.body).await?;
     if let Some(source) = &source {
         sqlx::query!(
             "INSERT INTO kb_article_incidents (article_id, incident_id, relation)
@@ -242,6 +243,7 @@ pub async fn update(
             json!({ "revision": number }),
         )
         .await?;
+        super::images::claim(&mut tx, id, &draft.body).await?;
     }
     set_status(&mut tx, id, editor, &now.status, draft.status).await?;
     tx.commit().await?;
@@ -371,6 +373,7 @@ pub async fn restore(
     )
     .execute(&mut *tx)
     .await?;
+    super::images::claim(&mut tx, id, &old.body).await?;
     audit_article(
         &mut tx,
         id,

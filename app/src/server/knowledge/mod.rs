@@ -5,6 +5,7 @@ pub mod charts;
 pub mod drafts;
 pub mod help;
 pub mod hot;
+pub mod images;
 pub mod index;
 pub mod links;
 pub mod listing;

@@ -73,7 +73,7 @@ pub async fn claim(
     let done = sqlx::query!(
         "UPDATE screenshots s SET incident_id = $3, event_id = $4, position = o.n::smallint, updated_at = now()
          FROM unnest($2::bigint[]) WITH ORDINALITY AS o(id, n)
-         WHERE s.id = o.id AND s.uploader_id = $1 AND s.incident_id IS NULL",
+         WHERE s.id = o.id AND s.uploader_id = $1 AND s.incident_id IS NULL AND s.article_id IS NULL",
         uploader_id,
         ids,
         incident_id,
@@ -114,7 +114,8 @@ pub struct Stored {
 
 /// Where a screenshot's bytes (or its thumbnail's) are, if `viewer` may see it: whoever may see
 /// its incident (`incident_visible`, with the role as it is now; a note's screenshots only the
-/// team), or its uploader while no incident has it yet (a form's preview). Anyone else gets
+/// team), whoever may read its knowledge-base article, or its uploader while nothing has it yet
+/// (a form's preview). Anyone else gets
 /// `None`, as if it did not exist.
 pub async fn stored_for(
     db: impl PgExecutor<'_>,
@@ -126,7 +127,12 @@ pub async fn stored_for(
         "SELECT s.blob_key, s.thumb_key, s.media_type, s.thumb_media_type
          FROM screenshots s LEFT JOIN incidents i ON i.id = s.incident_id LEFT JOIN incident_events e ON e.id = s.event_id
          WHERE s.id = $1
-           AND ((s.incident_id IS NULL AND s.uploader_id = $2)
+           AND ((s.incident_id IS NULL AND s.article_id IS NULL AND s.uploader_id = $2)
+                -- an article's images: whoever may read the article (drafts: handlers and admins)
+                OR (s.article_id IS NOT NULL AND EXISTS (
+                    SELECT 1 FROM kb_articles a WHERE a.id = s.article_id AND a.deleted_at IS NULL
+                      AND (a.status = 'published'
+                           OR EXISTS (SELECT 1 FROM users v WHERE v.id = $2 AND v.role IN ('handler', 'admin')))))
                 OR (incident_visible(i.id, i.reporter_id, i.status, i.group_id, $2)
                     -- a note's screenshots stay inside the team, like the note
                     AND NOT (coalesce(e.internal, false)
@@ -160,7 +166,7 @@ pub async fn prune_unclaimed(
     before: DateTime<Utc>,
 ) -> Result<u64, AppError> {
     let done = sqlx::query!(
-        "DELETE FROM screenshots WHERE incident_id IS NULL AND created_at < $1",
+        "DELETE FROM screenshots WHERE incident_id IS NULL AND article_id IS NULL AND created_at < $1",
         before as _
     )
     .execute(db)
