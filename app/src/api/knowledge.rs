@@ -165,10 +165,12 @@ pub struct EditorPage {
     pub options: DeskOptions,
     pub kept: Option<EditorForm>,
     pub stale: Option<Comparison>,
+    /// `?compare=N`: revision N against the current one.
+    pub comparison: Option<(i32, Comparison)>,
 }
 
 #[server(endpoint = "knowledge/desk/editor")]
-pub async fn editor(id: Option<String>) -> Result<EditorPage, AppError> {
+pub async fn editor(id: Option<String>, compare: Option<String>) -> Result<EditorPage, AppError> {
     use crate::server::accounts::auth;
     use crate::server::infra::{forms, locale, state::app_state};
     use crate::server::knowledge::articles;
@@ -200,12 +202,20 @@ pub async fn editor(id: Option<String>) -> Result<EditorPage, AppError> {
         }
         _ => None,
     };
+    let comparison = match (&article, compare.and_then(|n| n.trim().parse::<i32>().ok())) {
+        (Some(a), Some(n)) if n > 0 && n != a.version => Some((
+            n,
+            articles::compare_revisions(&state.pool, a.id, n, a.version).await?,
+        )),
+        _ => None,
+    };
     Ok(EditorPage {
         article,
         revisions,
         options: crate::server::desk::options::options(&state.pool, locale).await?,
         kept,
         stale,
+        comparison,
     })
 }
 
@@ -233,7 +243,7 @@ pub async fn save_article(#[server(flatten)] form: EditorForm) -> Result<EditorS
     let saved = match form.id.trim() {
         "" => articles::create(&state.pool, &state.knowledge, &editor, &draft, None)
             .await
-            .map(|id| (id, Saved::Done)),
+            .map(|id| (id, Saved::Done(1))),
         raw => {
             let id: i64 = raw.parse().map_err(|_| AppError::NotFound)?;
             let version = match input.parse_version() {
@@ -261,11 +271,8 @@ pub async fn save_article(#[server(flatten)] form: EditorForm) -> Result<EditorS
             }
             Ok(EditorSaved::Stale(stale))
         }
-        Ok((id, Saved::Done)) => {
+        Ok((id, Saved::Done(version))) => {
             forms::forget(EDITOR_FORM).await?;
-            let version = sqlx::query_scalar!("SELECT version FROM kb_articles WHERE id = $1", id)
-                .fetch_one(&state.pool)
-                .await?;
             leptos_axum::redirect(&crate::paths::desk_article(id));
             Ok(EditorSaved::Done { id, version })
         }
@@ -287,23 +294,6 @@ pub async fn preview(body: String) -> Result<String, AppError> {
         ));
     }
     Ok(app_state()?.knowledge.render(&body).await)
-}
-
-/// Two revisions compared, character by character.
-#[server(endpoint = "knowledge/desk/compare")]
-pub async fn compare(id: String, from: String, to: String) -> Result<Comparison, AppError> {
-    use crate::server::accounts::auth;
-    use crate::server::infra::state::app_state;
-    auth::require(auth::DESK).await?;
-    let n = |raw: &str| raw.trim().parse::<i32>().map_err(|_| AppError::NotFound);
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
-    crate::server::knowledge::articles::compare_revisions(
-        &app_state()?.pool,
-        id,
-        n(&from)?,
-        n(&to)?,
-    )
-    .await
 }
 
 /// Rolls the article back to a revision (a new revision with its content).

@@ -298,10 +298,6 @@ fn cases(t: &Target) -> Vec<Case> {
         ),
         server_fn("knowledge/desk/preview", &[("body", "# 预览")]),
         server_fn(
-            "knowledge/desk/compare",
-            &[("id", &a.to_string()), ("from", "1"), ("to", "1")],
-        ),
-        server_fn(
             "knowledge/desk/restore",
             &[("id", &a.to_string()), ("revision", "1")],
         ),

@@ -923,4 +923,16 @@ async fn article_images_go_through_the_screenshot_pipeline_and_follow_the_articl
     .unwrap();
     assert_eq!(swept, 0);
     assert_eq!(shot(&people.agent).await.unwrap().status(), StatusCode::OK);
+    // Taken out of the text, readers no longer see it; the team still does (a rollback may
+    // show it again).
+    let res = put(&app, &people.handler, a["id"].as_i64().unwrap(), json!({"title": "开户照片怎么拍", "body": "如图（图已删）", "system": "account_opening", "status": "published", "version": 1})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        shot(&people.agent).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        shot(&people.handler).await.unwrap().status(),
+        StatusCode::OK
+    );
 }

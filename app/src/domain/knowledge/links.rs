@@ -49,10 +49,14 @@ pub fn article_refs(text: &str) -> Vec<ArticleRef> {
         let mut from = at;
         let mut to = digits_from + digits;
         // The site before it (`https://mss.example.com/help/articles/42`).
-        if let Some(start) = text[..from].rfind(|c: char| c.is_whitespace() || c == '(') {
-            let host = &text[start + 1..from];
+        let before = text[..from]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace() || *c == '(');
+        if let Some((start, c)) = before {
+            let host = &text[start + c.len_utf8()..from];
             if host.starts_with("http://") || host.starts_with("https://") {
-                from = start + 1;
+                from = start + c.len_utf8();
             }
         } else if text[..from].starts_with("http://") || text[..from].starts_with("https://") {
             from = 0;
@@ -107,5 +111,13 @@ mod tests {
             "https://mss.example.com/help/articles/7"
         );
         assert!(article_refs("没有链接").is_empty());
+        // Whatever stands before it, even a full-width or non-breaking space.
+        for text in [
+            "请看　/help/articles/7",
+            "请看\u{a0}https://x.cn/help/articles/7",
+            "（/help/articles/7）",
+        ] {
+            assert_eq!(article_refs(text).len(), 1, "{text}");
+        }
     }
 }

@@ -48,25 +48,41 @@ pub struct Known {
     pub numbers: Vec<(RemovalKind, String)>,
 }
 
-/// Labels after which a number is a customer's account or customer number.
-const NUMBER_LABELS: &[&str] = &[
-    "客户号",
-    "客户编号",
-    "客户代码",
-    "客户号码",
-    "资金账号",
-    "资金账户",
-    "资金帐号",
-    "证券账户",
-    "证券账号",
-    "股东账户",
-    "股东账号",
-    "股东代码",
-    "账号",
-    "帐号",
-    "账户",
-    "保单号",
-    "合同号",
+/// Labels after which a number is customer data whatever its shape (an ID with a wrong check
+/// digit, an old 15-digit ID, a card number mistyped): what it is, and how long it may be.
+/// Longest first where one label ends another (身份证号码 before 身份证号).
+const NUMBER_LABELS: &[(&str, RemovalKind, usize, usize)] = &[
+    ("身份证号码", RemovalKind::IdNumber, 6, 20),
+    ("身份证号", RemovalKind::IdNumber, 6, 20),
+    ("身份证", RemovalKind::IdNumber, 6, 20),
+    ("证件号码", RemovalKind::IdNumber, 6, 20),
+    ("证件号", RemovalKind::IdNumber, 6, 20),
+    ("护照号", RemovalKind::IdNumber, 6, 20),
+    ("银行卡号", RemovalKind::BankCard, 8, 24),
+    ("银行卡", RemovalKind::BankCard, 8, 24),
+    ("卡号", RemovalKind::BankCard, 8, 24),
+    ("手机号码", RemovalKind::Mobile, 7, 14),
+    ("手机号", RemovalKind::Mobile, 7, 14),
+    ("手机", RemovalKind::Mobile, 7, 14),
+    ("联系电话", RemovalKind::Mobile, 7, 14),
+    ("电话", RemovalKind::Mobile, 7, 14),
+    ("客户号码", RemovalKind::CustomerNumber, 5, 20),
+    ("客户号", RemovalKind::CustomerNumber, 5, 20),
+    ("客户编号", RemovalKind::CustomerNumber, 5, 20),
+    ("客户代码", RemovalKind::CustomerNumber, 5, 20),
+    ("资金账号", RemovalKind::CustomerNumber, 5, 20),
+    ("资金账户", RemovalKind::CustomerNumber, 5, 20),
+    ("资金帐号", RemovalKind::CustomerNumber, 5, 20),
+    ("证券账户", RemovalKind::CustomerNumber, 5, 20),
+    ("证券账号", RemovalKind::CustomerNumber, 5, 20),
+    ("股东账户", RemovalKind::CustomerNumber, 5, 20),
+    ("股东账号", RemovalKind::CustomerNumber, 5, 20),
+    ("股东代码", RemovalKind::CustomerNumber, 5, 20),
+    ("账号", RemovalKind::CustomerNumber, 5, 20),
+    ("帐号", RemovalKind::CustomerNumber, 5, 20),
+    ("账户", RemovalKind::CustomerNumber, 5, 20),
+    ("保单号", RemovalKind::CustomerNumber, 5, 20),
+    ("合同号", RemovalKind::CustomerNumber, 5, 20),
 ];
 /// Labels after which two to four Chinese characters are a person's name.
 /// Longest first: 客户名称 before 客户名.
@@ -92,7 +108,9 @@ pub fn redact(text: &str, known: &Known) -> (String, Vec<Removal>) {
     let mut at = 0;
     for (from, to, kind, value) in spans {
         if from < at {
-            continue; // Inside a span already removed.
+            // Overlapping one already removed: whatever reaches past it goes too.
+            at = at.max(to);
+            continue;
         }
         out.extend(&chars[at..from]);
         out.push_str(kind.placeholder());
@@ -195,12 +213,12 @@ fn numbers(chars: &[char], known: &Known, spans: &mut Vec<(usize, usize, Removal
                 break;
             }
         }
-        let labelled = follows_label(chars, start, NUMBER_LABELS);
+        let label = number_label(chars, start);
         let mut g = 0;
         'groups: while g < groups.len() {
             for h in (g..groups.len()).rev() {
                 let digits: String = groups[g..=h].iter().map(|x| x.digits.as_str()).collect();
-                if let Some(kind) = classify(&digits, &known_numbers, labelled && g == 0) {
+                if let Some(kind) = classify(&digits, &known_numbers, label.filter(|_| g == 0)) {
                     spans.push((groups[g].from, groups[h].to, kind, digits));
                     g = h + 1;
                     continue 'groups;
@@ -211,7 +229,11 @@ fn numbers(chars: &[char], known: &Known, spans: &mut Vec<(usize, usize, Removal
     }
 }
 
-fn classify(digits: &str, known: &[(RemovalKind, String)], labelled: bool) -> Option<RemovalKind> {
+fn classify(
+    digits: &str,
+    known: &[(RemovalKind, String)],
+    label: Option<(RemovalKind, usize, usize)>,
+) -> Option<RemovalKind> {
     if let Some((kind, _)) = known.iter().find(|(_, n)| n == digits) {
         return Some(*kind);
     }
@@ -227,11 +249,19 @@ fn classify(digits: &str, known: &[(RemovalKind, String)], labelled: bool) -> Op
         if (13..=19).contains(&b.len()) && luhn(b) {
             return Some(RemovalKind::BankCard);
         }
-        if labelled && (5..=20).contains(&b.len()) {
-            return Some(RemovalKind::CustomerNumber);
-        }
     }
-    None
+    match label {
+        Some((kind, min, max)) if (min..=max).contains(&b.len()) => Some(kind),
+        _ => None,
+    }
+}
+
+/// What the label just before `at` says the number is, if there is one.
+fn number_label(chars: &[char], at: usize) -> Option<(RemovalKind, usize, usize)> {
+    NUMBER_LABELS
+        .iter()
+        .find(|(label, ..)| follows_label(chars, at, &[label]))
+        .map(|(_, kind, min, max)| (*kind, *min, *max))
 }
 
 fn luhn(digits: &[u8]) -> bool {

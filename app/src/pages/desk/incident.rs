@@ -521,35 +521,29 @@ fn ToKnowledge(number: String) -> impl IntoView {
 fn KbPicker() -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
-    let q = RwSignal::new(String::new());
-    let found = Resource::new(
-        move || q.get(),
-        |q| async move {
+    // An action, not a resource: it lives inside the page's loading boundary, and runs only
+    // in the browser, as the handler types.
+    let search = Action::new(|q: &String| {
+        let q = q.clone();
+        async move {
             if q.trim().chars().count() < 2 {
                 return Ok(Vec::new());
             }
             crate::api::knowledge::desk_articles(Some(q), Some("published".into())).await
-        },
-    );
+        }
+    });
     view! {
         <details class="kb-insert">
             <summary>{t!(i18n, kb.insert)}</summary>
             <p class="field-hint">{t!(i18n, kb.insert_hint)}</p>
             <input type="search" class="kb-insert-search" placeholder=td_string!(locale, kb.insert_placeholder)
-                aria-label=td_string!(locale, kb.insert) on:input=move |ev| q.set(event_target_value(&ev))/>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let items = found.await.unwrap_or_default();
-                    view! {
-                        <ul class="kb-insert-list">
-                            {items.into_iter().take(8).map(|a| {
-                                let link = crate::domain::knowledge::links::article_link(a.id, &a.title);
-                                view! { <li><button type="button" class="link-button" data-kb-link=link>{a.title}</button></li> }
-                            }).collect_view()}
-                        </ul>
-                    }
-                })}
-            </Transition>
+                aria-label=td_string!(locale, kb.insert) on:input=move |ev| { search.dispatch(event_target_value(&ev)); }/>
+            <ul class="kb-insert-list">
+                {move || search.value().get().and_then(Result::ok).unwrap_or_default().into_iter().take(8).map(|a| {
+                    let link = crate::domain::knowledge::links::article_link(a.id, &a.title);
+                    view! { <li><button type="button" class="link-button" data-kb-link=link>{a.title}</button></li> }
+                }).collect_view()}
+            </ul>
         </details>
     }
 }

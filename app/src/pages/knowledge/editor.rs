@@ -1,5 +1,5 @@
 use super::articles::status_name;
-use crate::api::knowledge::{compare, editor, DeleteArticle, EditorPage, Restore, SaveArticle};
+use crate::api::knowledge::{editor, DeleteArticle, EditorPage, Restore, SaveArticle};
 use crate::components::feedback::{ErrorPanel, FormError, Loading};
 use crate::components::guard::{Guard, DESK};
 use crate::components::shell::DeskShell;
@@ -16,7 +16,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn NewArticlePage() -> impl IntoView {
     let actions = EditorActions::new();
-    let page = Resource::new(|| (), |_| editor(None));
+    let page = Resource::new(|| (), |_| editor(None, None));
     view! { <Guard roles=DESK><DeskShell><Editor page actions/></DeskShell></Guard> }
 }
 
@@ -57,11 +57,18 @@ impl EditorActions {
 #[component]
 pub fn EditArticlePage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let actions = EditorActions::new();
     let changed = actions.changed();
     let page = Resource::new(
-        move || (params.read().get("id"), changed()),
-        |(id, _)| editor(Some(id.unwrap_or_default())),
+        move || {
+            (
+                params.read().get("id"),
+                query.read().get("compare"),
+                changed(),
+            )
+        },
+        |(id, compare, _)| editor(Some(id.unwrap_or_default()), compare),
     );
     view! { <Guard roles=DESK><DeskShell><Editor page actions/></DeskShell></Guard> }
 }
@@ -136,8 +143,10 @@ fn EditorBody(page: EditorPage, actions: EditorActions) -> impl IntoView {
         });
     // After a refused stale save, saving again goes over the current version (the page has
     // shown what would be overwritten).
+    // A refused save from before the article last changed (a restore since) is old news.
+    let shown_version = article.as_ref().map_or(0, |a| a.version);
     let stale_js = Signal::derive(move || match save.value().get() {
-        Some(Ok(EditorSaved::Stale(s))) => Some(*s),
+        Some(Ok(EditorSaved::Stale(s))) if s.current.version >= shown_version => Some(*s),
         _ => None,
     });
     let base_version = article
@@ -160,6 +169,8 @@ fn EditorBody(page: EditorPage, actions: EditorActions) -> impl IntoView {
         let body = RwSignal::new(form.body.clone());
         let pending: StoredValue<Option<leptos::prelude::TimeoutHandle>, LocalStorage> =
             StoredValue::new_local(None);
+        // Only the latest request's answer is shown (answers may come back out of order).
+        let latest = StoredValue::new(0u64);
         move |ev: leptos::ev::Event| {
             body.set(event_target_value(&ev));
             if let Some(handle) = pending.get_value() {
@@ -167,9 +178,11 @@ fn EditorBody(page: EditorPage, actions: EditorActions) -> impl IntoView {
             }
             let handle = set_timeout_with_handle(
                 move || {
+                    latest.update_value(|n| *n += 1);
+                    let asked = latest.get_value();
                     leptos::task::spawn_local(async move {
-                        if let Ok(html) = crate::api::knowledge::preview(body.get_untracked()).await
-                        {
+                        let answer = crate::api::knowledge::preview(body.get_untracked()).await;
+                        if let (Ok(html), true) = (answer, latest.get_value() == asked) {
                             preview.set(html);
                         }
                     })
@@ -190,29 +203,13 @@ fn EditorBody(page: EditorPage, actions: EditorActions) -> impl IntoView {
         .map(|s| (s.code.clone(), s.name.clone()))
         .collect();
     let categories = page.options.categories.clone();
-    let id = form.id.clone();
+
     let title = article
         .as_ref()
         .map(|a| a.title.clone())
         .unwrap_or_else(|| td_string!(locale, kb.new).to_string());
     let query = use_query_map();
-    let compare_with = query
-        .read_untracked()
-        .get("compare")
-        .and_then(|n| n.parse::<i32>().ok());
-    let comparison = Resource::new(move || (), {
-        let id = id.clone();
-        let current = base_version.clone();
-        move |_| {
-            let (id, current) = (id.clone(), current.clone());
-            async move {
-                match compare_with {
-                    Some(n) => compare(id, n.to_string(), current).await.map(Some),
-                    None => Ok(None),
-                }
-            }
-        }
-    });
+    let comparison = page.comparison.clone();
     let kept_stale = page.stale.clone();
     let back_url = article
         .as_ref()
@@ -353,20 +350,12 @@ fn EditorBody(page: EditorPage, actions: EditorActions) -> impl IntoView {
                 })}
                 <section class="panel kb-history" id="history">
                     <h2>{t!(i18n, kb.history)}</h2>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            match comparison.await {
-                                Ok(Some(c)) => view! {
-                                    <div class="kb-compare">
-                                        <p class="muted">{td_string!(locale, kb.comparing, from = compare_with.unwrap_or_default(), to = current).to_string()}</p>
-                                        <Comparing c/>
-                                    </div>
-                                }.into_any(),
-                                Ok(None) => ().into_any(),
-                                Err(error) => view! { <p class="form-error">{error.message(locale)}</p> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
+                    {comparison.map(|(from, c)| view! {
+                        <div class="kb-compare">
+                            <p class="muted">{td_string!(locale, kb.comparing, from = from, to = current).to_string()}</p>
+                            <Comparing c/>
+                        </div>
+                    })}
                     <table class="admin-table">
                         <thead><tr><th>{t!(i18n, kb.col_version)}</th><th>{t!(i18n, kb.col_title)}</th><th>{t!(i18n, kb.col_editor)}</th><th>{t!(i18n, kb.col_when)}</th><th></th></tr></thead>
                         <tbody>

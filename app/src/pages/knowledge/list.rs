@@ -41,19 +41,18 @@ pub fn category_name(c: Category, locale: Locale) -> &'static str {
 fn List(list: Resource<Result<HelpList, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
+    // The frame stays outside the loading boundary, as on every page: only the list waits.
     view! {
-        <Transition fallback=move || view! {
-            <ReporterShell title=td_string!(locale, help.title).to_string() back=paths::HELP.path() tab=Tab::Help><Loading/></ReporterShell>
-        }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) => view! { <ListView list/> }.into_any(),
-                    Err(error) => view! {
-                        <ReporterShell title=td_string!(locale, help.title).to_string() back=paths::HELP.path() tab=Tab::Help><ErrorPanel error/></ReporterShell>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <ReporterShell title=td_string!(locale, help.title).to_string() back=paths::HELP.path() tab=Tab::Help>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(list) => view! { <ListView list/> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </ReporterShell>
     }
 }
 
@@ -86,7 +85,7 @@ fn ListView(list: HelpList) -> impl IntoView {
         format!("{base}{sep}cursor={cursor}")
     });
     view! {
-        <ReporterShell title=list.system.name.clone() back=paths::HELP.path() tab=Tab::Help>
+            <h2 class="help-system-title">{list.system.name.clone()}</h2>
             <section class="help-hero help-hero-compact"><SearchBox system=code.clone()/></section>
             <nav class="filters" aria-label=td_string!(locale, help.categories)>
                 {chip(paths::help_system(&code, None), all, list.category.is_none())}
@@ -104,6 +103,5 @@ fn ListView(list: HelpList) -> impl IntoView {
                 }.into_any()
             }}
             <StillStuck system=code/>
-        </ReporterShell>
     }
 }

@@ -127,7 +127,7 @@ pub async fn create(
     )
     .execute(&mut *tx)
     .await?;
-    super::images::claim(&mut tx, id, &draft.body).await?;
+    super::images::claim(&mut tx, id, author.id, &draft.body).await?;
     if let Some(source) = &source {
         sqlx::query!(
             "INSERT INTO kb_article_incidents (article_id, incident_id, relation)
@@ -152,13 +152,14 @@ pub async fn create(
         .await?;
     }
     tx.commit().await?;
-    knowledge.index.catch_up(pool).await?;
+    knowledge.index.after_write(pool).await;
     Ok(id)
 }
 
 /// What an update did.
 pub enum Saved {
-    Done,
+    /// The version the article is at now.
+    Done(i32),
     /// Another save came first: nothing was written.
     Stale(Box<Stale>),
 }
@@ -243,12 +244,16 @@ pub async fn update(
             json!({ "revision": number }),
         )
         .await?;
-        super::images::claim(&mut tx, id, &draft.body).await?;
+        super::images::claim(&mut tx, id, editor.id, &draft.body).await?;
     }
     set_status(&mut tx, id, editor, &now.status, draft.status).await?;
     tx.commit().await?;
-    knowledge.index.catch_up(pool).await?;
-    Ok(Saved::Done)
+    knowledge.index.after_write(pool).await;
+    Ok(Saved::Done(if changed {
+        now.version + 1
+    } else {
+        now.version
+    }))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -373,7 +378,7 @@ pub async fn restore(
     )
     .execute(&mut *tx)
     .await?;
-    super::images::claim(&mut tx, id, &old.body).await?;
+    super::images::claim(&mut tx, id, editor.id, &old.body).await?;
     audit_article(
         &mut tx,
         id,
@@ -383,7 +388,7 @@ pub async fn restore(
     )
     .await?;
     tx.commit().await?;
-    knowledge.index.catch_up(pool).await?;
+    knowledge.index.after_write(pool).await;
     Ok(next)
 }
 
@@ -411,7 +416,7 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
-    knowledge.index.catch_up(pool).await?;
+    knowledge.index.after_write(pool).await;
     Ok(())
 }
 

@@ -77,9 +77,11 @@ impl Charts {
                 "-Efontname=sans-serif",
                 "-Gcharset=UTF-8",
             ])
-            // Graphviz reads image files only from here: nowhere.
-            .env("GV_FILE_PATH", "/nonexistent")
-            .env_remove("SERVER_NAME")
+            // Nothing of the server's environment; Graphviz reads image files only from
+            // GV_FILE_PATH (nowhere), which it honours only with SERVER_NAME set.
+            .env_clear()
+            .env("SERVER_NAME", "mss")
+            .env("GV_FILE_PATH", "/nonexistent/")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -14,7 +14,37 @@ use crate::AppError;
 use sqlx::PgPool;
 
 /// The draft written from the incident (`true`), or the one already written from it (`false`).
+/// One at a time per incident, across instances (a double click, two handlers): the second
+/// waits for the first and opens its draft.
 pub async fn from_incident(
+    pool: &PgPool,
+    knowledge: &Knowledge,
+    author: &CurrentUser,
+    incident_id: i64,
+    locale: Locale,
+) -> Result<(IncidentDraft, bool), AppError> {
+    let mut lock = pool.acquire().await?;
+    sqlx::query!(
+        "SELECT pg_advisory_lock(hashtextextended('kb-draft:' || $1::text, 0))",
+        incident_id.to_string()
+    )
+    .execute(&mut *lock)
+    .await?;
+    let outcome = draft_locked(pool, knowledge, author, incident_id, locale).await;
+    let unlocked = sqlx::query_scalar!(
+        "SELECT pg_advisory_unlock(hashtextextended('kb-draft:' || $1::text, 0))",
+        incident_id.to_string()
+    )
+    .fetch_one(&mut *lock)
+    .await;
+    if unlocked.is_err() {
+        // A session lock ends with its connection: never hand this one back holding it.
+        lock.detach();
+    }
+    outcome
+}
+
+async fn draft_locked(
     pool: &PgPool,
     knowledge: &Knowledge,
     author: &CurrentUser,

@@ -62,7 +62,7 @@ pub async fn home(pool: &PgPool, locale: Locale) -> Result<HelpHome, AppError> {
     .collect();
     let hot = sqlx::query_as!(
         LineRow,
-        r#"SELECT a.id, a.title, a.body, s.name_zh, s.name_en,
+        r#"SELECT a.id, a.title, left(a.body, 4000) AS "body!", s.name_zh, s.name_en,
                   a.updated_at AS "updated_at: DateTime<Utc>"
            FROM kb_hot h JOIN kb_articles a ON a.id = h.article_id JOIN systems s ON s.id = a.system_id
            WHERE h.week = (SELECT max(week) FROM kb_hot) AND a.status = 'published' AND a.deleted_at IS NULL
@@ -76,7 +76,7 @@ pub async fn home(pool: &PgPool, locale: Locale) -> Result<HelpHome, AppError> {
     .collect();
     let recent = sqlx::query_as!(
         LineRow,
-        r#"SELECT a.id, a.title, a.body, s.name_zh, s.name_en,
+        r#"SELECT a.id, a.title, left(a.body, 4000) AS "body!", s.name_zh, s.name_en,
                   a.updated_at AS "updated_at: DateTime<Utc>"
            FROM kb_articles a JOIN systems s ON s.id = a.system_id
            WHERE a.status = 'published' AND a.deleted_at IS NULL
@@ -133,7 +133,7 @@ pub async fn list(
     };
     let mut rows = sqlx::query_as!(
         LineRow,
-        r#"SELECT a.id, a.title, a.body, s.name_zh, s.name_en,
+        r#"SELECT a.id, a.title, left(a.body, 4000) AS "body!", s.name_zh, s.name_en,
                   a.updated_at AS "updated_at: DateTime<Utc>"
            FROM kb_articles a JOIN systems s ON s.id = a.system_id
            LEFT JOIN categories c ON c.id = a.category_id
@@ -236,7 +236,7 @@ async fn related(
         .collect();
     let mut rows: std::collections::HashMap<i64, LineRow> = sqlx::query_as!(
         LineRow,
-        r#"SELECT a.id, a.title, a.body, s.name_zh, s.name_en,
+        r#"SELECT a.id, a.title, left(a.body, 4000) AS "body!", s.name_zh, s.name_en,
                   a.updated_at AS "updated_at: DateTime<Utc>"
            FROM kb_articles a JOIN systems s ON s.id = a.system_id
            WHERE a.id = ANY($1) AND a.status = 'published' AND a.deleted_at IS NULL"#,

@@ -32,8 +32,16 @@ fn run_job(state: AppState, period: String) -> JobFuture {
 }
 
 /// Ranks the week starting on `week` (a Monday) from the four weeks before it; replaces what
-/// that week had. How many it ranked.
+/// that week had. Two runs of the same week (the scheduler's and an admin's) take turns. How
+/// many it ranked.
 pub async fn compute(pool: &PgPool, week: NaiveDate) -> Result<usize, AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended('kb.hot:' || $1::text, 0))",
+        week.to_string()
+    )
+    .execute(&mut *tx)
+    .await?;
     let rows = sqlx::query!(
         r#"WITH events AS (
                SELECT article_id, day AS at, views AS views, 0 AS helpful, 0 AS incidents
@@ -63,9 +71,8 @@ pub async fn compute(pool: &PgPool, week: NaiveDate) -> Result<usize, AppError> 
         week as _,
         TOP
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
-    let mut tx = pool.begin().await?;
     sqlx::query!("DELETE FROM kb_hot WHERE week = $1", week as _)
         .execute(&mut *tx)
         .await?;

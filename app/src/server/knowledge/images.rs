@@ -49,6 +49,7 @@ pub async fn upload(
         }
         Err(e) => return json_error(&e),
     };
+    let mut back = paths::DESK_KB_NEW.path().to_owned();
     let result = async {
         let limited = state.limits.check(Kind::Action, user.id).err();
         let multipart = multipart.map_err(|_| AppError::BadRequest)?;
@@ -56,6 +57,13 @@ pub async fn upload(
             limited.clone().map_or(Ok(()), Err)
         })
         .await?;
+        if let Some(asked) = got
+            .text("back")
+            .and_then(|b| crate::domain::accounts::safe_next(Some(b)))
+            .filter(|b| b.starts_with(paths::DESK_KB.path()))
+        {
+            back = asked;
+        }
         if let Some(refused) = got.refused.take() {
             return Err(refused);
         }
@@ -68,21 +76,16 @@ pub async fn upload(
                 crate::domain::Reason::Required,
             ));
         }
-        let back = got
-            .text("back")
-            .and_then(|b| crate::domain::accounts::safe_next(Some(b)))
-            .filter(|b| b.starts_with(paths::DESK_KB.path()))
-            .unwrap_or_else(|| paths::DESK_KB_NEW.path().to_owned());
-        Ok((got.screenshots, back))
+        Ok(got.screenshots)
     }
     .await;
     match (result, html) {
-        (Ok((ids, back)), true) => {
+        (Ok(ids), true) => {
             let list: Vec<String> = ids.iter().map(i64::to_string).collect();
             let sep = if back.contains('?') { '&' } else { '?' };
             Redirect::to(&format!("{back}{sep}images={}", list.join(","))).into_response()
         }
-        (Ok((ids, _)), false) => Json(Uploaded {
+        (Ok(ids), false) => Json(Uploaded {
             images: ids
                 .into_iter()
                 .map(|id| UploadedImage {
@@ -95,9 +98,9 @@ pub async fn upload(
         .into_response(),
         (Err(error), true) => {
             let message = serde_json::to_string(&error).unwrap_or_default();
+            let sep = if back.contains('?') { '&' } else { '?' };
             Redirect::to(&format!(
-                "{}?__err={}",
-                paths::DESK_KB_NEW.path(),
+                "{back}{sep}__err={}",
                 paths::encode_query(&message)
             ))
             .into_response()
@@ -119,19 +122,25 @@ fn named(body: &str) -> Vec<i64> {
 }
 
 /// Claims for `article` the images its body names that no incident or article has yet, uploaded
-/// by the team (not a reporter's screenshot picked by its id).
-pub async fn claim(conn: &mut PgConnection, article: i64, body: &str) -> Result<(), AppError> {
+/// by its editor (never a reporter's screenshot, or a colleague's upload, picked by its id). An
+/// image a later revision no longer names stays with the article (a rollback may name it again)
+/// but readers no longer see it (see `report::screenshots::stored_for`).
+pub async fn claim(
+    conn: &mut PgConnection,
+    article: i64,
+    editor: i64,
+    body: &str,
+) -> Result<(), AppError> {
     let ids = named(body);
     if ids.is_empty() {
         return Ok(());
     }
     sqlx::query!(
-        "UPDATE screenshots s SET article_id = $1, updated_at = now()
-         FROM users u
-         WHERE s.id = ANY($2) AND s.incident_id IS NULL AND s.article_id IS NULL
-           AND u.id = s.uploader_id AND u.role IN ('handler', 'admin')",
+        "UPDATE screenshots SET article_id = $1, updated_at = now()
+         WHERE id = ANY($2) AND incident_id IS NULL AND article_id IS NULL AND uploader_id = $3",
         article,
-        &ids
+        &ids,
+        editor
     )
     .execute(conn)
     .await?;

@@ -82,8 +82,7 @@ impl SearchIndex {
     }
 
     /// Brings the index up to date with the database: the changes since it last looked, or a
-    /// new index when the search's words changed. Handlers call it after a write, so the writer
-    /// finds their article at once; the listener calls it for everyone else's.
+    /// new index when the search's words changed (the follower's work, see `follow`).
     pub async fn catch_up(&self, pool: &PgPool) -> Result<(), AppError> {
         let _one = self.syncing.lock().await;
         let current = self.built.borrow().clone();
@@ -93,23 +92,32 @@ impl SearchIndex {
         if vocabulary_version(pool).await? != built.vocabulary_version {
             return self.rebuild_locked(pool).await;
         }
-        loop {
-            let after = built.last_change.load(Ordering::SeqCst);
-            let rows = changed_after(pool, after).await?;
-            let Some(newest) = rows.last().map(|r| r.change_seq) else {
+        apply_changes(pool, &built).await
+    }
+
+    /// After a write on this instance: its change searchable before the answer goes out, so
+    /// the writer finds their article at once. It never fails the write that committed (a
+    /// problem is logged; the follower catches up within seconds) and never builds a new index
+    /// in a request: while one is being built (new search words), the follower brings the
+    /// change along.
+    pub async fn after_write(&self, pool: &PgPool) {
+        let outcome = async {
+            let Ok(_one) = tokio::time::timeout(Duration::from_secs(2), self.syncing.lock()).await
+            else {
                 return Ok(());
             };
-            let count = rows.len();
-            let (entries, removed) = split(rows);
-            let b = built.clone();
-            tokio::task::spawn_blocking(move || b.engine.apply(&entries, &removed))
-                .await
-                .map_err(internal)?
-                .map_err(internal)?;
-            built.last_change.store(newest, Ordering::SeqCst);
-            if (count as i64) < BATCH {
+            let current = self.built.borrow().clone();
+            let Some(built) = current else {
+                return Ok(());
+            };
+            if vocabulary_version(pool).await? != built.vocabulary_version {
                 return Ok(());
             }
+            apply_changes(pool, &built).await
+        }
+        .await;
+        if let Err(e) = outcome {
+            tracing::warn!(error = ?e, "the search index will catch up with a write later");
         }
     }
 
@@ -190,6 +198,28 @@ fn analyzer_for(vocabulary: Vocabulary) -> Arc<Analyzer> {
     let analyzer = Arc::new(Analyzer::new(&vocabulary));
     *last = Some((vocabulary, analyzer.clone()));
     analyzer
+}
+
+/// Applies the articles changed since the index last looked (the caller holds `syncing`).
+async fn apply_changes(pool: &PgPool, built: &Arc<Built>) -> Result<(), AppError> {
+    loop {
+        let after = built.last_change.load(Ordering::SeqCst);
+        let rows = changed_after(pool, after).await?;
+        let Some(newest) = rows.last().map(|r| r.change_seq) else {
+            return Ok(());
+        };
+        let count = rows.len();
+        let (entries, removed) = split(rows);
+        let b = built.clone();
+        tokio::task::spawn_blocking(move || b.engine.apply(&entries, &removed))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        built.last_change.store(newest, Ordering::SeqCst);
+        if (count as i64) < BATCH {
+            return Ok(());
+        }
+    }
 }
 
 /// A search, owned (it runs on a blocking thread).

@@ -106,9 +106,7 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
                 .attribute_filter(|element, attribute, value| match (element, attribute) {
                     // Images from this site only (screenshots, behind sign-in): a foreign image
                     // would tell another server who reads what.
-                    ("img", "src") if value.starts_with('/') && !value.starts_with("//") => {
-                        Some(value.into())
-                    }
+                    ("img", "src") if is_screenshot(value) => Some(value.into()),
                     ("img", "src") => None,
                     ("input", "type") if value == "checkbox" => Some(value.into()),
                     ("input", "type") => None,
@@ -117,4 +115,34 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             b
         });
     &BUILDER
+}
+
+/// `/api/v1/screenshots/12` or `…/12/thumb`, exactly: the only images an article shows.
+fn is_screenshot(src: &str) -> bool {
+    let prefix = format!("{}/screenshots/", crate::paths::rest::BASE);
+    let Some(rest) = src.strip_prefix(&prefix) else {
+        return false;
+    };
+    let id = rest.strip_suffix("/thumb").unwrap_or(rest);
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn images_come_from_the_screenshot_endpoint_only() {
+        for ok in ["/api/v1/screenshots/12", "/api/v1/screenshots/12/thumb"] {
+            assert!(super::is_screenshot(ok), "{ok}");
+        }
+        for bad in [
+            "/\\evil.com/p.png",
+            "//evil.com/x",
+            "/api/v1/screenshots/1/../../me",
+            "/api/v1/me",
+            "https://evil.com/a.png",
+            "/api/v1/screenshots/",
+        ] {
+            assert!(!super::is_screenshot(bad), "{bad}");
+        }
+    }
 }

@@ -144,7 +144,7 @@ pub async fn update(
     .await
     .map_err(fail)?;
     match saved {
-        Saved::Done => Ok(Json(article(&state, &caller, id).await?).into_response()),
+        Saved::Done(_) => Ok(Json(article(&state, &caller, id).await?).into_response()),
         Saved::Stale(stale) => Ok((
             StatusCode::CONFLICT,
             Json(StaleBody {

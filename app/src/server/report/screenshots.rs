@@ -128,11 +128,13 @@ pub async fn stored_for(
          FROM screenshots s LEFT JOIN incidents i ON i.id = s.incident_id LEFT JOIN incident_events e ON e.id = s.event_id
          WHERE s.id = $1
            AND ((s.incident_id IS NULL AND s.article_id IS NULL AND s.uploader_id = $2)
-                -- an article's images: whoever may read the article (drafts: handlers and admins)
+                -- an article's images: handlers and admins; readers of a published article the
+                -- images its current text shows
                 OR (s.article_id IS NOT NULL AND EXISTS (
                     SELECT 1 FROM kb_articles a WHERE a.id = s.article_id AND a.deleted_at IS NULL
-                      AND (a.status = 'published'
-                           OR EXISTS (SELECT 1 FROM users v WHERE v.id = $2 AND v.role IN ('handler', 'admin')))))
+                      AND (EXISTS (SELECT 1 FROM users v WHERE v.id = $2 AND v.role IN ('handler', 'admin'))
+                           OR (a.status = 'published'
+                               AND a.body ~ ('/api/v1/screenshots/' || s.id || '([^0-9]|$)')))))
                 OR (incident_visible(i.id, i.reporter_id, i.status, i.group_id, $2)
                     -- a note's screenshots stay inside the team, like the note
                     AND NOT (coalesce(e.internal, false)

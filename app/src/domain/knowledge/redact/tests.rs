@@ -180,7 +180,7 @@ fn labelled_numbers_and_names_go_too() {
 #[test]
 fn what_is_not_customer_data_stays() {
     let text = "委托在 9:30 后提交，错误码 E1002，资产满 50 万，版本 10.2.3，2026-11-24 起生效；\
-                订单 1234567890123456 不是卡号；身份证号 110105194912310021 校验位不对。";
+                订单 1234567890123456 不是卡号；单号 110105194912310021 的校验位不对，不是身份证。";
     let (out, removed) = redact(text, &Known::default());
     assert_eq!(out, text, "{removed:?}");
 }
@@ -190,4 +190,28 @@ fn a_phone_beside_another_number_is_still_found() {
     let (out, removed) = redact("13812345678 2024年", &Known::default());
     assert_eq!(out, "[手机号已隐去] 2024年");
     assert_eq!(removed[0].masked, "138****5678");
+}
+
+#[test]
+fn a_label_says_what_a_number_is_whatever_its_shape() {
+    // A mistyped ID (wrong check digit), an old 15-digit one, a card that fails Luhn, a landline.
+    let text = "身份证号：110105194912310021；证件号 110105491231002；卡号 6222 0212 3456 7890 127；联系电话 021-6888 8888";
+    let (out, removed) = redact(text, &Known::default());
+    for gone in [
+        "110105194912310021",
+        "110105491231002",
+        "6222021234567890127",
+        "02168888888",
+    ] {
+        assert!(!digits_only(&out).contains(gone), "{gone}: {out}");
+    }
+    assert_eq!(
+        removed.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        [
+            RemovalKind::IdNumber,
+            RemovalKind::IdNumber,
+            RemovalKind::BankCard,
+            RemovalKind::Mobile
+        ]
+    );
 }
