@@ -218,7 +218,7 @@ pub fn mask_numbers(text: &str) -> String {
 }
 
 /// Keeps `head` and `tail` characters and stars the rest (everything, if too short to keep any).
-fn mask(value: &str, head: usize, tail: usize) -> String {
+pub(crate) fn mask(value: &str, head: usize, tail: usize) -> String {
     let chars: Vec<char> = value.chars().collect();
     if chars.len() <= head + tail {
         return "*".repeat(chars.len());

@@ -375,14 +375,7 @@ fn masked(kind: RemovalKind, value: &str) -> String {
         RemovalKind::CustomerNumber => (2, 2),
         RemovalKind::Name => (1, 0),
     };
-    let chars: Vec<char> = value.chars().collect();
-    if chars.len() <= head + tail {
-        return "*".repeat(chars.len());
-    }
-    let mut out: String = chars[..head].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - head - tail));
-    out.extend(&chars[chars.len() - tail..]);
-    out
+    crate::domain::customer::mask(value, head, tail)
 }
 
 #[cfg(test)]

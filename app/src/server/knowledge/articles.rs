@@ -111,22 +111,13 @@ pub async fn create(
         .transpose()
         .map_err(crate::server::infra::error::internal)?
         .unwrap_or_else(|| json!([]));
-    sqlx::query!(
-        "INSERT INTO kb_revisions (article_id, number, title, system_id, category_id,
-                                   subcategory_id, tags, body, editor_id, redactions)
-         VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        id,
-        draft.title,
-        refs.system_id,
-        refs.category_id,
-        refs.subcategory_id,
-        &tags,
-        draft.body,
-        author.id,
-        removed
-    )
-    .execute(&mut *tx)
-    .await?;
+    let content = Content {
+        title: &draft.title,
+        body: &draft.body,
+        refs: &refs,
+        tags: &tags,
+    };
+    write_revision(&mut tx, id, 1, author.id, &content, None, removed).await?;
     super::images::claim(&mut tx, id, author.id, &draft.body).await?;
     if let Some(source) = &source {
         sqlx::query!(
@@ -219,23 +210,14 @@ pub async fn update(
         || now.tags != tags;
     if changed {
         let number = now.version + 1;
-        write_revision(&mut tx, id, number, editor.id, draft, &refs, &tags, None).await?;
-        sqlx::query!(
-            "UPDATE kb_articles SET title = $2, system_id = $3, category_id = $4,
-                    subcategory_id = $5, tags = $6, body = $7, html = $8, version = $9
-             WHERE id = $1",
-            id,
-            draft.title,
-            refs.system_id,
-            refs.category_id,
-            refs.subcategory_id,
-            &tags,
-            draft.body,
-            html,
-            number
-        )
-        .execute(&mut *tx)
-        .await?;
+        let content = Content {
+            title: &draft.title,
+            body: &draft.body,
+            refs: &refs,
+            tags: &tags,
+        };
+        write_revision(&mut tx, id, number, editor.id, &content, None, json!([])).await?;
+        apply_content(&mut tx, id, &content, &html, number).await?;
         audit_article(
             &mut tx,
             id,
@@ -256,31 +238,66 @@ pub async fn update(
     }))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a revision holds (and the article, once saved).
+struct Content<'a> {
+    title: &'a str,
+    body: &'a str,
+    refs: &'a Refs,
+    tags: &'a [String],
+}
+
+/// Appends revision `number` (immutable: the database refuses to change it).
 async fn write_revision(
     conn: &mut PgConnection,
     id: i64,
     number: i32,
     editor: i64,
-    draft: &ArticleDraft,
-    refs: &Refs,
-    tags: &[String],
+    content: &Content<'_>,
     restored_from: Option<i32>,
+    redactions: serde_json::Value,
 ) -> Result<(), AppError> {
     sqlx::query!(
         "INSERT INTO kb_revisions (article_id, number, title, system_id, category_id,
-                                   subcategory_id, tags, body, editor_id, restored_from)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                   subcategory_id, tags, body, editor_id, restored_from, redactions)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         id,
         number,
-        draft.title,
-        refs.system_id,
-        refs.category_id,
-        refs.subcategory_id,
-        tags,
-        draft.body,
+        content.title,
+        content.refs.system_id,
+        content.refs.category_id,
+        content.refs.subcategory_id,
+        content.tags,
+        content.body,
         editor,
-        restored_from
+        restored_from,
+        redactions
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Puts `content` (rendered as `html`) in the article, at revision `number`.
+async fn apply_content(
+    conn: &mut PgConnection,
+    id: i64,
+    content: &Content<'_>,
+    html: &str,
+    number: i32,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "UPDATE kb_articles SET title = $2, system_id = $3, category_id = $4,
+                subcategory_id = $5, tags = $6, body = $7, html = $8, version = $9
+         WHERE id = $1",
+        id,
+        content.title,
+        content.refs.system_id,
+        content.refs.category_id,
+        content.refs.subcategory_id,
+        content.tags,
+        content.body,
+        html,
+        number
     )
     .execute(conn)
     .await?;
@@ -345,39 +362,28 @@ pub async fn restore(
     let mut tx = pool.begin().await?;
     let now = lock(&mut tx, id).await?;
     let next = now.version + 1;
-    sqlx::query!(
-        "INSERT INTO kb_revisions (article_id, number, title, system_id, category_id,
-                                   subcategory_id, tags, body, editor_id, restored_from)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    let refs = Refs {
+        system_id: old.system_id,
+        category_id: old.category_id,
+        subcategory_id: old.subcategory_id,
+    };
+    let content = Content {
+        title: &old.title,
+        body: &old.body,
+        refs: &refs,
+        tags: &old.tags,
+    };
+    write_revision(
+        &mut tx,
         id,
         next,
-        old.title,
-        old.system_id,
-        old.category_id,
-        old.subcategory_id,
-        &old.tags,
-        old.body,
         editor.id,
-        number
+        &content,
+        Some(number),
+        json!([]),
     )
-    .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "UPDATE kb_articles SET title = $2, system_id = $3, category_id = $4,
-                subcategory_id = $5, tags = $6, body = $7, html = $8, version = $9
-         WHERE id = $1",
-        id,
-        old.title,
-        old.system_id,
-        old.category_id,
-        old.subcategory_id,
-        &old.tags,
-        old.body,
-        html,
-        next
-    )
-    .execute(&mut *tx)
-    .await?;
+    apply_content(&mut tx, id, &content, &html, next).await?;
     super::images::claim(&mut tx, id, editor.id, &old.body).await?;
     audit_article(
         &mut tx,
