@@ -32,7 +32,7 @@ if [ "${MSS_BENCH_REGENERATE:-0}" = 1 ] || [ "$have" != 1 ] || \
   recreate_database mss_bench_kb
   "$bin" migrate
   say "generating $COUNT articles"
-  psql -q "$DATABASE_URL" -v n="$COUNT" -f bench/make_articles.sql
+  psql -q -v ON_ERROR_STOP=1 "$DATABASE_URL" -v n="$COUNT" -f bench/make_articles.sql
 else
   "$bin" migrate
 fi
@@ -82,7 +82,9 @@ with open(f"{work}/pages", "w") as f:
     for i, q in enumerate(qs[:100]):
         f.write("/help\n")
         f.write(f"/help/systems/{systems[i % len(systems)]}\n")
-        f.write(f"/help/articles/{1 + (i * 487) % 45000}\n")
+        # Every tenth article is a draft (404 for a reporter): published ones only.
+        n = 1 + (i * 487) % 45000
+        f.write(f"/help/articles/{n + 1 if n % 10 == 0 else n}\n")
         f.write("/help/search?q=" + urllib.parse.quote(q) + "\n")
 PY
 run() { # name paths

@@ -15,7 +15,7 @@ SELECT (a.j->>'title') || '（' || g % 97 || '）',
        CASE WHEN g % 10 = 0 THEN 'draft' ELSE 'published' END,
        (SELECT id FROM users WHERE lower(login) = 'bench_author'),
        CASE WHEN g % 10 = 0 THEN NULL ELSE now() END
-FROM generate_series(1, :n) g
+FROM generate_series(1::bigint, :n) g
 JOIN a ON a.k = 1 + (g * 7919) % (SELECT count(*) FROM a)
 JOIN a b ON b.k = 1 + (g * 104729 + 13) % (SELECT count(*) FROM a)
 JOIN systems s ON s.code = a.j->>'system'

@@ -9,7 +9,16 @@ pub async fn home() -> Result<HelpHome, AppError> {
     use crate::server::accounts::auth;
     use crate::server::infra::{locale, state::app_state};
     auth::require(auth::ANYONE).await?;
-    crate::server::knowledge::help::home(&app_state()?.pool, locale::current()).await
+    let state = app_state()?;
+    let locale = locale::current();
+    state
+        .knowledge
+        .help_home
+        .get_or(
+            leptos_i18n::Locale::as_str(locale),
+            crate::server::knowledge::help::home(&state.pool, locale),
+        )
+        .await
 }
 
 /// A system's articles (`category`: `data`, `program`, `consultation` or all).
@@ -32,7 +41,7 @@ pub async fn system_articles(
         .transpose()?;
     let cursor = Cursor::parse_param(cursor.as_deref())?;
     crate::server::knowledge::help::list(
-        &app_state()?.pool,
+        &app_state()?,
         locale::current(),
         system.as_str(),
         category,

@@ -36,3 +36,35 @@ impl<T: Clone> Recent<T> {
         Ok(value)
     }
 }
+
+/// `Recent` values by key (a locale, a system): each made again by the first request after it
+/// went stale.
+pub struct RecentMap<K, V>(
+    std::sync::Arc<tokio::sync::Mutex<std::collections::HashMap<K, (std::time::Instant, V)>>>,
+);
+
+impl<K, V> Default for RecentMap<K, V> {
+    fn default() -> Self {
+        RecentMap(Default::default())
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> RecentMap<K, V> {
+    pub async fn get_or(
+        &self,
+        key: K,
+        make: impl std::future::Future<Output = Result<V, AppError>>,
+    ) -> Result<V, AppError> {
+        let mut cached = self.0.lock().await;
+        if let Some((at, value)) = cached.get(&key) {
+            if at.elapsed() < FRESH {
+                return Ok(value.clone());
+            }
+        }
+        let value = make.await?;
+        // Never more than a handful of keys (locales, systems); dropped when stale.
+        cached.retain(|_, (at, _)| at.elapsed() < FRESH);
+        cached.insert(key, (std::time::Instant::now(), value.clone()));
+        Ok(value)
+    }
+}

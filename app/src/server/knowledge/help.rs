@@ -95,14 +95,19 @@ pub async fn home(pool: &PgPool, locale: Locale) -> Result<HelpHome, AppError> {
     })
 }
 
-/// A system's published articles, newest first; `None` for a system that does not exist.
-pub async fn list(
+/// A system and how many published articles it has, in all and per category.
+#[derive(Clone)]
+pub struct SystemCounts {
+    id: i64,
+    tile: SystemTile,
+    counts: Vec<(Category, i64)>,
+}
+
+async fn system_counts(
     pool: &PgPool,
     locale: Locale,
     system: &str,
-    category: Option<Category>,
-    cursor: Option<Cursor>,
-) -> Result<Option<HelpList>, AppError> {
+) -> Result<Option<SystemCounts>, AppError> {
     let Some(s) = sqlx::query!(
         r#"SELECT s.id, s.code, s.name_zh, s.name_en,
                   (SELECT count(*) FROM kb_articles a WHERE a.system_id = s.id AND a.status = 'published'
@@ -127,6 +132,37 @@ pub async fn list(
     .into_iter()
     .filter_map(|r| Category::from_name(&r.code).map(|c| (c, r.n)))
     .collect();
+    Ok(Some(SystemCounts {
+        id: s.id,
+        tile: SystemTile {
+            code: s.code,
+            name: pick(locale, s.name_zh, s.name_en),
+            articles: s.articles,
+        },
+        counts,
+    }))
+}
+
+/// A system's published articles, newest first; `None` for a system that does not exist.
+pub async fn list(
+    state: &AppState,
+    locale: Locale,
+    system: &str,
+    category: Option<Category>,
+    cursor: Option<Cursor>,
+) -> Result<Option<HelpList>, AppError> {
+    let pool = &state.pool;
+    let Some(counted) = state
+        .knowledge
+        .system_counts
+        .get_or(
+            (system.to_owned(), leptos_i18n::Locale::as_str(locale)),
+            system_counts(pool, locale, system),
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
     let (before_at, before_id) = match &cursor {
         Some(c) => (Some(c.created_at), c.id),
         None => (None, 0),
@@ -141,7 +177,7 @@ pub async fn list(
              AND ($2::text IS NULL OR c.code = $2)
              AND ($3::timestamptz IS NULL OR (a.updated_at, a.id) < ($3, $4))
            ORDER BY a.updated_at DESC, a.id DESC LIMIT $5"#,
-        s.id,
+        counted.id,
         category.map(|c| c.as_str()),
         before_at as Option<DateTime<Utc>>,
         before_id,
@@ -160,13 +196,9 @@ pub async fn list(
         })
     });
     Ok(Some(HelpList {
-        system: SystemTile {
-            code: s.code,
-            name: pick(locale, s.name_zh, s.name_en),
-            articles: s.articles,
-        },
+        system: counted.tile,
         category,
-        counts,
+        counts: counted.counts,
         items: rows.into_iter().map(|r| line(r, locale)).collect(),
         next: next.flatten(),
     }))

@@ -18,6 +18,12 @@ pub mod words;
 pub struct Knowledge {
     pub index: index::SearchIndex,
     pub charts: charts::Charts,
+    /// The help center's home and each system's counts, worked out at most every few seconds
+    /// (every reader's first page; counting 50,000 articles for each would be wasted).
+    pub help_home:
+        crate::server::infra::recent::RecentMap<&'static str, crate::domain::knowledge::HelpHome>,
+    pub system_counts:
+        crate::server::infra::recent::RecentMap<(String, &'static str), Option<help::SystemCounts>>,
 }
 
 impl Knowledge {
@@ -25,6 +31,8 @@ impl Knowledge {
         Knowledge {
             index: index::SearchIndex::new(index_parent),
             charts: charts::Charts::find(),
+            help_home: Default::default(),
+            system_counts: Default::default(),
         }
     }
 
