@@ -69,10 +69,13 @@ curl -sf -c "$jar" -H 'accept: application/json' -d 'login=bench_reader&password
 cookie="$(awk '$6 == "mss_session" { print "mss_session=" $7 }' "$jar")"
 [ -n "$cookie" ] || die "no session cookie"
 
-# The scored queries, URL-encoded, as the REST search and as the help center's search page.
+# The scored queries, URL-encoded, as the REST search and as the help center's search page;
+# published articles for the article pages.
+psql -tA "$DATABASE_URL" -c "SELECT id FROM kb_articles WHERE status = 'published' AND deleted_at IS NULL ORDER BY id" > "$work/published"
 python3 - "$work" <<'PY'
 import json, sys, urllib.parse
 work = sys.argv[1]
+published = [int(l) for l in open(f"{work}/published") if l.strip()]
 qs = [json.loads(l)["q"] for l in open("bench/kb-relevance/queries.jsonl", encoding="utf-8") if l.strip()]
 with open(f"{work}/search", "w") as f:
     for q in qs:
@@ -82,9 +85,7 @@ with open(f"{work}/pages", "w") as f:
     for i, q in enumerate(qs[:100]):
         f.write("/help\n")
         f.write(f"/help/systems/{systems[i % len(systems)]}\n")
-        # Every tenth article is a draft (404 for a reporter): published ones only.
-        n = 1 + (i * 487) % 45000
-        f.write(f"/help/articles/{n + 1 if n % 10 == 0 else n}\n")
+        f.write(f"/help/articles/{published[(i * 487) % len(published)]}\n")
         f.write("/help/search?q=" + urllib.parse.quote(q) + "\n")
 PY
 run() { # name paths
