@@ -163,12 +163,7 @@ impl SearchIndex {
             };
             after_id = last;
             let count = rows.len();
-            let (entries, removed) = split(rows);
-            let b = built.clone();
-            tokio::task::spawn_blocking(move || b.engine.apply(&entries, &removed))
-                .await
-                .map_err(internal)?
-                .map_err(internal)?;
+            index_rows(&built, rows).await?;
             if (count as i64) < BATCH {
                 break;
             }
@@ -200,6 +195,19 @@ fn analyzer_for(vocabulary: Vocabulary) -> Arc<Analyzer> {
     analyzer
 }
 
+/// Puts these rows in the index, off the async runtime: turning bodies into text (Markdown,
+/// thousands of articles in a rebuild) and indexing them are CPU work.
+async fn index_rows(built: &Arc<Built>, rows: Vec<Row>) -> Result<(), AppError> {
+    let b = built.clone();
+    tokio::task::spawn_blocking(move || {
+        let (entries, removed) = split(rows);
+        b.engine.apply(&entries, &removed)
+    })
+    .await
+    .map_err(internal)?
+    .map_err(internal)
+}
+
 /// Applies the articles changed since the index last looked (the caller holds `syncing`).
 async fn apply_changes(pool: &PgPool, built: &Arc<Built>) -> Result<(), AppError> {
     loop {
@@ -209,12 +217,7 @@ async fn apply_changes(pool: &PgPool, built: &Arc<Built>) -> Result<(), AppError
             return Ok(());
         };
         let count = rows.len();
-        let (entries, removed) = split(rows);
-        let b = built.clone();
-        tokio::task::spawn_blocking(move || b.engine.apply(&entries, &removed))
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+        index_rows(built, rows).await?;
         built.last_change.store(newest, Ordering::SeqCst);
         if (count as i64) < BATCH {
             return Ok(());

@@ -57,6 +57,26 @@ pub async fn render(markdown: &str, charts: &Charts) -> String {
     // A chart's place is held by a paragraph no author can predict, then filled once the HTML
     // is clean: the SVG (an image, where no script runs) never passes the sanitizer.
     let token = format!("mss-chart-{}", uuid::Uuid::new_v4().simple());
+    // Parsing and sanitizing a body (up to 100,000 characters) is CPU work: off the runtime.
+    let (markdown, placeholder) = (markdown.to_owned(), token.clone());
+    let (mut clean, sources) =
+        match tokio::task::spawn_blocking(move || clean_html(&markdown, &placeholder)).await {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::error!(error = %e, "rendering an article body failed");
+                return String::new();
+            }
+        };
+    for (n, source) in sources.iter().enumerate() {
+        let figure = charts.figure(source).await;
+        clean = clean.replacen(&format!("<p>{token}-{n}</p>"), &figure, 1);
+    }
+    clean
+}
+
+/// The body as sanitized HTML with each chart as a `<p>{token}-{n}</p>` placeholder, and the
+/// charts' sources.
+fn clean_html(markdown: &str, token: &str) -> (String, Vec<String>) {
     let mut sources: Vec<String> = Vec::new();
     let mut chart: Option<String> = None;
     let mut events = Vec::new();
@@ -81,12 +101,7 @@ pub async fn render(markdown: &str, charts: &Charts) -> String {
     }
     let mut html = String::with_capacity(markdown.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    let mut clean = sanitizer().clean(&html).to_string();
-    for (n, source) in sources.iter().enumerate() {
-        let figure = charts.figure(source).await;
-        clean = clean.replacen(&format!("<p>{token}-{n}</p>"), &figure, 1);
-    }
-    clean
+    (sanitizer().clean(&html).to_string(), sources)
 }
 
 fn options() -> Options {
