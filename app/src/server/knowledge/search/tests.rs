@@ -165,6 +165,44 @@ fn snippets_highlight_what_matched() {
 }
 
 #[test]
+fn snippets_come_from_where_a_long_article_matches() {
+    let mut body = "开户流程说明，请按页面提示逐步操作。".repeat(120);
+    body.push_str("如果三方存管银行卡变更失败，请先撤销原有签约再重新绑定。");
+    body.push_str(&"其他说明。".repeat(200));
+    let engine = engine(&[entry(1, "业务说明", &body)]);
+    let hits = engine
+        .search(&Request {
+            text: "三方存管 银行卡变更",
+            limit: 1,
+            ..Request::default()
+        })
+        .expect("search");
+    let hit = &hits[0];
+    assert!(hit.snippet.contains("银行卡变更失败"), "{hit:?}");
+    assert!(!hit.highlights.is_empty(), "{hit:?}");
+    // Any window, however the bytes fall, ends on a character.
+    for terms in [vec![], vec!["不在文中".to_owned()], vec!["其他".to_owned()]] {
+        assert!(super::window(&body, &terms).len() <= super::WINDOW_BYTES);
+    }
+}
+
+#[test]
+fn snippets_mark_words_however_they_are_written() {
+    let (snippet, highlights) = super::snippet(
+        "  說明：ＡＰＰ閃退時，請先升級App。  ",
+        &["app".to_owned(), "闪退".to_owned(), "升级".to_owned()],
+    );
+    assert_eq!(snippet, "說明：ＡＰＰ閃退時，請先升級App。");
+    let marked: Vec<String> = highlights
+        .iter()
+        .map(|&(a, b)| snippet.chars().skip(a).take(b - a).collect())
+        .collect();
+    assert_eq!(marked, ["ＡＰＰ", "閃退", "升級", "App"]);
+    let (start, none) = super::snippet("没有要找的词。", &["开户".to_owned()]);
+    assert_eq!((start.as_str(), none), ("没有要找的词。", vec![]));
+}
+
+#[test]
 fn nothing_to_look_for_finds_nothing() {
     let engine = engine(&sample());
     assert!(ids(&engine, "  ，。！？ ").is_empty());
