@@ -418,7 +418,10 @@ fn words_worth_looking_for(
     }
     let mut rated = Vec::with_capacity(words.len());
     for word in words {
-        rated.push((searcher.doc_freq(&Term::from_field_text(body, &word))?, word));
+        rated.push((
+            searcher.doc_freq(&Term::from_field_text(body, &word))?,
+            word,
+        ));
     }
     rated.sort_by_key(|(df, _)| *df);
     rated.truncate(MOST);
@@ -452,27 +455,19 @@ fn pairs_worth_looking_for(
     Ok(rated.into_iter().map(|(_, piece)| piece).collect())
 }
 
-/// The `WINDOW_BYTES` of a long body where the most of the query's words are (its start when
-/// none is found as written, e.g. in traditional characters).
-fn window<'a>(body: &'a str, terms: &[String]) -> &'a str {
-    if body.len() <= WINDOW_BYTES {
-        return body;
-    }
-    // Where each word occurs (its first few places), in order.
-    let mut places: Vec<(usize, usize)> = terms
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| !t.is_empty())
-        .flat_map(|(i, t)| body.match_indices(t.as_str()).take(8).map(move |(at, _)| (at, i)))
-        .collect();
-    places.sort_unstable();
-    // The place that starts the stretch with the most different words.
+/// Where a word of the query is in a text: from, to, and which word.
+type Place = (usize, usize, usize);
+
+/// Where the stretch of `span` that holds the most different words starts (0 when there are
+/// none). Sorts `places` by where they start, the longer first.
+fn densest(places: &mut [Place], span: usize) -> usize {
+    places.sort_unstable_by_key(|&(from, to, _)| (from, std::cmp::Reverse(to)));
     let mut best = (0, 0);
-    for (n, &(at, _)) in places.iter().enumerate() {
+    for (n, &(at, _, _)) in places.iter().enumerate() {
         let mut words: Vec<usize> = places[n..]
             .iter()
-            .take_while(|(other, _)| *other < at + WINDOW_BYTES)
-            .map(|&(_, i)| i)
+            .take_while(|&&(_, to, _)| to <= at + span)
+            .map(|&(_, _, word)| word)
             .collect();
         words.sort_unstable();
         words.dedup();
@@ -480,8 +475,28 @@ fn window<'a>(body: &'a str, terms: &[String]) -> &'a str {
             best = (at, words.len());
         }
     }
+    best.0
+}
+
+/// The `WINDOW_BYTES` of a long body where the most of the query's words are (its start when
+/// none is found as written, e.g. in traditional characters).
+fn window<'a>(body: &'a str, terms: &[String]) -> &'a str {
+    if body.len() <= WINDOW_BYTES {
+        return body;
+    }
+    // Where each word occurs (its first few places), in bytes.
+    let mut places: Vec<Place> = terms
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .flat_map(|(i, t)| {
+            body.match_indices(t.as_str())
+                .take(8)
+                .map(move |(at, _)| (at, at + t.len(), i))
+        })
+        .collect();
     // A little before the first word, on character boundaries.
-    let mut start = best.0.saturating_sub(WINDOW_BYTES / 8);
+    let mut start = densest(&mut places, WINDOW_BYTES).saturating_sub(WINDOW_BYTES / 8);
     while !body.is_char_boundary(start) {
         start -= 1;
     }
@@ -499,8 +514,8 @@ fn window<'a>(body: &'a str, terms: &[String]) -> &'a str {
 fn snippet(body: &str, terms: &[String]) -> (String, Vec<(usize, usize)>) {
     let text: Vec<char> = body.chars().collect();
     let folded: Vec<char> = text.iter().map(|&c| analyzer::fold(c)).collect();
-    // Each word's first few places: (start, end, which word), in order, longer first.
-    let mut places = Vec::new();
+    // Each word's first few places, in characters.
+    let mut places: Vec<Place> = Vec::new();
     for (i, term) in terms.iter().enumerate() {
         let term: Vec<char> = term.chars().collect();
         if term.is_empty() || term.len() > folded.len() {
@@ -512,22 +527,8 @@ fn snippet(body: &str, terms: &[String]) -> (String, Vec<(usize, usize)>) {
             .map(|at| (at, at + term.len(), i));
         places.extend(found);
     }
-    places.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
-    let mut best = (0, 0);
-    for (n, &(at, _, _)) in places.iter().enumerate() {
-        let mut words: Vec<usize> = places[n..]
-            .iter()
-            .take_while(|&&(_, end, _)| end <= at + SNIPPET_CHARS)
-            .map(|&(_, _, i)| i)
-            .collect();
-        words.sort_unstable();
-        words.dedup();
-        if words.len() > best.1 {
-            best = (at, words.len());
-        }
-    }
     // A few characters before the first word, without white space at either end.
-    let mut start = best.0.saturating_sub(SNIPPET_CHARS / 6);
+    let mut start = densest(&mut places, SNIPPET_CHARS).saturating_sub(SNIPPET_CHARS / 6);
     let mut end = (start + SNIPPET_CHARS).min(text.len());
     while start < end && text[start].is_whitespace() {
         start += 1;
