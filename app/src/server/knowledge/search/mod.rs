@@ -540,7 +540,11 @@ fn snippet(body: &str, terms: &[String]) -> (String, Vec<(usize, usize)>) {
     let mut free_from = start;
     for &(from, to, _) in &places {
         if from >= free_from && to <= end {
-            highlights.push((from - start, to - start));
+            // Words side by side (银行 and 卡) are marked as one.
+            match highlights.last_mut() {
+                Some((_, last)) if *last == from - start => *last = to - start,
+                _ => highlights.push((from - start, to - start)),
+            }
             free_from = to;
         }
     }
