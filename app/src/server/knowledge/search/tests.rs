@@ -20,17 +20,18 @@ fn engine(entries: &[Entry]) -> Engine {
     engine
 }
 
-fn ids(engine: &Engine, text: &str) -> Vec<i64> {
+fn hits(engine: &Engine, text: &str, limit: usize) -> Vec<Hit> {
     engine
         .search(&Request {
             text,
-            limit: 10,
+            limit,
             ..Request::default()
         })
         .expect("search")
-        .into_iter()
-        .map(|h| h.id)
-        .collect()
+}
+
+fn ids(engine: &Engine, text: &str) -> Vec<i64> {
+    hits(engine, text, 10).into_iter().map(|h| h.id).collect()
 }
 
 fn sample() -> Vec<Entry> {
@@ -148,14 +149,7 @@ fn changes_replace_and_remove_articles() {
 #[test]
 fn snippets_highlight_what_matched() {
     let engine = engine(&sample());
-    let hits = engine
-        .search(&Request {
-            text: "人脸比对",
-            limit: 1,
-            ..Request::default()
-        })
-        .expect("search");
-    let hit = &hits[0];
+    let hit = &hits(&engine, "人脸比对", 1)[0];
     let marked: Vec<String> = hit
         .highlights
         .iter()
@@ -170,14 +164,7 @@ fn snippets_come_from_where_a_long_article_matches() {
     body.push_str("如果三方存管银行卡变更失败，请先撤销原有签约再重新绑定。");
     body.push_str(&"其他说明。".repeat(200));
     let engine = engine(&[entry(1, "业务说明", &body)]);
-    let hits = engine
-        .search(&Request {
-            text: "三方存管 银行卡变更",
-            limit: 1,
-            ..Request::default()
-        })
-        .expect("search");
-    let hit = &hits[0];
+    let hit = &hits(&engine, "三方存管 银行卡变更", 1)[0];
     assert!(hit.snippet.contains("银行卡变更失败"), "{hit:?}");
     assert!(!hit.highlights.is_empty(), "{hit:?}");
     // Any window, however the bytes fall, ends on a character.
